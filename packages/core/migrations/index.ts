@@ -1,0 +1,10 @@
+/**
+ * Every migration, in order. Listed by hand (not read from disk) so bundles carry them. Append
+ * only: a landed migration is frozen.
+ */
+import type { Migration } from "kysely";
+import * as m0001 from "./0001-accounts.js";
+
+export const migrations: Record<string, Migration> = {
+  "0001-accounts": m0001,
+};

@@ -1,0 +1,78 @@
+/**
+ * Sessions: an opaque random token for the client, only its SHA-256 kept in the database, so a
+ * leaked table cannot be replayed and deleting the row really revokes it. Sessions end after an
+ * idle period and, regardless of use, after a maximum lifetime.
+ */
+import { createHash, randomBytes } from "node:crypto";
+import { toDate } from "../db/database.js";
+import type { User } from "../users/user.schema.js";
+import { type Db, findUserById, toUser } from "../users/user.sql.js";
+
+export interface SessionPolicy {
+  idleMinutes: number;
+  maxHours: number;
+}
+
+export function hashToken(token: string): string {
+  return createHash("sha256").update(token).digest("base64url");
+}
+
+export async function startSession(
+  db: Db,
+  userId: string,
+  now: Date,
+  policy: SessionPolicy,
+): Promise<{ token: string; expiresAt: Date }> {
+  const token = randomBytes(32).toString("base64url");
+  const expiresAt = new Date(now.getTime() + policy.maxHours * 3_600_000);
+  await db
+    .insertInto("sessions")
+    .values({
+      user_id: userId,
+      token_hash: hashToken(token),
+      created_at: now,
+      last_seen_at: now,
+      expires_at: expiresAt,
+    })
+    .execute();
+  return { token, expiresAt };
+}
+
+// Touching last_seen_at on every request would turn every read into a write.
+const TOUCH_EVERY_MS = 60_000;
+
+/** The user behind a token, or undefined when it is unknown, expired, idle too long or disabled. */
+export async function resolveSession(
+  db: Db,
+  token: string,
+  now: Date,
+  policy: SessionPolicy,
+): Promise<{ user: User; sessionId: string } | undefined> {
+  if (token.length < 20 || token.length > 100) return undefined;
+  const session = await db
+    .selectFrom("sessions")
+    .select(["id", "user_id", "last_seen_at", "expires_at"])
+    .where("token_hash", "=", hashToken(token))
+    .executeTakeFirst();
+  if (!session) return undefined;
+  const lastSeen = toDate(session.last_seen_at).getTime();
+  if (toDate(session.expires_at).getTime() <= now.getTime() || now.getTime() - lastSeen > policy.idleMinutes * 60_000) {
+    await db.deleteFrom("sessions").where("id", "=", session.id).execute();
+    return undefined;
+  }
+  const row = await findUserById(db, session.user_id);
+  if (!row || row.disabled_at) return undefined;
+  if (now.getTime() - lastSeen > TOUCH_EVERY_MS) {
+    await db.updateTable("sessions").set({ last_seen_at: now }).where("id", "=", session.id).execute();
+  }
+  return { user: toUser(row), sessionId: session.id };
+}
+
+export async function endSession(db: Db, sessionId: string): Promise<void> {
+  await db.deleteFrom("sessions").where("id", "=", sessionId).execute();
+}
+
+/** Ends every session of a user (password change, account disabled, anonymised). */
+export async function endAllSessions(db: Db, userId: string): Promise<void> {
+  await db.deleteFrom("sessions").where("user_id", "=", userId).execute();
+}

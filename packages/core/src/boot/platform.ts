@@ -1,0 +1,120 @@
+/**
+ * Start-up, shared by every entry point (local server, EKS pod, Lambda, migrate script): read the
+ * settings, open the database, wait for it with backoff, migrate, create the first admin and the
+ * demo clinic. Returns at once with the app's dependencies; `ready` settles when start-up is done,
+ * so the server can listen (and answer /readyz 503) while the database is still coming up.
+ */
+import { resolve } from "node:path";
+import { type AppConfig, appConfigFromEnv, type Env, parseEnv } from "../config/config.js";
+import { createDb, type DatabaseHandle, type DbConfig, dbConfigFromEnv } from "../db/create-db.js";
+import { migrateToLatest, pendingMigrations } from "../db/migrate.js";
+import type { AppDeps, Readiness } from "../http/context.js";
+import type { Logger } from "../log/logger.js";
+import { type BootstrapResult, bootstrapAdmin } from "../seed/bootstrap-admin.js";
+import { type DemoLogin, readDemoLogins, saveDemoLogins } from "../seed/demo.js";
+import { seedDemoClinic } from "../seed/demo-clinic.js";
+import { countUsers } from "../users/user.js";
+import { loadOrCreateSecret } from "./secret.js";
+import { waitForDatabase } from "./wait-for-database.js";
+
+export interface PlatformOptions {
+  env: Record<string, string | undefined>;
+  logger: Logger;
+  /** Override the engine chosen from the environment (tests). */
+  dbConfig?: DbConfig;
+  /** Run migrations at start (default true; Lambda leaves them to the deploy Script). */
+  migrate?: boolean;
+  /** Create the first admin and the demo clinic when asked to (default true). */
+  bootstrap?: boolean;
+  now?: () => Date;
+}
+
+export interface Platform {
+  env: Env;
+  config: AppConfig;
+  dbConfig: DbConfig;
+  database: DatabaseHandle;
+  deps: AppDeps;
+  /** Settles when start-up is complete; rejects when it cannot complete (bad migration, timeout). */
+  ready: Promise<StartupReport>;
+  close(): Promise<void>;
+}
+
+export interface StartupReport {
+  appliedMigrations: string[];
+  admin: BootstrapResult;
+  demoLogins: DemoLogin[];
+}
+
+export async function openPlatform(options: PlatformOptions): Promise<Platform> {
+  const env = parseEnv(options.env);
+  const logger = options.logger;
+  const dataDir = resolve(env.HEALTHFLOW_DATA_DIR);
+  const dbConfig = options.dbConfig ?? dbConfigFromEnv(options.env, { dataDir });
+  const config = appConfigFromEnv(env);
+  if (dbConfig.kind !== "data-api") config.secret = loadOrCreateSecret(env.HEALTHFLOW_SECRET, dataDir);
+
+  const database = await createDb(dbConfig);
+  let started = false;
+  let migrationsCurrent = false;
+  const readiness: Readiness = {
+    started: () => started,
+    check: async () => {
+      try {
+        await database.ping();
+      } catch {
+        return { database: false, migrations: migrationsCurrent };
+      }
+      if (!migrationsCurrent) migrationsCurrent = (await pendingMigrations(database.db)).length === 0;
+      return { database: true, migrations: migrationsCurrent };
+    },
+  };
+  const deps: AppDeps = {
+    db: database.db,
+    config,
+    logger,
+    readiness,
+    now: options.now ?? (() => new Date()),
+  };
+
+  const ready = (async (): Promise<StartupReport> => {
+    await waitForDatabase(database.ping, logger, { timeoutMs: env.DB_CONNECT_TIMEOUT_SECONDS * 1000 });
+    const appliedMigrations = options.migrate === false ? [] : (await migrateToLatest(database.db)).applied;
+    if (appliedMigrations.length) logger.info("migrations applied", { migrations: appliedMigrations });
+    let admin: BootstrapResult = { created: false };
+    let demoLogins: DemoLogin[] = [];
+    if (options.bootstrap !== false) {
+      const emptyAtStart = (await countUsers(database.db)) === 0;
+      admin = await bootstrapAdmin(
+        database.db,
+        { email: env.HEALTHFLOW_ADMIN_EMAIL, password: env.HEALTHFLOW_ADMIN_PASSWORD },
+        logger,
+      );
+      // Demo data by default only for a fresh embedded database: never into a real server unasked.
+      const demo = env.HEALTHFLOW_DEMO ?? dbConfig.kind === "pglite";
+      if (demo && emptyAtStart) {
+        demoLogins = (
+          await seedDemoClinic(database.db, { logger, now: deps.now(), minNoticeMinutes: config.minNoticeMinutes })
+        ).logins;
+        if (dbConfig.kind === "pglite") saveDemoLogins(dataDir, demoLogins);
+      } else if (demo && dbConfig.kind === "pglite") {
+        demoLogins = readDemoLogins(dataDir);
+      }
+    }
+    migrationsCurrent = true;
+    started = true;
+    return { appliedMigrations, admin, demoLogins };
+  })();
+  // Callers attach their own handler; this keeps an early failure from being "unhandled" meanwhile.
+  ready.catch(() => {});
+
+  return {
+    env,
+    config,
+    dbConfig,
+    database,
+    deps,
+    ready,
+    close: () => database.close(),
+  };
+}

@@ -1,0 +1,28 @@
+import { mkdirSync } from "node:fs";
+import { PGlite } from "@electric-sql/pglite";
+import { btree_gist } from "@electric-sql/pglite/contrib/btree_gist";
+import { Kysely, sql } from "kysely";
+import { PGliteDialect } from "kysely-pglite-dialect";
+import type { DatabaseHandle, DbConfig } from "./create-db.js";
+import type { DB } from "./database.js";
+
+/**
+ * PostgreSQL in WASM. One connection only: the dialect queues Kysely's connection requests, so a
+ * transaction holds the engine until it ends (correct, and plenty for one clinic on one machine).
+ */
+export async function openPglite(config: Extract<DbConfig, { kind: "pglite" }>): Promise<DatabaseHandle> {
+  if (config.dataDir) mkdirSync(config.dataDir, { recursive: true });
+  const pglite = await PGlite.create(config.dataDir, { extensions: { btree_gist } });
+  const db = new Kysely<DB>({ dialect: new PGliteDialect(pglite) });
+  return {
+    kind: "pglite",
+    db,
+    ping: async () => {
+      await sql`select 1`.execute(db);
+    },
+    close: async () => {
+      await db.destroy();
+      if (!pglite.closed) await pglite.close();
+    },
+  };
+}

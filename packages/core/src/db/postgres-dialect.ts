@@ -1,0 +1,30 @@
+import { Kysely, PostgresDialect, sql } from "kysely";
+import pg from "pg";
+import type { DatabaseHandle, DbConfig } from "./create-db.js";
+import type { DB } from "./database.js";
+
+/**
+ * A bounded pool with guard rails (medplum's habit): every connection gets a statement timeout, and
+ * connecting gives up quickly so that a dead server becomes a 503 rather than a hung request.
+ */
+export function openPostgres(config: Extract<DbConfig, { kind: "postgres" }>): DatabaseHandle {
+  const pool = new pg.Pool({
+    connectionString: config.url,
+    max: config.poolMax ?? 10,
+    statement_timeout: config.statementTimeoutMs ?? 10_000,
+    connectionTimeoutMillis: config.connectTimeoutMs ?? 5_000,
+    idleTimeoutMillis: 30_000,
+  });
+  // An idle client whose server went away emits 'error' on the pool; unhandled, that kills the
+  // process. The next query will fail (and be answered 503) or reconnect; nothing to do here.
+  pool.on("error", () => {});
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    kind: "postgres",
+    db,
+    ping: async () => {
+      await sql`select 1`.execute(db);
+    },
+    close: () => db.destroy(),
+  };
+}

@@ -1,0 +1,80 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { endSession, startSession } from "../../auth/session.js";
+import { authenticate, registerPatient } from "../../users/user.js";
+import { loginInputSchema, registerInputSchema, userSchema } from "../../users/user.schema.js";
+import { assertSameOrigin, clearSessionCookie, currentSession, requireUser, setSessionCookie } from "../auth.js";
+import type { AppEnv } from "../context.js";
+import { errorResponses, jsonBody, jsonResponse, newRouter, security } from "../router.js";
+
+const sessionResponse = z.object({ user: userSchema, token: z.string() });
+
+const login = createRoute({
+  method: "post",
+  path: "/api/auth/login",
+  tags: ["auth"],
+  summary: "Sign in; returns a session token and sets the session cookie",
+  request: { body: jsonBody(loginInputSchema) },
+  responses: { 200: jsonResponse(sessionResponse, "Signed in"), ...errorResponses(400, 401, 403, 429) },
+});
+
+const logout = createRoute({
+  method: "post",
+  path: "/api/auth/logout",
+  tags: ["auth"],
+  summary: "End the current session",
+  security,
+  responses: { 204: { description: "Signed out" }, ...errorResponses(401, 403) },
+});
+
+const me = createRoute({
+  method: "get",
+  path: "/api/auth/me",
+  tags: ["auth"],
+  summary: "The signed-in user",
+  security,
+  responses: { 200: jsonResponse(z.object({ user: userSchema }), "The user"), ...errorResponses(401) },
+});
+
+const register = createRoute({
+  method: "post",
+  path: "/api/auth/register",
+  tags: ["auth"],
+  summary: "Create a patient account and sign in",
+  request: { body: jsonBody(registerInputSchema) },
+  responses: { 201: jsonResponse(sessionResponse, "Registered"), ...errorResponses(400, 403, 409, 429) },
+});
+
+async function openSession(c: Context<AppEnv>, userId: string) {
+  const { db, config, now } = c.get("deps");
+  const session = await startSession(db, userId, now(), {
+    idleMinutes: config.sessionIdleMinutes,
+    maxHours: config.sessionMaxHours,
+  });
+  setSessionCookie(c, session.token, session.expiresAt);
+  return session.token;
+}
+
+export const authRoutes = newRouter()
+  .openapi(login, async (c) => {
+    assertSameOrigin(c, false);
+    const { email, password } = c.req.valid("json");
+    const user = await authenticate(c.get("deps").db, email, password);
+    const token = await openSession(c, user.id);
+    c.get("log").info("signed in", { userId: user.id });
+    return c.json({ user, token }, 200);
+  })
+  .openapi(register, async (c) => {
+    assertSameOrigin(c, false);
+    const user = await registerPatient(c.get("deps").db, c.req.valid("json"));
+    const token = await openSession(c, user.id);
+    return c.json({ user, token }, 201);
+  })
+  .openapi(logout, async (c) => {
+    await requireUser(c);
+    const session = await currentSession(c);
+    if (session) await endSession(c.get("deps").db, session.sessionId);
+    clearSessionCookie(c);
+    return c.body(null, 204);
+  })
+  .openapi(me, async (c) => c.json({ user: await requireUser(c) }, 200));

@@ -1,0 +1,9 @@
+/** @healthflow/core: the domain as a library. Adapters import from here. */
+export { openPlatform, type Platform, type PlatformOptions, type StartupReport } from "./boot/platform.js";
+export { type AppConfig, ConfigError, defaultAppConfig, parseEnv } from "./config/config.js";
+export { createDb, type DatabaseHandle, type DbConfig, dbConfigFromEnv } from "./db/create-db.js";
+export { MigrationFailed, migrateToLatest, pendingMigrations } from "./db/migrate.js";
+export * from "./errors.js";
+export { createApp, type HealthFlowApp } from "./http/app.js";
+export type { AppDeps, Readiness } from "./http/context.js";
+export { createLogger, type Logger, silentLogger } from "./log/logger.js";

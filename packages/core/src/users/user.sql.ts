@@ -1,0 +1,81 @@
+import type { Kysely, Selectable, Transaction } from "kysely";
+import type { DB, DoctorProfilesTable, UsersTable } from "../db/database.js";
+import type { DoctorSummary, User } from "./user.schema.js";
+
+export type Db = Kysely<DB> | Transaction<DB>;
+type UserRow = Selectable<UsersTable> & {
+  [K in keyof Selectable<DoctorProfilesTable>]?: Selectable<DoctorProfilesTable>[K] | null;
+};
+
+const userColumns = [
+  "users.id",
+  "users.email",
+  "users.name",
+  "users.role",
+  "users.password_hash",
+  "users.created_at",
+  "users.disabled_at",
+  "doctor_profiles.specialty",
+  "doctor_profiles.license_number",
+  "doctor_profiles.timezone",
+  "doctor_profiles.slot_minutes",
+] as const;
+
+function selectUsers(db: Db) {
+  return db.selectFrom("users").leftJoin("doctor_profiles", "doctor_profiles.user_id", "users.id").select(userColumns);
+}
+
+/** The public face of a row: never the password hash. */
+export function toUser(row: UserRow): User {
+  const user: User = { id: row.id, email: row.email, name: row.name, role: row.role };
+  if (row.role === "doctor" && row.specialty != null) {
+    user.doctor = {
+      specialty: row.specialty,
+      licenseNumber: row.license_number ?? "",
+      timezone: row.timezone ?? "UTC",
+      slotMinutes: row.slot_minutes ?? 30,
+    };
+  }
+  return user;
+}
+
+export async function findUserById(db: Db, id: string) {
+  return selectUsers(db).where("users.id", "=", id).executeTakeFirst();
+}
+
+export async function findUserByEmail(db: Db, email: string) {
+  return selectUsers(db)
+    .where((eb) => eb(eb.fn("lower", ["users.email"]), "=", email.toLowerCase()))
+    .executeTakeFirst();
+}
+
+export async function listUsers(db: Db, role?: User["role"]) {
+  let q = selectUsers(db).where("users.disabled_at", "is", null);
+  if (role) q = q.where("users.role", "=", role);
+  return q.orderBy("users.name").orderBy("users.id").execute();
+}
+
+export async function listDoctors(db: Db): Promise<DoctorSummary[]> {
+  const rows = await db
+    .selectFrom("users")
+    .innerJoin("doctor_profiles", "doctor_profiles.user_id", "users.id")
+    .select(["users.id", "users.name", "specialty", "timezone", "slot_minutes"])
+    .where("users.disabled_at", "is", null)
+    .orderBy("users.name")
+    .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    name: r.name,
+    specialty: r.specialty,
+    timezone: r.timezone,
+    slotMinutes: r.slot_minutes,
+  }));
+}
+
+export async function countUsers(db: Db): Promise<number> {
+  const row = await db
+    .selectFrom("users")
+    .select((eb) => eb.fn.countAll<string | number>().as("n"))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}

@@ -1,0 +1,94 @@
+/**
+ * People: creating accounts, signing in, listing. Every function takes its database (or the
+ * caller's transaction) as the first argument.
+ */
+import { recordAudit } from "../audit/audit.js";
+import { isUniqueViolation, violatedConstraint } from "../db/pg-errors.js";
+import { Conflict, Unauthenticated } from "../errors.js";
+import { dummyHash, hashPassword, needsRehash, verifyPassword } from "./password.js";
+import type { CreateUserInput, RegisterInput, Role, User } from "./user.schema.js";
+import { type Db, findUserByEmail, findUserById, listUsers, toUser } from "./user.sql.js";
+
+export interface Actor {
+  id: string;
+  role: Role;
+}
+
+/** Creates any kind of account (admin tooling, seed, registration). */
+export async function createUser(db: Db, input: CreateUserInput, actor: Actor | null): Promise<User> {
+  const passwordHash = await hashPassword(input.password);
+  try {
+    return await db.transaction().execute(async (trx) => {
+      const row = await trx
+        .insertInto("users")
+        .values({ email: input.email, name: input.name, role: input.role, password_hash: passwordHash })
+        .returning("id")
+        .executeTakeFirstOrThrow();
+      if (input.role === "doctor" && input.doctor) {
+        await trx
+          .insertInto("doctor_profiles")
+          .values({
+            user_id: row.id,
+            specialty: input.doctor.specialty,
+            license_number: input.doctor.licenseNumber,
+            timezone: input.doctor.timezone,
+            slot_minutes: input.doctor.slotMinutes,
+          })
+          .execute();
+      }
+      await recordAudit(trx, {
+        actorId: actor?.id ?? row.id,
+        action: actor ? "user.create" : "user.register",
+        entity: "user",
+        entityId: row.id,
+        details: { role: input.role, email: input.email },
+      });
+      const created = await findUserById(trx, row.id);
+      return toUser(created!);
+    });
+  } catch (err) {
+    if (isUniqueViolation(err)) {
+      if (violatedConstraint(err)?.includes("license")) {
+        throw new Conflict("license_taken", "Another doctor already has this CRM licence number.");
+      }
+      throw new Conflict("email_taken", "An account with this email already exists.");
+    }
+    throw err;
+  }
+}
+
+/** Self-service sign-up: always a patient. */
+export function registerPatient(db: Db, input: RegisterInput): Promise<User> {
+  return createUser(db, { ...input, role: "patient" }, null);
+}
+
+/**
+ * Checks an email and password. Unknown email, disabled account and wrong password give the same
+ * error after the same amount of work, so the answer does not reveal who has an account.
+ */
+export async function authenticate(db: Db, email: string, password: string): Promise<User> {
+  const row = await findUserByEmail(db, email);
+  const ok = await verifyPassword(password, row?.password_hash ?? (await dummyHash()));
+  if (!row || !ok || row.disabled_at) {
+    throw new Unauthenticated("invalid_credentials", "Email or password is incorrect.");
+  }
+  if (needsRehash(row.password_hash)) {
+    await db
+      .updateTable("users")
+      .set({ password_hash: await hashPassword(password) })
+      .where("id", "=", row.id)
+      .execute();
+  }
+  return toUser(row);
+}
+
+export async function getUser(db: Db, id: string): Promise<User | undefined> {
+  const row = await findUserById(db, id);
+  return row && !row.disabled_at ? toUser(row) : undefined;
+}
+
+export async function listUsersByRole(db: Db, role?: Role): Promise<User[]> {
+  return (await listUsers(db, role)).map(toUser);
+}
+
+export { countUsers, listDoctors } from "./user.sql.js";
