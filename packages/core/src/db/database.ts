@@ -50,11 +50,50 @@ export interface AuditEventsTable {
   details: ColumnType<unknown, string, string>;
 }
 
+export interface AvailabilityRulesTable {
+  id: Generated<string>;
+  doctor_id: string;
+  weekday: number;
+  start_minute: number;
+  end_minute: number;
+}
+
+export interface TimeOffTable {
+  id: Generated<string>;
+  doctor_id: string;
+  starts_at: Timestamp;
+  ends_at: Timestamp;
+  reason: string | null;
+  created_by: string | null;
+  created_at: GeneratedTimestamp;
+}
+
+export type ConsultationStatus = "scheduled" | "in_progress" | "completed" | "cancelled" | "no_show";
+
+export interface ConsultationsTable {
+  id: Generated<string>;
+  doctor_id: string;
+  patient_id: string;
+  starts_at: Timestamp;
+  ends_at: Timestamp;
+  status: ColumnType<ConsultationStatus, ConsultationStatus | undefined, ConsultationStatus>;
+  reason: string | null;
+  notes: string | null;
+  cancel_reason: string | null;
+  room_name: string;
+  created_by: string | null;
+  created_at: GeneratedTimestamp;
+  updated_at: GeneratedTimestamp;
+}
+
 export interface DB {
   users: UsersTable;
   doctor_profiles: DoctorProfilesTable;
   sessions: SessionsTable;
   audit_events: AuditEventsTable;
+  availability_rules: AvailabilityRulesTable;
+  time_off: TimeOffTable;
+  consultations: ConsultationsTable;
 }
 
 /** Normalises a timestamp column (Date from pg/PGlite, string from the Data API). */

@@ -10,6 +10,8 @@ import { handleError, handleNotFound } from "./error-handler.js";
 import { newRouter } from "./router.js";
 import { authRoutes } from "./routes/auth.js";
 import { healthRoutes } from "./routes/health.js";
+import { consultationRoutes } from "./routes/consultations.js";
+import { scheduleRoutes } from "./routes/schedules.js";
 import { userRoutes } from "./routes/users.js";
 
 export const API_INFO = { title: "HealthFlow API", version: "0.1.0" };
@@ -44,6 +46,8 @@ export function createApp(deps: AppDeps) {
   app.route("/", healthRoutes);
   app.route("/", authRoutes);
   app.route("/", userRoutes);
+  app.route("/", scheduleRoutes);
+  app.route("/", consultationRoutes);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer" });
   app.openAPIRegistry.registerComponent("securitySchemes", "cookieAuth", {

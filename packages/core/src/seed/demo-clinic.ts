@@ -1,7 +1,11 @@
 /**
- * The whole demo clinic: people now; the scheduling issue adds availability and consultations here.
+ * The whole demo clinic: people, weekly availability in each doctor's zone, a few past
+ * consultations (completed, one no-show) and upcoming ones, so a newcomer sees a living agenda.
  */
+import { randomBytes } from "node:crypto";
 import type { Logger } from "../log/logger.js";
+import { listSlots, putAvailability } from "../scheduling/availability.js";
+import { book } from "../scheduling/consultation.js";
 import type { Db } from "../users/user.sql.js";
 import { type DemoClinic, seedDemoPeople } from "./demo.js";
 
@@ -11,6 +15,79 @@ export interface DemoOptions {
   minNoticeMinutes: number;
 }
 
+const WEEKLY = {
+  mornings: [1, 2, 3, 4, 5].map((weekday) => ({ weekday, start: "08:00", end: "12:00" })),
+  afternoons: [1, 2, 3, 4, 5].map((weekday) => ({ weekday, start: "14:00", end: "18:00" })),
+  saturday: [{ weekday: 6, start: "09:00", end: "12:00" }],
+};
+
+const REASONS = [
+  "Consulta de rotina",
+  "Retorno",
+  "Dor no peito ao esforço",
+  "Febre há 3 dias",
+  "Mancha na pele",
+  "Check-up anual",
+];
+
 export async function seedDemoClinic(db: Db, options: DemoOptions): Promise<DemoClinic> {
-  return seedDemoPeople(db, options.logger);
+  const clinic = await seedDemoPeople(db, options.logger);
+  const [ana, bruno, carla] = clinic.doctors as [
+    DemoClinic["doctors"][number],
+    DemoClinic["doctors"][number],
+    DemoClinic["doctors"][number],
+  ];
+  const system = { id: ana.id, role: "admin" as const };
+  await putAvailability(db, ana.id, { rules: [...WEEKLY.mornings, ...WEEKLY.afternoons] }, system);
+  await putAvailability(db, bruno.id, { rules: [...WEEKLY.mornings, ...WEEKLY.saturday] }, system);
+  await putAvailability(db, carla.id, { rules: WEEKLY.afternoons }, system);
+
+  // Upcoming: the first free slots of the next days, spread over the patients.
+  const clock = { now: options.now, minNoticeMinutes: options.minNoticeMinutes };
+  let n = 0;
+  let upcoming = 0;
+  for (const doctor of clinic.doctors) {
+    const slots = await listSlots(db, doctor.id, options.now, new Date(options.now.getTime() + 7 * 86_400_000), clock);
+    for (const slot of slots.filter((_, i) => i % 5 === 0).slice(0, 3)) {
+      const patient = clinic.patients[n % clinic.patients.length]!;
+      const booked = await book(
+        db,
+        {
+          doctorId: doctor.id,
+          patientId: patient.id,
+          startsAt: new Date(slot.startsAt),
+          reason: REASONS[n % REASONS.length],
+        },
+        { id: doctor.id, role: "doctor" },
+        clock,
+      ).catch(() => undefined); // a patient already busy at that time: skip, it is only demo data
+      if (booked) upcoming++;
+      n++;
+    }
+  }
+
+  // History: past consultations cannot be booked through the rules (they are in the past), so they
+  // are written directly, as a migration from an old system would.
+  for (const [i, doctor] of clinic.doctors.entries()) {
+    for (let k = 1; k <= 2; k++) {
+      const start = new Date(options.now.getTime() - (k * 7 + i) * 86_400_000);
+      start.setUTCMinutes(0, 0, 0);
+      await db
+        .insertInto("consultations")
+        .values({
+          doctor_id: doctor.id,
+          patient_id: clinic.patients[(i + k) % clinic.patients.length]!.id,
+          starts_at: start,
+          ends_at: new Date(start.getTime() + 30 * 60_000),
+          status: k === 2 && i === 1 ? "no_show" : "completed",
+          reason: REASONS[(i + k) % REASONS.length]!,
+          notes: k === 2 && i === 1 ? null : "Exame físico sem alterações. Orientações dadas.",
+          room_name: `hf${randomBytes(16).toString("hex")}`,
+          created_by: doctor.id,
+        })
+        .execute();
+    }
+  }
+  options.logger.info("demo agenda created", { upcoming });
+  return clinic;
 }

@@ -4,10 +4,13 @@
  * - `TEST_DATABASE_URL` set: a real PostgreSQL server (CI). Tests share it; each test makes its own
  *   people with random emails instead of truncating tables (medplum's habit), so files run in
  *   parallel.
+ * - `TEST_DB_ENGINE=data-api` (with `TEST_DATABASE_URL`): the same server, reached through the
+ *   RDS Data API dialect and an in-process `RDSData` stand-in (see data-api-stand-in.ts).
  * - otherwise: an in-memory PGlite per harness, the embedded engine of `npm start`.
  */
 import { randomUUID } from "node:crypto";
 import type { Kysely } from "kysely";
+import { startSession } from "../auth/session.js";
 import { type AppConfig, defaultAppConfig } from "../config/config.js";
 import { createDb, type DatabaseHandle, type DbConfig } from "../db/create-db.js";
 import type { DB } from "../db/database.js";
@@ -15,14 +18,25 @@ import { migrateToLatest } from "../db/migrate.js";
 import { createApp, type HealthFlowApp } from "../http/app.js";
 import type { AppDeps } from "../http/context.js";
 import { silentLogger } from "../log/logger.js";
-import { startSession } from "../auth/session.js";
 import { createUser } from "../users/user.js";
 import type { CreateUserInput, DoctorProfile, Role, User } from "../users/user.schema.js";
+import { DataApiStandIn } from "./data-api-stand-in.js";
 
 export const TEST_PASSWORD = "correct horse battery staple";
 
 export function testDbConfig(): DbConfig {
   const url = process.env.TEST_DATABASE_URL;
+  if (process.env.TEST_DB_ENGINE === "data-api") {
+    if (!url) throw new Error("TEST_DB_ENGINE=data-api needs TEST_DATABASE_URL (the stand-in runs on that server)");
+    // The Data API path end to end: DataApiDialect → an RDSData stand-in → the real server.
+    return {
+      kind: "data-api",
+      clusterArn: "arn:aws:rds:us-east-1:000000000000:cluster:healthflow-test",
+      secretArn: "arn:aws:secretsmanager:us-east-1:000000000000:secret:healthflow-test",
+      database: "healthflow_test",
+      client: new DataApiStandIn(url, { poolMax: 20 }),
+    };
+  }
   return url ? { kind: "postgres", url, poolMax: 20 } : { kind: "pglite" };
 }
 
@@ -51,8 +65,15 @@ export interface TestClinic {
   database: DatabaseHandle;
   /** The app's clock; `clock.set(date)` moves it. */
   clock: { now(): Date; set(date: Date): void; advance(ms: number): void };
-  person(role: Role, overrides?: Partial<CreateUserInput> & { doctor?: Partial<DoctorProfile> }): Promise<TestPerson>;
-  call<T = any>(method: string, path: string, options?: { body?: unknown; as?: TestPerson | string; headers?: Record<string, string> }): Promise<ApiResult<T>>;
+  person(
+    role: Role,
+    overrides?: Omit<Partial<CreateUserInput>, "doctor" | "role"> & { doctor?: Partial<DoctorProfile> },
+  ): Promise<TestPerson>;
+  call<T = any>(
+    method: string,
+    path: string,
+    options?: { body?: unknown; as?: TestPerson | string; headers?: Record<string, string> },
+  ): Promise<ApiResult<T>>;
   close(): Promise<void>;
 }
 
@@ -86,7 +107,13 @@ export async function createTestClinic(
   const person: TestClinic["person"] = async (role, overrides = {}) => {
     const doctor =
       role === "doctor"
-        ? { specialty: "Clínica geral", licenseNumber: `CRM/SP ${randomUUID().slice(0, 8)}`, timezone: "America/Sao_Paulo", slotMinutes: 30, ...overrides.doctor }
+        ? {
+            specialty: "Clínica geral",
+            licenseNumber: `CRM/SP ${randomUUID().slice(0, 8)}`,
+            timezone: "America/Sao_Paulo",
+            slotMinutes: 30,
+            ...overrides.doctor,
+          }
         : undefined;
     const user = await createUser(
       database.db,

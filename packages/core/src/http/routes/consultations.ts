@@ -1,0 +1,112 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import * as Consultation from "../../scheduling/consultation.js";
+import {
+  bookInputSchema,
+  cancelInputSchema,
+  consultationSchema,
+  listConsultationsQuerySchema,
+  patchConsultationSchema,
+} from "../../scheduling/scheduling.schema.js";
+import { requireUser } from "../auth.js";
+import { errorResponses, jsonBody, jsonResponse, newRouter, security } from "../router.js";
+import { clockOf } from "./schedules.js";
+
+const idParams = z.object({ id: z.string().uuid() });
+const one = z.object({ consultation: consultationSchema });
+
+const bookRoute = createRoute({
+  method: "post",
+  path: "/api/consultations",
+  tags: ["consultations"],
+  summary: "Book a consultation (patients for themselves; doctors and admins give patientId)",
+  security,
+  request: { body: jsonBody(bookInputSchema) },
+  responses: { 201: jsonResponse(one, "Booked"), ...errorResponses(400, 401, 403, 404, 409, 422) },
+});
+
+const listRoute = createRoute({
+  method: "get",
+  path: "/api/consultations",
+  tags: ["consultations"],
+  summary: "Consultations visible to the caller, ordered by start; keyset-paginated",
+  security,
+  request: { query: listConsultationsQuerySchema },
+  responses: {
+    200: jsonResponse(
+      z.object({ consultations: z.array(consultationSchema), nextCursor: z.string().nullable() }),
+      "Consultations",
+    ),
+    ...errorResponses(400, 401),
+  },
+});
+
+const getRoute = createRoute({
+  method: "get",
+  path: "/api/consultations/{id}",
+  tags: ["consultations"],
+  summary: "One consultation (clinical notes for its doctor and admins; the read is audited)",
+  security,
+  request: { params: idParams },
+  responses: { 200: jsonResponse(one, "The consultation"), ...errorResponses(400, 401, 404) },
+});
+
+const patchRoute = createRoute({
+  method: "patch",
+  path: "/api/consultations/{id}",
+  tags: ["consultations"],
+  summary: "Reschedule, change status, or write notes",
+  security,
+  request: { params: idParams, body: jsonBody(patchConsultationSchema) },
+  responses: { 200: jsonResponse(one, "Updated"), ...errorResponses(400, 401, 403, 404, 409, 422) },
+});
+
+const cancelRoute = createRoute({
+  method: "post",
+  path: "/api/consultations/{id}/cancel",
+  tags: ["consultations"],
+  summary: "Cancel a scheduled consultation; its slot is free again at once",
+  security,
+  request: {
+    params: idParams,
+    body: { required: false, content: { "application/json": { schema: cancelInputSchema } } },
+  },
+  responses: { 200: jsonResponse(one, "Cancelled"), ...errorResponses(400, 401, 403, 404, 409) },
+});
+
+export const consultationRoutes = newRouter()
+  .openapi(bookRoute, async (c) => {
+    const actor = await requireUser(c);
+    const consultation = await Consultation.book(c.get("deps").db, c.req.valid("json"), actor, clockOf(c));
+    return c.json({ consultation }, 201);
+  })
+  .openapi(listRoute, async (c) => {
+    const actor = await requireUser(c);
+    return c.json(await Consultation.list(c.get("deps").db, c.req.valid("query"), actor), 200);
+  })
+  .openapi(getRoute, async (c) => {
+    const actor = await requireUser(c);
+    return c.json({ consultation: await Consultation.get(c.get("deps").db, c.req.valid("param").id, actor) }, 200);
+  })
+  .openapi(patchRoute, async (c) => {
+    const actor = await requireUser(c);
+    const consultation = await Consultation.update(
+      c.get("deps").db,
+      c.req.valid("param").id,
+      c.req.valid("json"),
+      actor,
+      clockOf(c),
+    );
+    return c.json({ consultation }, 200);
+  })
+  .openapi(cancelRoute, async (c) => {
+    const actor = await requireUser(c);
+    const body = c.req.valid("json") ?? {};
+    const consultation = await Consultation.cancel(
+      c.get("deps").db,
+      c.req.valid("param").id,
+      body.reason,
+      actor,
+      clockOf(c),
+    );
+    return c.json({ consultation }, 200);
+  });

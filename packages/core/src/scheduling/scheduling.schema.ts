@@ -1,0 +1,149 @@
+/**
+ * Scheduling shapes on the wire, shared by the API and the web app. Instants are ISO 8601: any
+ * offset accepted in, always UTC (`...Z`) out.
+ */
+import { z } from "zod";
+import { timeZoneSchema } from "../users/user.schema.js";
+
+const MIN_YEAR = 2000;
+const MAX_YEAR = 2200;
+
+/** An ISO 8601 instant with an offset or Z, parsed to a Date. */
+export const instantSchema = z.iso
+  .datetime({ offset: true })
+  .transform((s) => new Date(s))
+  .refine((d) => d.getUTCFullYear() >= MIN_YEAR && d.getUTCFullYear() <= MAX_YEAR, {
+    message: `must be between ${MIN_YEAR} and ${MAX_YEAR}`,
+  });
+
+/** Cross-field checks run even when a field failed to parse, so they must not assume types. */
+const bothDates = (a: unknown, b: unknown): [Date, Date] | null =>
+  a instanceof Date && b instanceof Date ? [a, b] : null;
+const ordered = (a: unknown, b: unknown) => {
+  const d = bothDates(a, b);
+  return d === null || d[1] > d[0];
+};
+
+const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, "HH:MM, 00:00 to 24:00");
+
+export const availabilityRuleSchema = z
+  .object({ weekday: z.number().int().min(0).max(6), start: hhmm, end: hhmm })
+  .refine((r) => typeof r.start !== "string" || typeof r.end !== "string" || r.start < r.end, {
+    message: "start must be before end",
+    path: ["end"],
+  });
+export type AvailabilityRule = z.infer<typeof availabilityRuleSchema>;
+
+export const availabilitySchema = z.object({
+  timezone: z.string(),
+  slotMinutes: z.number().int(),
+  rules: z.array(availabilityRuleSchema),
+});
+export type Availability = z.infer<typeof availabilitySchema>;
+
+export const putAvailabilitySchema = z.object({
+  timezone: timeZoneSchema.optional(),
+  slotMinutes: z.number().int().min(5).max(240).optional(),
+  rules: z.array(availabilityRuleSchema).max(100),
+});
+export type PutAvailabilityInput = z.infer<typeof putAvailabilitySchema>;
+
+export const timeOffInputSchema = z
+  .object({ startsAt: instantSchema, endsAt: instantSchema, reason: z.string().trim().max(500).optional() })
+  .refine((t) => ordered(t.startsAt, t.endsAt), { message: "endsAt must be after startsAt", path: ["endsAt"] });
+export type TimeOffInput = z.infer<typeof timeOffInputSchema>;
+
+export const timeOffSchema = z.object({
+  id: z.string(),
+  startsAt: z.string(),
+  endsAt: z.string(),
+  reason: z.string().nullable(),
+});
+export type TimeOff = z.infer<typeof timeOffSchema>;
+
+export const MAX_RANGE_DAYS = 62;
+
+export const rangeQuerySchema = z
+  .object({ from: instantSchema, to: instantSchema })
+  .refine((q) => ordered(q.from, q.to), { message: "to must be after from", path: ["to"] })
+  .refine(
+    (q) => {
+      const d = bothDates(q.from, q.to);
+      return d === null || d[1].getTime() - d[0].getTime() <= MAX_RANGE_DAYS * 86_400_000;
+    },
+    {
+      message: `at most ${MAX_RANGE_DAYS} days`,
+      path: ["to"],
+    },
+  );
+
+export const slotSchema = z.object({ startsAt: z.string(), endsAt: z.string() });
+export type Slot = z.infer<typeof slotSchema>;
+
+export const consultationStatusSchema = z.enum(["scheduled", "in_progress", "completed", "cancelled", "no_show"]);
+export type ConsultationStatus = z.infer<typeof consultationStatusSchema>;
+export const ACTIVE_STATUSES: ConsultationStatus[] = ["scheduled", "in_progress"];
+
+export const consultationSchema = z.object({
+  id: z.string(),
+  doctorId: z.string(),
+  patientId: z.string(),
+  doctor: z.object({ id: z.string(), name: z.string(), specialty: z.string() }),
+  patient: z.object({ id: z.string(), name: z.string() }),
+  startsAt: z.string(),
+  endsAt: z.string(),
+  status: consultationStatusSchema,
+  reason: z.string().nullable(),
+  notes: z.string().nullable().optional(),
+  cancelReason: z.string().nullable().optional(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type Consultation = z.infer<typeof consultationSchema>;
+
+const uuid = z.string().uuid();
+const durationSchema = z.number().int().min(5).max(480);
+
+export const bookInputSchema = z.object({
+  doctorId: uuid,
+  startsAt: instantSchema,
+  durationMinutes: durationSchema.optional(),
+  reason: z.string().trim().max(1000).optional(),
+  patientId: uuid.optional(),
+});
+export type BookInput = z.infer<typeof bookInputSchema>;
+
+export const patchConsultationSchema = z
+  .object({
+    startsAt: instantSchema.optional(),
+    durationMinutes: durationSchema.optional(),
+    status: consultationStatusSchema.optional(),
+    notes: z.string().max(20000).optional(),
+  })
+  .refine((p) => typeof p !== "object" || p === null || Object.values(p).some((v) => v !== undefined), {
+    message: "nothing to change",
+  })
+  .refine((p) => !(p.status && (p.startsAt || p.durationMinutes)), {
+    message: "change the time or the status, not both at once",
+  });
+export type PatchConsultationInput = z.infer<typeof patchConsultationSchema>;
+
+export const cancelInputSchema = z.object({ reason: z.string().trim().max(500).optional() });
+
+export const LIST_DEFAULT_LIMIT = 100;
+export const LIST_MAX_LIMIT = 500;
+
+export const listConsultationsQuerySchema = z.object({
+  from: instantSchema.optional(),
+  to: instantSchema.optional(),
+  status: z
+    .string()
+    .transform((s) => s.split(","))
+    .pipe(z.array(consultationStatusSchema).min(1).max(5))
+    .optional(),
+  doctorId: uuid.optional(),
+  patientId: uuid.optional(),
+  limit: z.coerce.number().int().min(1).max(LIST_MAX_LIMIT).default(LIST_DEFAULT_LIMIT),
+  cursor: z.string().max(200).optional(),
+});
+export type ListConsultationsQuery = z.infer<typeof listConsultationsQuerySchema>;

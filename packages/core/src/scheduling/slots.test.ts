@@ -1,0 +1,218 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { coversGrid, freeSlots, gridSlots, type WeeklyRule } from "./slots.js";
+import { localToUtc, toLocal } from "./zoned-time.js";
+
+const utc = (iso: string) => Date.parse(iso);
+const allDay = (minutes = 30): WeeklyRule[] =>
+  [0, 1, 2, 3, 4, 5, 6].map((weekday) => ({ weekday, startMinute: 0, endMinute: 1440 }));
+const localTimes = (slots: { start: number }[], zone: string) =>
+  slots.map((s) => {
+    const l = toLocal(s.start, zone);
+    return `${l.year}-${String(l.month).padStart(2, "0")}-${String(l.day).padStart(2, "0")} ${String(Math.floor(l.minuteOfDay / 60)).padStart(2, "0")}:${String(l.minuteOfDay % 60).padStart(2, "0")}`;
+  });
+
+describe("gridSlots across DST", () => {
+  it("Sao Paulo, 2018-11-04 spring-forward: the missing hour has no slots, the rest keep their local times", () => {
+    const zone = "America/Sao_Paulo";
+    const rules: WeeklyRule[] = [{ weekday: 0, startMinute: 0, endMinute: 180 }]; // Sundays 00:00-03:00
+    const slots = gridSlots({
+      zone,
+      slotMinutes: 30,
+      rules,
+      from: utc("2018-11-03T12:00:00Z"),
+      to: utc("2018-11-05T12:00:00Z"),
+    });
+    expect(localTimes(slots, zone)).toEqual([
+      "2018-11-04 01:00",
+      "2018-11-04 01:30",
+      "2018-11-04 02:00",
+      "2018-11-04 02:30",
+    ]);
+    // 01:00 local is already summer time (UTC-2).
+    expect(new Date(slots[0]!.start).toISOString()).toBe("2018-11-04T03:00:00.000Z");
+  });
+
+  it("Sao Paulo, the week before and after: every slot starts on its rule's local grid", () => {
+    const zone = "America/Sao_Paulo";
+    const rules: WeeklyRule[] = [1, 2, 3, 4, 5].map((weekday) => ({ weekday, startMinute: 540, endMinute: 720 }));
+    const slots = gridSlots({
+      zone,
+      slotMinutes: 30,
+      rules,
+      from: utc("2018-10-29T00:00:00Z"),
+      to: utc("2018-11-10T00:00:00Z"),
+    });
+    expect(slots).toHaveLength(10 * 6);
+    for (const s of slots) expect(toLocal(s.start, zone).minuteOfDay).toBeOneOf([540, 570, 600, 630, 660, 690]);
+  });
+
+  it("New York, 2026-03-08: 02:00 and 02:30 do not exist", () => {
+    const zone = "America/New_York";
+    const slots = gridSlots({
+      zone,
+      slotMinutes: 30,
+      rules: allDay(),
+      from: utc("2026-03-08T05:00:00Z"),
+      to: utc("2026-03-08T09:00:00Z"),
+    });
+    expect(localTimes(slots, zone)).toEqual([
+      "2026-03-08 00:00",
+      "2026-03-08 00:30",
+      "2026-03-08 01:00",
+      "2026-03-08 01:30",
+      "2026-03-08 03:00",
+      "2026-03-08 03:30",
+      "2026-03-08 04:00",
+      "2026-03-08 04:30",
+    ]);
+  });
+
+  it("New York, 2026-11-01: the repeated hour is offered once, at its first occurrence", () => {
+    const zone = "America/New_York";
+    const slots = gridSlots({
+      zone,
+      slotMinutes: 30,
+      rules: allDay(),
+      from: utc("2026-11-01T04:00:00Z"),
+      to: utc("2026-11-01T08:00:00Z"),
+    });
+    expect(slots.map((s) => new Date(s.start).toISOString().slice(11, 16))).toEqual([
+      "04:00",
+      "04:30",
+      "05:00",
+      "05:30",
+      "07:00",
+      "07:30",
+    ]);
+    expect(localTimes(slots, zone)).toEqual([
+      "2026-11-01 00:00",
+      "2026-11-01 00:30",
+      "2026-11-01 01:00",
+      "2026-11-01 01:30",
+      "2026-11-01 02:00",
+      "2026-11-01 02:30",
+    ]);
+  });
+
+  it("Lisbon, 2026-03-29 and 2026-10-25", () => {
+    const zone = "Europe/Lisbon";
+    const spring = gridSlots({
+      zone,
+      slotMinutes: 60,
+      rules: allDay(),
+      from: utc("2026-03-28T23:00:00Z"),
+      to: utc("2026-03-29T04:00:00Z"),
+    });
+    expect(localTimes(spring, zone)).toEqual([
+      "2026-03-28 23:00",
+      "2026-03-29 00:00",
+      "2026-03-29 02:00",
+      "2026-03-29 03:00",
+      "2026-03-29 04:00",
+    ]);
+    const autumn = gridSlots({
+      zone,
+      slotMinutes: 60,
+      rules: allDay(),
+      from: utc("2026-10-24T23:00:00Z"),
+      to: utc("2026-10-25T04:00:00Z"),
+    });
+    expect(localTimes(autumn, zone)).toEqual([
+      "2026-10-25 00:00",
+      "2026-10-25 01:00",
+      "2026-10-25 02:00",
+      "2026-10-25 03:00",
+    ]);
+  });
+});
+
+describe("freeSlots", () => {
+  const zone = "America/Sao_Paulo";
+  const rules: WeeklyRule[] = [{ weekday: 1, startMinute: 540, endMinute: 660 }]; // Mondays 09:00-11:00
+  const from = utc("2026-03-02T00:00:00Z");
+  const to = utc("2026-03-03T00:00:00Z");
+
+  it("removes blocked intervals, partially overlapping ones included, and what is too soon", () => {
+    const all = freeSlots({ zone, slotMinutes: 30, rules, from, to });
+    expect(all.map((s) => new Date(s.start).toISOString().slice(11, 16))).toEqual(["12:00", "12:30", "13:00", "13:30"]);
+    const some = freeSlots({
+      zone,
+      slotMinutes: 30,
+      rules,
+      from,
+      to,
+      blocked: [{ start: utc("2026-03-02T12:45:00Z"), end: utc("2026-03-02T13:05:00Z") }],
+      notBefore: utc("2026-03-02T12:10:00Z"),
+    });
+    expect(some.map((s) => new Date(s.start).toISOString().slice(11, 16))).toEqual(["13:30"]);
+  });
+
+  it("coversGrid accepts whole slots inside a window only", () => {
+    const q = { zone, slotMinutes: 30, rules };
+    expect(coversGrid(q, utc("2026-03-02T12:00:00Z"), 30)).toBe(true);
+    expect(coversGrid(q, utc("2026-03-02T12:00:00Z"), 120)).toBe(true);
+    expect(coversGrid(q, utc("2026-03-02T12:00:00Z"), 150)).toBe(false); // runs past 11:00 local
+    expect(coversGrid(q, utc("2026-03-02T12:10:00Z"), 30)).toBe(false); // off the grid
+    expect(coversGrid(q, utc("2026-03-02T12:00:00Z"), 45)).toBe(false); // not a multiple
+    expect(coversGrid(q, utc("2026-03-03T12:00:00Z"), 30)).toBe(false); // Tuesday
+  });
+});
+
+describe("slots property", () => {
+  const zones = [
+    "America/Sao_Paulo",
+    "America/New_York",
+    "Europe/Lisbon",
+    "Australia/Lord_Howe",
+    "Asia/Kolkata",
+    "America/Manaus",
+    "Pacific/Chatham",
+    "UTC",
+  ];
+  it("every slot starts on its rule's local grid, round-trips, and slots never overlap", () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...zones),
+        fc.constantFrom(15, 20, 30, 45, 60),
+        fc.array(
+          fc.record({
+            weekday: fc.integer({ min: 0, max: 6 }),
+            start: fc.integer({ min: 0, max: 95 }),
+            len: fc.integer({ min: 1, max: 40 }),
+          }),
+          { minLength: 1, maxLength: 6 },
+        ),
+        fc.integer({ min: Date.UTC(2015, 0, 1), max: Date.UTC(2035, 0, 1) }),
+        fc.integer({ min: 1, max: 20 }),
+        (zone, slotMinutes, raw, fromMs, days) => {
+          const rules = raw.map((r) => ({
+            weekday: r.weekday,
+            startMinute: r.start * 15,
+            endMinute: Math.min(1440, r.start * 15 + r.len * 15),
+          }));
+          const from = fromMs - (fromMs % 60_000);
+          const to = from + days * 86_400_000;
+          const slots = gridSlots({ zone, slotMinutes, rules, from, to });
+          for (let i = 0; i < slots.length; i++) {
+            const s = slots[i]!;
+            expect(s.start).toBeGreaterThanOrEqual(from);
+            expect(s.start).toBeLessThan(to);
+            if (i > 0) expect(s.start).toBeGreaterThanOrEqual(slots[i - 1]!.end);
+            const local = toLocal(s.start, zone);
+            const onGrid = rules.some(
+              (r) =>
+                r.weekday === local.weekday &&
+                local.minuteOfDay >= r.startMinute &&
+                local.minuteOfDay + slotMinutes <= r.endMinute &&
+                (local.minuteOfDay - r.startMinute) % slotMinutes === 0,
+            );
+            expect(onGrid).toBe(true);
+            expect(localToUtc(local, local.minuteOfDay, zone)).toBe(s.start);
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
