@@ -9,6 +9,7 @@
  * - otherwise: an in-memory PGlite per harness, the embedded engine of `npm start`.
  */
 import { randomUUID } from "node:crypto";
+import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { Kysely } from "kysely";
 import { startSession } from "../auth/session.js";
 import { type AppConfig, defaultAppConfig } from "../config/config.js";
@@ -16,7 +17,7 @@ import { createDb, type DatabaseHandle, type DbConfig } from "../db/create-db.js
 import type { DB } from "../db/database.js";
 import { migrateToLatest } from "../db/migrate.js";
 import { createApp, type HealthFlowApp } from "../http/app.js";
-import type { AppDeps } from "../http/context.js";
+import type { AppDeps, AppEnv } from "../http/context.js";
 import { silentLogger } from "../log/logger.js";
 import { createUser } from "../users/user.js";
 import type { CreateUserInput, DoctorProfile, Role, User } from "../users/user.schema.js";
@@ -82,7 +83,13 @@ export function uniqueEmail(prefix: string): string {
 }
 
 export async function createTestClinic(
-  options: { config?: Partial<AppConfig>; database?: DatabaseHandle; now?: Date } = {},
+  options: {
+    config?: Partial<AppConfig>;
+    database?: DatabaseHandle;
+    now?: Date;
+    /** Extra route modules, as the adapters mount them (e.g. the room service's routes). */
+    modules?: OpenAPIHono<AppEnv>[];
+  } = {},
 ): Promise<TestClinic> {
   const database = options.database ?? (await openTestDatabase());
   let current: Date | undefined = options.now;
@@ -102,7 +109,7 @@ export async function createTestClinic(
     readiness: { started: () => true, check: async () => ({ database: true, migrations: true }) },
     now: clock.now,
   };
-  const app = createApp(deps);
+  const app = createApp(deps, { modules: options.modules });
 
   const person: TestClinic["person"] = async (role, overrides = {}) => {
     const doctor =

@@ -1,0 +1,146 @@
+/**
+ * Consult rooms: who may get a link to which consultation's room, and what a link opens.
+ *
+ * A room is open from 15 minutes before the consultation until 30 minutes after its end, always
+ * computed from the consultation as it is now (a reschedule moves the window). A link is refused,
+ * and an issued one stops working, once the consultation is cancelled, completed or a no-show.
+ */
+import { recordAudit } from "../audit/audit.js";
+import { toDate } from "../db/database.js";
+import { Forbidden, Gone, Invalid, NotFound, TooEarly, Unauthenticated } from "../errors.js";
+import type { ConsultationRow } from "../scheduling/consultation.sql.js";
+import { findConsultation } from "../scheduling/consultation.sql.js";
+import type { Actor } from "../users/user.js";
+import type { Db } from "../users/user.sql.js";
+import { type RoomRole, signRoomToken, verifyRoomToken } from "./room-token.js";
+
+export const OPENS_BEFORE_MS = 15 * 60_000;
+export const CLOSES_AFTER_MS = 30 * 60_000;
+const CLOSED_STATUSES = new Set(["cancelled", "completed", "no_show"]);
+
+export function roomWindow(row: Pick<ConsultationRow, "starts_at" | "ends_at">) {
+  return {
+    opensAt: new Date(toDate(row.starts_at).getTime() - OPENS_BEFORE_MS),
+    closesAt: new Date(toDate(row.ends_at).getTime() + CLOSES_AFTER_MS),
+  };
+}
+
+export interface RoomSettings {
+  secret: string;
+  /** Origin of the web app, where /room/<token> is served. */
+  publicOrigin: string;
+}
+
+export interface RoomLink {
+  url: string;
+  expiresAt: string;
+  role: RoomRole;
+}
+
+/** Issues a link for the caller's role in the consultation (admins choose, doctor by default). */
+export async function issueLink(
+  db: Db,
+  consultationId: string,
+  actor: Actor,
+  requested: RoomRole | undefined,
+  settings: RoomSettings,
+  now: Date,
+): Promise<RoomLink> {
+  const row = await findConsultation(db, consultationId);
+  const mine = row && (actor.role === "admin" || row.doctor_id === actor.id || row.patient_id === actor.id);
+  if (!row || !mine) throw new NotFound("consultation_not_found", "No such consultation.");
+
+  let role: RoomRole;
+  if (actor.role === "admin") role = requested ?? "doctor";
+  else {
+    role = row.doctor_id === actor.id ? "doctor" : "patient";
+    if (requested && requested !== role) throw new Forbidden("forbidden", `You join this room as the ${role}.`);
+  }
+  if (CLOSED_STATUSES.has(row.status)) {
+    throw new Gone("room_closed", `The consultation is ${row.status}; its room is closed.`, { status: row.status });
+  }
+  const { closesAt } = roomWindow(row);
+  if (closesAt.getTime() <= now.getTime()) throw new Gone("room_expired", "This consultation's room has closed.");
+
+  const { token, tokenId } = await signRoomToken(settings.secret, { consultationId, role }, closesAt, now);
+  await recordAudit(db, {
+    actorId: actor.id,
+    action: "room.link_issued",
+    entity: "consultation",
+    entityId: consultationId,
+    details: { role, tokenId, expiresAt: closesAt.toISOString() },
+  });
+  return { url: `${settings.publicOrigin}/room/${token}`, expiresAt: closesAt.toISOString(), role };
+}
+
+export interface OpenRoom {
+  consultation: {
+    id: string;
+    startsAt: string;
+    endsAt: string;
+    status: string;
+    doctor: { name: string };
+    patient: { name: string };
+  };
+  role: RoomRole;
+  roomName: string;
+  /** The person the token admits, for the video service's own credentials. */
+  participant: { id: string; name: string };
+  opensAt: string;
+  closesAt: string;
+}
+
+/**
+ * What a room token opens, checked against the consultation as it is now. Bad signature: 401;
+ * expired or the consultation closed: 410; before the window: 425 with the window in details.
+ */
+export async function openRoom(db: Db, token: string, secret: string, now: Date): Promise<OpenRoom> {
+  const verified = await verifyRoomToken(secret, token, now);
+  if (!verified.ok) {
+    if (verified.reason === "expired") throw new Gone("room_expired", "This room link has expired.");
+    throw new Unauthenticated("invalid_room_token", "This room link is not valid.");
+  }
+  const { consultationId, role, tokenId } = verified.claims;
+  const row = await findConsultation(db, consultationId);
+  if (!row) throw new Gone("room_closed", "This consultation no longer exists.");
+  const { opensAt, closesAt } = roomWindow(row);
+  const room: OpenRoom = {
+    consultation: {
+      id: row.id,
+      startsAt: toDate(row.starts_at).toISOString(),
+      endsAt: toDate(row.ends_at).toISOString(),
+      status: row.status,
+      doctor: { name: row.doctor_name },
+      patient: { name: row.patient_name },
+    },
+    role,
+    roomName: row.room_name,
+    participant:
+      role === "doctor" ? { id: row.doctor_id, name: row.doctor_name } : { id: row.patient_id, name: row.patient_name },
+    opensAt: opensAt.toISOString(),
+    closesAt: closesAt.toISOString(),
+  };
+  if (CLOSED_STATUSES.has(row.status)) {
+    throw new Gone("room_closed", `The consultation is ${row.status}; its room is closed.`, { status: row.status });
+  }
+  if (now.getTime() >= closesAt.getTime()) throw new Gone("room_expired", "This consultation's room has closed.");
+  if (now.getTime() < opensAt.getTime()) {
+    const { roomName: _hidden, participant: _p, ...shell } = room;
+    throw new TooEarly("room_not_open", "The room is not open yet.", shell);
+  }
+  await recordAudit(db, {
+    actorId: room.participant.id,
+    action: "room.open",
+    entity: "consultation",
+    entityId: row.id,
+    details: { role, tokenId },
+  });
+  return room;
+}
+
+/** Parses the optional `for` of a link request; anything else is a 400. */
+export function parseRequestedRole(value: unknown): RoomRole | undefined {
+  if (value === undefined) return undefined;
+  if (value === "doctor" || value === "patient") return value;
+  throw new Invalid("invalid_request", "`for` must be doctor or patient.");
+}

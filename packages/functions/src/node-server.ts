@@ -1,0 +1,51 @@
+/**
+ * Running a HealthFlow Hono app on Node (local, EKS pods): listen at once so health checks answer
+ * while start-up finishes, and on SIGTERM/SIGINT stop accepting, drain in-flight requests for at
+ * most SHUTDOWN_GRACE_MS, then close the database and exit 0.
+ */
+import type { Server } from "node:http";
+import type { Logger, Platform } from "@healthflow/core";
+import { serve } from "@hono/node-server";
+
+export function shutdownGraceMs(env: Record<string, string | undefined> = process.env): number {
+  const n = Number(env.SHUTDOWN_GRACE_MS);
+  return Number.isFinite(n) && n > 0 ? n : 20_000;
+}
+
+export function listen(fetch: (req: Request) => Response | Promise<Response>, platform: Platform): Server {
+  return serve({ fetch, port: platform.env.PORT, hostname: platform.env.HOST }) as Server;
+}
+
+export function drainOnSignals(server: Server, platform: Platform, logger: Logger): void {
+  const graceMs = shutdownGraceMs();
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info("stopping: draining in-flight requests", { signal, graceMs });
+    const force = setTimeout(() => {
+      logger.warn("grace period over; closing remaining connections");
+      server.closeAllConnections();
+    }, graceMs);
+    force.unref();
+    server.close(async () => {
+      clearTimeout(force);
+      await platform.close().catch((err) => logger.error("closing the database failed", { err }));
+      logger.info("stopped");
+      process.exit(0);
+    });
+    // Keep-alive connections with no request in flight would hold close() open.
+    server.closeIdleConnections();
+  };
+  process.on("SIGTERM", () => stop("SIGTERM"));
+  process.on("SIGINT", () => stop("SIGINT"));
+}
+
+export function nodeLogger(
+  createLogger: (o: { level?: "debug" | "info" | "warn" | "error"; pretty?: boolean }) => Logger,
+) {
+  return createLogger({
+    level: (process.env.LOG_LEVEL as "info" | undefined) ?? "info",
+    pretty: process.env.LOG_FORMAT ? process.env.LOG_FORMAT === "pretty" : Boolean(process.stdout.isTTY),
+  });
+}

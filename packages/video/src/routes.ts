@@ -1,0 +1,58 @@
+/**
+ * The room service's HTTP surface: what a shareable room link opens. No session needed: the
+ * signed token in the URL is the credential.
+ */
+
+import { Unavailable } from "@healthflow/core/errors";
+import { errorResponses, jsonResponse, newRouter } from "@healthflow/core/http/router";
+import { openRoom } from "@healthflow/core/rooms/room";
+import { createRoute, z } from "@hono/zod-openapi";
+import { jitsiRoomConfig } from "./jitsi.js";
+
+export const roomResponseSchema = z.object({
+  consultation: z.object({
+    id: z.string(),
+    startsAt: z.string(),
+    endsAt: z.string(),
+    status: z.string(),
+    doctor: z.object({ name: z.string() }),
+    patient: z.object({ name: z.string() }),
+  }),
+  role: z.enum(["doctor", "patient"]),
+  jitsi: z.object({ domain: z.string(), roomName: z.string(), jwt: z.string().optional() }),
+  opensAt: z.string(),
+  closesAt: z.string(),
+});
+
+const openRoute = createRoute({
+  method: "get",
+  path: "/api/rooms/{token}",
+  tags: ["rooms"],
+  summary: "Open a consult room from its link",
+  description:
+    "401 for a token that is not ours or was tampered with; 410 once expired or the consultation is " +
+    "cancelled, completed or a no-show; 425 `room_not_open` before the room opens, with " +
+    "`details: {consultation, role, opensAt, closesAt}` so the page can show a countdown.",
+  request: { params: z.object({ token: z.string().min(1).max(2048) }) },
+  responses: {
+    200: jsonResponse(roomResponseSchema, "The room and its Jitsi configuration"),
+    ...errorResponses(400, 401, 410, 425),
+  },
+});
+
+export const roomRoutes = newRouter().openapi(openRoute, async (c) => {
+  const { db, config, now } = c.get("deps");
+  if (!config.secret) throw new Unavailable("rooms_not_configured", "Rooms need HEALTHFLOW_SECRET to be set.");
+  const room = await openRoom(db, c.req.valid("param").token, config.secret, now());
+  const jitsi = await jitsiRoomConfig(
+    config.jitsi,
+    room.roomName,
+    { ...room.participant, role: room.role },
+    { opensAt: new Date(room.opensAt), closesAt: new Date(room.closesAt) },
+  );
+  c.header("Cache-Control", "no-store");
+  return c.json(
+    { consultation: room.consultation, role: room.role, jitsi, opensAt: room.opensAt, closesAt: room.closesAt },
+    200,
+  );
+});
