@@ -1,0 +1,420 @@
+/**
+ * video:deploy, teardown and video:status against a fake Kubernetes API server that speaks the
+ * real HTTP paths and JSON of @kubernetes/client-node (fake-kube-api.ts). External programs (sst,
+ * aws) go through an injected runner that records the calls.
+ */
+import { KubeConfig } from "@kubernetes/client-node";
+import { afterEach, describe, expect, it } from "vitest";
+import { deployVideo } from "./deploy.js";
+import { FakeKubeApi, type FakeKubeOptions } from "./fake-kube-api.js";
+import type { CommandRunner } from "./stage.js";
+import { assertStageContext, readStageOutputs } from "./stage.js";
+import { videoStatus } from "./status.js";
+import { teardown } from "./teardown.js";
+
+let fake: FakeKubeApi | undefined;
+afterEach(async () => {
+  await fake?.stop();
+  fake = undefined;
+});
+
+async function startFake(options: FakeKubeOptions = {}) {
+  fake = new FakeKubeApi(options);
+  await fake.start();
+  const kc = new KubeConfig();
+  kc.loadFromString(fake.kubeconfig());
+  return { fake, kc };
+}
+
+function recorder(answers: Record<string, string> = {}) {
+  const calls: string[] = [];
+  const run: CommandRunner = async (cmd, args) => {
+    const line = [cmd, ...args].join(" ");
+    calls.push(line);
+    for (const [prefix, stdout] of Object.entries(answers))
+      if (line.startsWith(prefix)) return { code: 0, stdout, stderr: "" };
+    return { code: 0, stdout: "", stderr: "" };
+  };
+  return { calls, run };
+}
+
+const outputs = {
+  ApiUrl: "https://api.dev.example.test",
+  WebUrl: "https://app.dev.example.test",
+  VideoUrl: "https://video.dev.example.test",
+  JitsiDomain: "meet.dev.example.test",
+  ClusterName: "healthflow-test",
+  CoreRepositoryUri: "000000000000.dkr.ecr.eu-west-1.amazonaws.com/healthflow-core",
+  VideoRepositoryUri: "000000000000.dkr.ecr.eu-west-1.amazonaws.com/healthflow-video",
+  DatabaseSecretArn: "arn:aws:secretsmanager:eu-west-1:000000000000:secret:db",
+};
+
+const secretEnv = {
+  HEALTHFLOW_SECRET: "s".repeat(40),
+  JITSI_APP_SECRET: "j".repeat(32),
+};
+
+describe("video:deploy", () => {
+  it("writes secrets and config first, applies everything server-side, reruns the migration, waits, prints URLs", async () => {
+    const { fake, kc } = await startFake({ rolloutMs: 800, jobMs: 100, lbProvisionMs: 100 });
+    const lines: string[] = [];
+    const { calls, run } = recorder({
+      "aws secretsmanager get-secret-value": JSON.stringify({
+        username: "hf",
+        password: "p@ss/word",
+        host: "db.cluster.internal",
+        port: 5432,
+        dbname: "healthflow",
+      }),
+    });
+    const result = await deployVideo(
+      { stage: "dev", tag: "abc123", outputs, pollMs: 20, timeoutMs: 10_000 },
+      { kc, run, env: secretEnv, log: (l) => lines.push(l), resolve4: async () => ["203.0.113.7", "198.51.100.4"] },
+    );
+
+    // Secrets came from the environment, the database URL from Secrets Manager through the runner.
+    expect(calls).toEqual([
+      expect.stringContaining(`aws secretsmanager get-secret-value --secret-id ${outputs.DatabaseSecretArn}`),
+    ]);
+    const app = fake.get("Secret", "healthflow", "healthflow-app");
+    expect(app.stringData).toEqual({
+      "database-url": "postgres://hf:p%40ss%2Fword@db.cluster.internal:5432/healthflow?sslmode=no-verify",
+      secret: secretEnv.HEALTHFLOW_SECRET,
+      "jitsi-app-secret": secretEnv.JITSI_APP_SECRET,
+    });
+    expect(fake.get("Secret", "healthflow", "jitsi-internal").stringData["jvb-auth-password"]).toMatch(/^[\w-]{32}$/);
+
+    // Every request that changed state was a server-side apply with our field manager.
+    const patches = fake.requests.filter((r) => r.method === "PATCH");
+    expect(patches.length).toBeGreaterThan(20);
+    for (const p of patches) {
+      expect(p.contentType).toBe("application/apply-patch+yaml");
+      expect(p.query.fieldManager).toBe("healthflow-ops");
+      expect(p.query.force).toBe("true");
+    }
+
+    // Order: namespace, then what the pods reference, then workloads; the Job after the workloads.
+    const m = fake.mutations();
+    const at = (s: string) => m.indexOf(s);
+    expect(at("APPLY Namespace/healthflow")).toBe(0);
+    expect(at("APPLY Secret/healthflow-app")).toBeLessThan(at("APPLY Deployment/core"));
+    expect(at("APPLY ConfigMap/jitsi-stage")).toBeLessThan(at("APPLY Deployment/prosody"));
+    expect(at("APPLY Job/core-migrate")).toBeGreaterThan(at("APPLY Deployment/video"));
+    expect(m).not.toContain("DELETE Job/core-migrate"); // nothing to delete on a first deploy
+
+    // Images and hosts were set for the stage; the client kept fields such as the preStop sleep.
+    const core = fake.get("Deployment", "healthflow", "core");
+    expect(core.spec.template.spec.containers[0].image).toBe(`${outputs.CoreRepositoryUri}:abc123`);
+    expect(core.spec.template.spec.containers[0].lifecycle.preStop.sleep.seconds).toBe(5);
+    expect(fake.get("Job", "healthflow", "core-migrate").spec.template.spec.containers[0].image).toBe(
+      `${outputs.CoreRepositoryUri}:abc123`,
+    );
+    expect(fake.get("Deployment", "healthflow", "video").spec.template.spec.containers[0].image).toBe(
+      `${outputs.VideoRepositoryUri}:abc123`,
+    );
+    const ingress = fake.get("Ingress", "healthflow", "healthflow");
+    expect(ingress.spec.rules.map((r: any) => r.host)).toEqual(["video.dev.example.test", "meet.dev.example.test"]);
+    expect(fake.get("ConfigMap", "healthflow", "healthflow-stage").data).toEqual({
+      "public-url": "https://app.dev.example.test",
+      "jitsi-domain": "meet.dev.example.test",
+      "jitsi-app-id": "healthflow",
+    });
+
+    // The bridge learnt the NLB's addresses after it existed, and was rolled again for them.
+    expect(fake.get("ConfigMap", "healthflow", "jitsi-stage").data.JVB_ADVERTISE_IPS).toBe("198.51.100.4,203.0.113.7");
+    const jvbApplies = m.filter((x) => x === "APPLY Deployment/jvb");
+    expect(jvbApplies).toHaveLength(2);
+    expect(
+      fake.get("Deployment", "healthflow", "jvb").spec.template.metadata.annotations[
+        "healthflow.app/jvb-advertise-ips"
+      ],
+    ).toBe("198.51.100.4,203.0.113.7");
+
+    // It waited: progress lines before the ticks, and the rollout was really complete at the end.
+    expect(lines.some((l) => l.includes("… rollout of Deployment core"))).toBe(true);
+    expect(lines.some((l) => l.includes("✓ rollout of Deployment core"))).toBe(true);
+    expect(lines.some((l) => l.includes("✓ Job/healthflow/core-migrate succeeded"))).toBe(true);
+    for (const d of ["core", "video", "prosody", "jicofo", "jvb", "jitsi-web"]) {
+      const dep = fake.get("Deployment", "healthflow", d);
+      expect(dep.status.updatedReplicas, d).toBe(dep.spec.replicas);
+    }
+    expect(result).toEqual({
+      videoUrl: "https://video.dev.example.test",
+      jitsiUrl: "https://meet.dev.example.test",
+      albHostname: "healthflow-0123.elb.eu-west-1.amazonaws.com",
+      mediaHostname: "jvb-udp-0123.elb.eu-west-1.amazonaws.com",
+      mediaIps: ["198.51.100.4", "203.0.113.7"],
+    });
+    expect(lines.join("\n")).toContain("Room service  https://video.dev.example.test");
+  });
+
+  it("on a re-deploy, deletes the finished migrate Job before applying it again and keeps internal passwords", async () => {
+    const { fake, kc } = await startFake({ rolloutMs: 20, jobMs: 20, lbProvisionMs: 0 });
+    const deps = {
+      kc,
+      run: recorder().run,
+      env: { ...secretEnv, DATABASE_URL: "postgres://x:y@db/healthflow" },
+      log: () => {},
+      resolve4: async () => ["203.0.113.7"],
+    };
+    await deployVideo({ stage: "dev", tag: "one", outputs, pollMs: 10, timeoutMs: 5_000 }, deps);
+    const password = fake.get("Secret", "healthflow", "jitsi-internal").stringData["jicofo-auth-password"];
+    // The real API server returns Secrets with base64 `data`; make the fake look like that.
+    const internal = fake.get("Secret", "healthflow", "jitsi-internal");
+    internal.data = Object.fromEntries(
+      Object.entries(internal.stringData as Record<string, string>).map(([k, v]) => [
+        k,
+        Buffer.from(v).toString("base64"),
+      ]),
+    );
+    const before = fake.mutations().length;
+    await deployVideo({ stage: "dev", tag: "two", outputs, pollMs: 10, timeoutMs: 5_000 }, deps);
+    const second = fake.mutations().slice(before);
+    expect(second.indexOf("DELETE Job/core-migrate")).toBeGreaterThan(-1);
+    expect(second.indexOf("DELETE Job/core-migrate")).toBeLessThan(second.indexOf("APPLY Job/core-migrate"));
+    expect(fake.get("Secret", "healthflow", "jitsi-internal").stringData["jicofo-auth-password"]).toBe(password);
+    // Same media address as before: the bridge is not rolled a second time.
+    expect(second.filter((x) => x === "APPLY Deployment/jvb")).toHaveLength(1);
+  });
+
+  it("fails, naming the Job, when the migration fails, and does not wait for rollouts", async () => {
+    const { fake, kc } = await startFake({ rolloutMs: 20, jobMs: 30, jobOutcome: "fail" });
+    const lines: string[] = [];
+    await expect(
+      deployVideo(
+        { stage: "dev", tag: "t", outputs, pollMs: 10, timeoutMs: 5_000 },
+        {
+          kc,
+          run: recorder().run,
+          env: { ...secretEnv, DATABASE_URL: "postgres://x@db/h" },
+          log: (l) => lines.push(l),
+        },
+      ),
+    ).rejects.toThrow(/core-migrate failed \(BackoffLimitExceeded/);
+    expect(lines.some((l) => l.includes("rollout of Deployment"))).toBe(false);
+    expect(fake.mutations()).toContain("APPLY Job/core-migrate");
+  });
+
+  it("times out with the last progress when a rollout never completes", async () => {
+    const { kc } = await startFake({ rolloutMs: Number.POSITIVE_INFINITY, jobMs: 0 });
+    await expect(
+      deployVideo(
+        { stage: "dev", tag: "t", outputs, pollMs: 10, timeoutMs: 300 },
+        { kc, run: recorder().run, env: { ...secretEnv, DATABASE_URL: "postgres://x@db/h" }, log: () => {} },
+      ),
+    ).rejects.toThrow(/timed out after 0s waiting for rollout of Deployment core: 0\/1 updated/);
+  });
+
+  it("reads missing secrets from SST and refuses to start without the stage's outputs", async () => {
+    const { kc } = await startFake({ rolloutMs: 0, jobMs: 0, lbProvisionMs: 0 });
+    const { calls, run } = recorder({
+      "npx sst secrets get HEALTHFLOW_SECRET": `${"h".repeat(40)}\n`,
+      "npx sst secrets get JITSI_APP_SECRET": `${"k".repeat(32)}\n`,
+    });
+    await deployVideo(
+      { stage: "dev", tag: "t", outputs, pollMs: 5, timeoutMs: 5_000 },
+      { kc, run, env: { DATABASE_URL: "postgres://x@db/h" }, log: () => {}, resolve4: async () => ["192.0.2.1"] },
+    );
+    expect(calls).toEqual([
+      "npx sst secrets get HEALTHFLOW_SECRET --stage dev",
+      "npx sst secrets get JITSI_APP_SECRET --stage dev",
+    ]);
+    const { VideoRepositoryUri: _omit, ...partial } = outputs;
+    await expect(
+      deployVideo({ stage: "dev", tag: "t", outputs: partial }, { kc, run, env: {}, log: () => {} }),
+    ).rejects.toThrow("stack outputs missing: VideoRepositoryUri");
+  });
+});
+
+describe("teardown", () => {
+  const lbService = (name: string, namespace: string) => ({
+    apiVersion: "v1",
+    kind: "Service",
+    metadata: { name, namespace },
+    spec: { type: "LoadBalancer", ports: [{ port: 10000, protocol: "UDP" }] },
+  });
+  const clusterIp = (name: string, namespace: string) => ({
+    apiVersion: "v1",
+    kind: "Service",
+    metadata: { name, namespace },
+    spec: { type: "ClusterIP", ports: [{ port: 80 }] },
+  });
+  const ingress = (name: string, namespace: string) => ({
+    apiVersion: "networking.k8s.io/v1",
+    kind: "Ingress",
+    metadata: { name, namespace },
+    spec: { ingressClassName: "alb" },
+  });
+
+  function seedCluster(f: FakeKubeApi) {
+    f.seed(
+      lbService("jvb-udp", "healthflow"),
+      lbService("someone-elses", "other"),
+      clusterIp("core", "healthflow"),
+      ingress("healthflow", "healthflow"),
+    );
+  }
+
+  it("deletes every load balancer in the cluster, waits until each is released, then runs sst remove", async () => {
+    const { fake, kc } = await startFake({ lbReleaseMs: 300 });
+    seedCluster(fake);
+    const lines: string[] = [];
+    const removeCalledAt: number[] = [];
+    const calls: string[] = [];
+    const run: CommandRunner = async (cmd, args, o) => {
+      calls.push(`${cmd} ${args.join(" ")}${o?.inherit ? " (inherit)" : ""}`);
+      removeCalledAt.push(Date.now());
+      return { code: 0, stdout: "", stderr: "" };
+    };
+    const started = Date.now();
+    const r = await teardown({ stage: "dev", pollMs: 1_000, heartbeatMs: 50 }, { kc, run, log: (l) => lines.push(l) });
+
+    expect(fake.mutations()).toEqual([
+      "DELETE Ingress/healthflow",
+      "DELETE Service/jvb-udp",
+      "DELETE Service/someone-elses",
+    ]);
+    expect(fake.get("Service", "healthflow", "core")).toBeDefined(); // ClusterIP left alone
+    for (const [kind, ns, name] of [
+      ["Service", "healthflow", "jvb-udp"],
+      ["Service", "other", "someone-elses"],
+      ["Ingress", "healthflow", "healthflow"],
+    ] as const) {
+      expect(fake.get(kind, ns, name), `${kind}/${name}`).toBeUndefined();
+    }
+    expect(calls).toEqual(["npx sst remove --stage dev (inherit)"]);
+    // sst remove ran only after the release (300 ms), and promptly thanks to the watch (re-list is 1 s).
+    expect(removeCalledAt[0]! - started).toBeGreaterThanOrEqual(290);
+    expect(removeCalledAt[0]! - started).toBeLessThan(1_000);
+    expect(fake.requests.some((q) => q.path === "/api/v1/services" && q.query.watch === "true")).toBe(true);
+    expect(
+      fake.requests.some((q) => q.path === "/apis/networking.k8s.io/v1/ingresses" && q.query.watch === "true"),
+    ).toBe(true);
+    expect(lines.some((l) => l.includes("✓ Service/healthflow/jvb-udp gone"))).toBe(true);
+    expect(r).toEqual({
+      deleted: ["Service/healthflow/jvb-udp", "Service/other/someone-elses", "Ingress/healthflow/healthflow"],
+      removed: true,
+    });
+  });
+
+  it("--dry-run lists and changes nothing, even for prod without --yes", async () => {
+    const { fake, kc } = await startFake();
+    seedCluster(fake);
+    const { calls, run } = recorder();
+    const lines: string[] = [];
+    await teardown({ stage: "prod", dryRun: true }, { kc, run, log: (l) => lines.push(l) });
+    expect(fake.mutations()).toEqual([]);
+    expect(calls).toEqual([]);
+    const text = lines.join("\n");
+    expect(text).toContain("Service/healthflow/jvb-udp");
+    expect(text).toContain("Service/other/someone-elses");
+    expect(text).toContain("Ingress/healthflow/healthflow");
+    expect(text).not.toContain("Service/healthflow/core");
+    expect(text).toContain("would delete the 3 object(s) above, wait for them, then run: npx sst remove --stage prod");
+  });
+
+  it("refuses a prod stage without --yes before touching anything", async () => {
+    const { fake, kc } = await startFake();
+    seedCluster(fake);
+    const { calls, run } = recorder();
+    await expect(teardown({ stage: "prod" }, { kc, run, log: () => {} })).rejects.toThrow(/without --yes/);
+    expect(fake.requests).toEqual([]);
+    expect(calls).toEqual([]);
+    await teardown({ stage: "prod", yes: true, pollMs: 20 }, { kc, run, log: () => {} });
+    expect(calls).toEqual(["npx sst remove --stage prod"]);
+  });
+
+  it("gives up after its bound, with the leftovers named, and never runs sst remove", async () => {
+    const { fake, kc } = await startFake({ lbReleaseMs: Number.POSITIVE_INFINITY });
+    seedCluster(fake);
+    const { calls, run } = recorder();
+    const lines: string[] = [];
+    await expect(
+      teardown({ stage: "dev", timeoutMs: 400, pollMs: 50, heartbeatMs: 100 }, { kc, run, log: (l) => lines.push(l) }),
+    ).rejects.toThrow(/timed out after 0s; still present: .*Service\/healthflow\/jvb-udp.*sst remove was NOT run/);
+    expect(calls).toEqual([]);
+    expect(lines.filter((l) => l.includes("… waiting for 3 load balancer(s)")).length).toBeGreaterThanOrEqual(2);
+  });
+
+  it("stops when sst remove fails", async () => {
+    const { kc } = await startFake();
+    const run: CommandRunner = async () => ({ code: 2, stdout: "", stderr: "" });
+    await expect(teardown({ stage: "dev" }, { kc, run, log: () => {} })).rejects.toThrow("sst remove exited with 2");
+  });
+});
+
+describe("video:status", () => {
+  it("shows pods with restarts, and services and ingresses with their external addresses", async () => {
+    const { fake, kc } = await startFake();
+    const now = new Date("2026-01-01T12:00:00Z");
+    fake.seed(
+      {
+        apiVersion: "v1",
+        kind: "Pod",
+        metadata: { name: "core-abc", namespace: "healthflow" },
+        spec: { containers: [{ name: "core", image: "x" }] },
+        status: {
+          phase: "Running",
+          startTime: "2026-01-01T11:00:00Z",
+          containerStatuses: [{ name: "core", ready: true, restartCount: 3, image: "x", imageID: "", started: true }],
+        },
+      },
+      {
+        apiVersion: "v1",
+        kind: "Pod",
+        metadata: { name: "elsewhere", namespace: "other" },
+        spec: { containers: [{ name: "c", image: "x" }] },
+      },
+      {
+        apiVersion: "v1",
+        kind: "Service",
+        metadata: { name: "jvb-udp", namespace: "healthflow" },
+        spec: { type: "LoadBalancer", ports: [{ port: 10000, protocol: "UDP" }] },
+        status: { loadBalancer: { ingress: [{ hostname: "nlb.example" }] } },
+      },
+      {
+        apiVersion: "networking.k8s.io/v1",
+        kind: "Ingress",
+        metadata: { name: "healthflow", namespace: "healthflow" },
+        spec: { rules: [{ host: "video.example" }, { host: "meet.example" }] },
+      },
+    );
+    const lines: string[] = [];
+    const report = await videoStatus({ now }, { kc, log: (l) => lines.push(l) });
+    expect(report.pods).toEqual([{ name: "core-abc", phase: "Running", ready: "1/1", restarts: 3, age: "60m" }]);
+    expect(report.services).toEqual([
+      { name: "jvb-udp", type: "LoadBalancer", ports: "10000/UDP", external: "nlb.example" },
+    ]);
+    expect(report.ingresses).toEqual([
+      { name: "healthflow", hosts: "video.example,meet.example", address: "<pending>" },
+    ]);
+    expect(lines.join("\n")).toMatch(/core-abc\s+Running\s+1\/1\s+3\s+60m/);
+  });
+});
+
+describe("stage helpers", () => {
+  it("refuses a kube context that is not the stage's cluster", async () => {
+    const { kc } = await startFake();
+    expect(() => assertStageContext(kc, "healthflow-test")).not.toThrow();
+    expect(() => assertStageContext(kc, "healthflow-prod")).toThrow(/is not cluster healthflow-prod/);
+    expect(() => assertStageContext(kc, "healthflow-prod", true)).not.toThrow();
+  });
+
+  it("merges the stage's stacks from .sst/outputs.json and ignores other stages", async () => {
+    const { mkdtempSync, writeFileSync } = await import("node:fs");
+    const { join } = await import("node:path");
+    const { tmpdir } = await import("node:os");
+    const dir = mkdtempSync(join(tmpdir(), "hf-outputs-"));
+    const file = join(dir, "outputs.json");
+    writeFileSync(
+      file,
+      JSON.stringify({
+        "dev-healthflow-Api": { ApiUrl: "https://dev" },
+        "dev-healthflow-Video": { ClusterName: "c-dev" },
+        "prod-healthflow-Api": { ApiUrl: "https://prod" },
+      }),
+    );
+    expect(readStageOutputs("dev", file)).toEqual({ ApiUrl: "https://dev", ClusterName: "c-dev" });
+    expect(() => readStageOutputs("staging", file)).toThrow(/no outputs for stage "staging"/);
+  });
+});
