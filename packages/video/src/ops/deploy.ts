@@ -153,7 +153,8 @@ export async function deployVideo(options: DeployOptions, deps: DeployDeps): Pro
       PUBLIC_URL: `https://${jitsiHost}`,
       JWT_APP_ID: jitsiAppId,
       JWT_ACCEPTED_ISSUERS: jitsiAppId,
-      JWT_ACCEPTED_AUDIENCES: jitsiAppId,
+      // The audience the room service signs with (packages/video/src/jitsi.ts, JITSI_AUDIENCE unset).
+      JWT_ACCEPTED_AUDIENCES: "jitsi",
       ...(ips ? { JVB_ADVERTISE_IPS: ips } : {}),
     }),
   ];
