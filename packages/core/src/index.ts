@@ -6,4 +6,6 @@ export { MigrationFailed, migrateToLatest, pendingMigrations } from "./db/migrat
 export * from "./errors.js";
 export { createApp, type HealthFlowApp } from "./http/app.js";
 export type { AppDeps, Readiness } from "./http/context.js";
+export { securityHeaders } from "./http/security-headers.js";
 export { createLogger, type Logger, silentLogger } from "./log/logger.js";
+export type { RateLimiter } from "./security/rate-limiter.js";

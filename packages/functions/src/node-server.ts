@@ -28,8 +28,16 @@ export function drainOnSignals(server: Server, platform: Platform, logger: Logge
       server.closeAllConnections();
     }, graceMs);
     force.unref();
+    // A keep-alive client keeps sending on its open connection after close(), so without this the
+    // drain never ends by itself and the grace timer cuts requests mid-flight (the reliability
+    // suite's SIGTERM test caught it): answer each request still arriving with `Connection: close`
+    // and keep closing the connections that fall idle.
+    server.prependListener("request", (_req, res) => res.setHeader("Connection", "close"));
+    const sweep = setInterval(() => server.closeIdleConnections(), 100);
+    sweep.unref();
     server.close(async () => {
       clearTimeout(force);
+      clearInterval(sweep);
       await platform.close().catch((err) => logger.error("closing the database failed", { err }));
       logger.info("stopped");
       process.exit(0);

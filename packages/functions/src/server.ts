@@ -2,10 +2,19 @@
  * The Node entry: local `npm start` and the core API's EKS pod. One process serves the API, the
  * room service's routes and (when built) the web app, all from one origin.
  */
-import { ConfigError, createApp, createLogger, MigrationFailed, openPlatform, type Platform } from "@healthflow/core";
+import {
+  ConfigError,
+  createApp,
+  createLogger,
+  MigrationFailed,
+  openPlatform,
+  type Platform,
+  securityHeaders,
+} from "@healthflow/core";
 import { roomRoutes } from "@healthflow/video";
 import { Hono } from "hono";
 import { printBanner } from "./banner.js";
+import { nodeClientIp } from "./client-ip.js";
 import { drainOnSignals, listen, nodeLogger } from "./node-server.js";
 import { defaultWebDir, mountWebApp } from "./web-assets.js";
 
@@ -19,8 +28,10 @@ try {
   process.exit(1);
 }
 
-const api = createApp(platform.deps, { modules: [roomRoutes] });
+const api = createApp({ ...platform.deps, clientIp: nodeClientIp }, { modules: [roomRoutes] });
 const root = new Hono();
+// The web app's HTML and assets get the same CSP and headers as the API (docs/security.md).
+root.use("*", securityHeaders(platform.config));
 root.route("/", api);
 const webDir = platform.env.HEALTHFLOW_WEB_DIR ?? defaultWebDir();
 const webServed = mountWebApp(root, webDir);

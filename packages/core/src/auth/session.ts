@@ -6,7 +6,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { toDate } from "../db/database.js";
 import type { User } from "../users/user.schema.js";
-import { type Db, findUserById, toUser } from "../users/user.sql.js";
+import { type Db, selectUsers, toUser } from "../users/user.sql.js";
 
 export interface SessionPolicy {
   idleMinutes: number;
@@ -49,19 +49,24 @@ export async function resolveSession(
   policy: SessionPolicy,
 ): Promise<{ user: User; sessionId: string } | undefined> {
   if (token.length < 20 || token.length > 100) return undefined;
-  const session = await db
-    .selectFrom("sessions")
-    .select(["id", "user_id", "last_seen_at", "expires_at"])
-    .where("token_hash", "=", hashToken(token))
+  // One round trip for the session and its user: every authenticated request pays for this.
+  const row = await selectUsers(db)
+    .innerJoin("sessions", "sessions.user_id", "users.id")
+    .select([
+      "sessions.id as session_id",
+      "sessions.last_seen_at as session_last_seen_at",
+      "sessions.expires_at as session_expires_at",
+    ])
+    .where("sessions.token_hash", "=", hashToken(token))
     .executeTakeFirst();
-  if (!session) return undefined;
+  if (!row) return undefined;
+  const session = { id: row.session_id, last_seen_at: row.session_last_seen_at, expires_at: row.session_expires_at };
   const lastSeen = toDate(session.last_seen_at).getTime();
   if (toDate(session.expires_at).getTime() <= now.getTime() || now.getTime() - lastSeen > policy.idleMinutes * 60_000) {
     await db.deleteFrom("sessions").where("id", "=", session.id).execute();
     return undefined;
   }
-  const row = await findUserById(db, session.user_id);
-  if (!row || row.disabled_at) return undefined;
+  if (row.disabled_at) return undefined;
   if (now.getTime() - lastSeen > TOUCH_EVERY_MS) {
     await db.updateTable("sessions").set({ last_seen_at: now }).where("id", "=", session.id).execute();
   }

@@ -77,8 +77,13 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
     now: options.now ?? (() => new Date()),
   };
 
+  // Closing the platform also stops a start-up still waiting for the database.
+  const closing = new AbortController();
   const ready = (async (): Promise<StartupReport> => {
-    await waitForDatabase(database.ping, logger, { timeoutMs: env.DB_CONNECT_TIMEOUT_SECONDS * 1000 });
+    await waitForDatabase(database.ping, logger, {
+      timeoutMs: env.DB_CONNECT_TIMEOUT_SECONDS * 1000,
+      signal: closing.signal,
+    });
     const appliedMigrations = options.migrate === false ? [] : (await migrateToLatest(database.db)).applied;
     if (appliedMigrations.length) logger.info("migrations applied", { migrations: appliedMigrations });
     let admin: BootstrapResult = { created: false };
@@ -115,6 +120,9 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
     database,
     deps,
     ready,
-    close: () => database.close(),
+    close: () => {
+      closing.abort();
+      return database.close();
+    },
   };
 }

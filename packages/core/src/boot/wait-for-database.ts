@@ -1,3 +1,4 @@
+import { isPermanentConnectError } from "../db/pg-errors.js";
 import type { Logger } from "../log/logger.js";
 
 /**
@@ -7,7 +8,7 @@ import type { Logger } from "../log/logger.js";
 export async function waitForDatabase(
   ping: () => Promise<void>,
   logger: Logger,
-  options: { timeoutMs: number; sleep?: (ms: number) => Promise<void> },
+  options: { timeoutMs: number; sleep?: (ms: number) => Promise<void>; signal?: AbortSignal },
 ): Promise<void> {
   const sleep = options.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
   const deadline = Date.now() + options.timeoutMs;
@@ -18,6 +19,11 @@ export async function waitForDatabase(
       if (attempt > 1) logger.info("database is up", { attempt });
       return;
     } catch (err) {
+      // Waiting cannot fix a wrong password or a missing database: say so at once.
+      if (isPermanentConnectError(err)) {
+        throw new Error(`database refused the connection: ${(err as Error).message}`);
+      }
+      if (options.signal?.aborted) throw new Error("start-up cancelled while waiting for the database");
       const remaining = deadline - Date.now();
       if (remaining <= 0) {
         throw new Error(

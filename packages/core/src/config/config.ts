@@ -8,9 +8,11 @@ const bool = z
   .enum(["1", "0", "true", "false", "yes", "no"])
   .transform((v) => v === "1" || v === "true" || v === "yes");
 const positiveInt = z.coerce.number().int().positive();
+/** An http(s) origin. Other schemes serialise to the origin "null", which must never be trusted. */
+const isHttpUrl = (s: string) => URL.canParse(s) && ["http:", "https:"].includes(new URL(s).protocol);
 const origin = z
   .string()
-  .url()
+  .refine(isHttpUrl, "must be an http(s) URL")
   .transform((u) => new URL(u).origin);
 
 export const envSchema = z.object({
@@ -24,12 +26,16 @@ export const envSchema = z.object({
   HEALTHFLOW_CORS_ORIGINS: z
     .string()
     .optional()
-    .transform((v) =>
+    .transform((v, ctx) =>
       (v ?? "")
         .split(",")
         .map((s) => s.trim())
         .filter(Boolean)
-        .map((s) => new URL(s).origin),
+        .map((s) => {
+          // A bad entry must become an issue naming the variable, not a bare "Invalid URL" TypeError.
+          if (!isHttpUrl(s)) ctx.addIssue({ code: "custom", message: `not an http(s) URL: ${s}` });
+          return isHttpUrl(s) ? new URL(s).origin : s;
+        }),
     ),
   HEALTHFLOW_SESSION_IDLE_MINUTES: positiveInt.default(12 * 60),
   HEALTHFLOW_SESSION_MAX_HOURS: positiveInt.default(7 * 24),
@@ -43,6 +49,13 @@ export const envSchema = z.object({
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
   LOG_FORMAT: z.enum(["json", "pretty"]).optional(),
   DB_CONNECT_TIMEOUT_SECONDS: positiveInt.default(300),
+  // Protections (docs/security.md).
+  HEALTHFLOW_TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
+  HEALTHFLOW_AUTH_WINDOW_SECONDS: positiveInt.default(900),
+  HEALTHFLOW_AUTH_MAX_PER_IP: positiveInt.default(30),
+  HEALTHFLOW_AUTH_MAX_PER_ACCOUNT: positiveInt.default(10),
+  HEALTHFLOW_MAX_BODY_BYTES: positiveInt.max(10 * 1024 * 1024).default(64 * 1024),
+  HEALTHFLOW_REQUEST_TIMEOUT_MS: positiveInt.default(15_000),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -57,6 +70,12 @@ export interface AppConfig {
   /** HMAC key for room tokens (issue "Consult rooms"). */
   secret?: string;
   jitsi: { domain: string; appId?: string; appSecret?: string; audience?: string };
+  /** How many reverse proxies in front may be trusted to append X-Forwarded-For (0: none). */
+  trustProxyHops: number;
+  /** Sign-in abuse limits on login and register: attempts per window, per client IP and per email. */
+  authRateLimit: { windowSeconds: number; maxPerIp: number; maxPerAccount: number };
+  maxBodyBytes: number;
+  requestTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -92,6 +111,14 @@ export function appConfigFromEnv(env: Env): AppConfig {
       appSecret: env.JITSI_APP_SECRET,
       audience: env.JITSI_AUDIENCE,
     },
+    trustProxyHops: env.HEALTHFLOW_TRUST_PROXY,
+    authRateLimit: {
+      windowSeconds: env.HEALTHFLOW_AUTH_WINDOW_SECONDS,
+      maxPerIp: env.HEALTHFLOW_AUTH_MAX_PER_IP,
+      maxPerAccount: env.HEALTHFLOW_AUTH_MAX_PER_ACCOUNT,
+    },
+    maxBodyBytes: env.HEALTHFLOW_MAX_BODY_BYTES,
+    requestTimeoutMs: env.HEALTHFLOW_REQUEST_TIMEOUT_MS,
   };
 }
 
@@ -103,6 +130,10 @@ export function defaultAppConfig(overrides: Partial<AppConfig> = {}): AppConfig 
     sessionMaxHours: 7 * 24,
     minNoticeMinutes: 60,
     jitsi: { domain: "meet.jit.si" },
+    trustProxyHops: 0,
+    authRateLimit: { windowSeconds: 900, maxPerIp: 30, maxPerAccount: 10 },
+    maxBodyBytes: 64 * 1024,
+    requestTimeoutMs: 15_000,
     ...overrides,
   };
 }

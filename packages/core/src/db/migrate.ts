@@ -6,7 +6,7 @@
  * pods (or a pod and the deploy Script) starting at once migrate exactly once; the loser waits and
  * then finds nothing to do.
  */
-import { type Kysely, type MigrationResultSet, Migrator } from "kysely";
+import { type Kysely, type Migration, type MigrationResultSet, Migrator } from "kysely";
 import { migrations } from "../../migrations/index.js";
 
 export class MigrationFailed extends Error {
@@ -21,16 +21,22 @@ export class MigrationFailed extends Error {
   }
 }
 
-function migrator(db: Kysely<unknown>) {
+function migrator(db: Kysely<unknown>, list: Record<string, Migration> = migrations) {
   return new Migrator({
     db,
-    provider: { getMigrations: async () => migrations },
+    provider: { getMigrations: async () => list },
   });
 }
 
-/** Applies every pending migration; throws `MigrationFailed` naming the one that broke. */
-export async function migrateToLatest(db: Kysely<any>): Promise<{ applied: string[] }> {
-  const { error, results }: MigrationResultSet = await migrator(db).migrateToLatest();
+/**
+ * Applies every pending migration; throws `MigrationFailed` naming the one that broke. `list` is
+ * for tests (a deliberately broken migration); the default is the frozen set.
+ */
+export async function migrateToLatest(
+  db: Kysely<any>,
+  list: Record<string, Migration> = migrations,
+): Promise<{ applied: string[] }> {
+  const { error, results }: MigrationResultSet = await migrator(db, list).migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === "Error");
     throw new MigrationFailed(failed?.migrationName, error);

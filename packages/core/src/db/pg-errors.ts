@@ -55,3 +55,12 @@ export function isUnavailable(err: unknown): boolean {
     msg,
   );
 }
+
+/**
+ * Connection errors that retrying cannot fix: bad credentials (28xxx), a database that does not
+ * exist (3D000), an unknown role.
+ */
+export function isPermanentConnectError(err: unknown): boolean {
+  const state = sqlState(err);
+  return state !== undefined && (state.startsWith("28") || state === "3D000");
+}

@@ -12,7 +12,9 @@ import type { DB } from "./database.js";
  */
 export async function openPglite(config: Extract<DbConfig, { kind: "pglite" }>): Promise<DatabaseHandle> {
   if (config.dataDir) mkdirSync(config.dataDir, { recursive: true });
-  const pglite = await PGlite.create(config.dataDir, { extensions: { btree_gist } });
+  const options = { extensions: { btree_gist } };
+  // PGlite.create(undefined, options) drops the options, so in-memory databases would lack btree_gist.
+  const pglite = await (config.dataDir ? PGlite.create(config.dataDir, options) : PGlite.create(options));
   const db = new Kysely<DB>({ dialect: new PGliteDialect(pglite) });
   return {
     kind: "pglite",

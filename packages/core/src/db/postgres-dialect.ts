@@ -18,6 +18,11 @@ export function openPostgres(config: Extract<DbConfig, { kind: "postgres" }>): D
   // An idle client whose server went away emits 'error' on the pool; unhandled, that kills the
   // process. The next query will fail (and be answered 503) or reconnect; nothing to do here.
   pool.on("error", () => {});
+  // A client checked out when its connection drops (server restart mid-query) emits 'error' with no
+  // pool listener attached: unhandled, that is an uncaught exception. Its query rejects anyway (503).
+  pool.on("connect", (client) => {
+    client.on("error", () => {});
+  });
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   return {
     kind: "postgres",

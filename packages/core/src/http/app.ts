@@ -4,21 +4,39 @@
  */
 import { requestId } from "hono/request-id";
 import { Unavailable } from "../errors.js";
-import type { AppDeps } from "./context.js";
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import type { AppDeps, AppEnv } from "./context.js";
 import { renderDocsPage } from "./docs-page.js";
+import { cors } from "./cors.js";
 import { handleError, handleNotFound } from "./error-handler.js";
+import { bodySizeLimit, requestTimeout } from "./request-limits.js";
 import { newRouter } from "./router.js";
+import { auditRoutes } from "./routes/audit.js";
 import { authRoutes } from "./routes/auth.js";
 import { healthRoutes } from "./routes/health.js";
+import { privacyRoutes } from "./routes/privacy.js";
 import { consultationRoutes } from "./routes/consultations.js";
+import { roomLinkRoutes } from "./routes/room-links.js";
 import { scheduleRoutes } from "./routes/schedules.js";
 import { userRoutes } from "./routes/users.js";
+import { securityHeaders } from "./security-headers.js";
+import { memorySignInLimiters } from "./sign-in-guard.js";
 
 export const API_INFO = { title: "HealthFlow API", version: "0.1.0" };
 
-export function createApp(deps: AppDeps) {
-  const app = newRouter();
+export interface AppOptions {
+  /** Route modules served beside (or, with `core: false`, instead of) the core API. */
+  modules?: OpenAPIHono<AppEnv>[];
+  /** Serve the core API routes (default true); the video pod serves only its own module. */
+  core?: boolean;
+}
 
+export function createApp(deps: AppDeps, options: AppOptions = {}) {
+  const app = newRouter();
+  deps = { ...deps, signInLimiters: deps.signInLimiters ?? memorySignInLimiters(deps.config, deps.now) };
+
+  // Outermost, so every response (errors, 404s, preflights) carries the headers.
+  app.use("*", securityHeaders(deps.config));
   app.use("*", requestId());
   app.use("*", async (c, next) => {
     c.set("deps", deps);
@@ -38,16 +56,25 @@ export function createApp(deps: AppDeps) {
   });
   // Until start-up has reached the database and migrated, the API answers 503 (load balancers and
   // the web app retry) instead of half-working.
+  app.use("/api/*", cors(deps.config));
   app.use("/api/*", async (_c, next) => {
     if (!deps.readiness.started()) throw new Unavailable("starting", "HealthFlow is starting; try again shortly.");
     await next();
   });
+  app.use("/api/*", bodySizeLimit(deps.config.maxBodyBytes));
+  app.use("/api/*", requestTimeout(deps.config.requestTimeoutMs));
 
   app.route("/", healthRoutes);
-  app.route("/", authRoutes);
-  app.route("/", userRoutes);
-  app.route("/", scheduleRoutes);
-  app.route("/", consultationRoutes);
+  if (options.core !== false) {
+    app.route("/", authRoutes);
+    app.route("/", userRoutes);
+    app.route("/", scheduleRoutes);
+    app.route("/", consultationRoutes);
+    app.route("/", auditRoutes);
+    app.route("/", privacyRoutes);
+    app.route("/", roomLinkRoutes);
+  }
+  for (const module of options.modules ?? []) app.route("/", module);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer" });
   app.openAPIRegistry.registerComponent("securitySchemes", "cookieAuth", {

@@ -78,7 +78,9 @@ export function setSessionCookie(c: Context<AppEnv>, token: string, expiresAt: D
     sameSite: "Lax",
     secure: !isLocalHost(c),
     path: "/",
-    expires: expiresAt,
+    // Max-Age, not Expires: the expiry comes from the app's clock, which need not be the wall clock
+    // (hono refuses an Expires over 400 days ahead of it, and a browser would drop one in its past).
+    maxAge: Math.max(0, Math.floor((expiresAt.getTime() - c.get("deps").now().getTime()) / 1000)),
   });
 }
 

@@ -2,11 +2,13 @@
  * What every request handler can reach: the dependencies the app was built with, the request's
  * logger, and the signed-in user once resolved. Nothing here knows which runtime serves the app.
  */
+import type { Context } from "hono";
 import type { Kysely } from "kysely";
 import type { AppConfig } from "../config/config.js";
 import type { DB } from "../db/database.js";
 import type { Logger } from "../log/logger.js";
 import type { User } from "../users/user.schema.js";
+import type { SignInLimiters } from "./sign-in-guard.js";
 
 export interface Readiness {
   /** True once start-up finished (database reachable, migrations applied). */
@@ -22,6 +24,10 @@ export interface AppDeps {
   readiness: Readiness;
   /** The clock, injectable so tests can stand at any moment (room windows, no-shows). */
   now: () => Date;
+  /** The caller's address as the runtime saw it (Node socket, API Gateway sourceIp); see client-ip.ts. */
+  clientIp?: (c: Context) => string | undefined;
+  /** Sign-in rate limiters; createApp builds in-memory ones when absent (a shared store can replace them). */
+  signInLimiters?: SignInLimiters;
 }
 
 export interface Session {

@@ -12,6 +12,8 @@ type Operation = {
   responses?: Record<string, { description?: string }>;
 };
 
+const HTTP_METHODS = new Set(["get", "put", "post", "delete", "options", "head", "patch", "trace"]);
+
 const escapeHtml = (s: string) =>
   s.replace(/[&<>"']/g, (ch) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[ch]!);
 
@@ -19,11 +21,13 @@ export function renderDocsPage(doc: Doc): string {
   const rows: string[] = [];
   for (const [path, methods] of Object.entries(doc.paths ?? {})) {
     for (const [method, raw] of Object.entries(methods)) {
+      // A path item also holds shared fields (`parameters`, `summary`, `servers`): not operations.
+      if (!HTTP_METHODS.has(method)) continue;
       const op = raw as Operation;
       const params = (op.parameters ?? []).map((p) => `${p.name} (${p.in}${p.required ? ", required" : ""})`);
       const body = op.requestBody?.content?.["application/json"]?.schema;
       const responses = Object.entries(op.responses ?? {}).map(
-        ([s, r]) => `<li><b>${s}</b> ${escapeHtml(r.description ?? "")}</li>`,
+        ([s, r]) => `<li><b>${escapeHtml(s)}</b> ${escapeHtml(r.description ?? "")}</li>`,
       );
       rows.push(`<section>
   <h2><span class="m ${method}">${method.toUpperCase()}</span> <code>${escapeHtml(path)}</code></h2>

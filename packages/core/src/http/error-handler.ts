@@ -47,6 +47,11 @@ export function handleError(err: Error, c: Context<AppEnv>): Response {
     return c.json(errorBody(err.code, err.message, err.details), statusOf[err.kind]);
   }
   if (err instanceof HTTPException) {
+    if (err.status === 415) {
+      // @hono/zod-openapi's media-type gate says 415; the contract (and every route's OpenAPI
+      // responses) promise 400 for malformed input, which a body of the wrong type is.
+      return c.json(errorBody("unsupported_media_type", "Send the body as application/json."), 400);
+    }
     const status = err.status as ContentfulStatusCode;
     const message = status === 400 && /JSON/i.test(err.message) ? "The request body is not valid JSON." : err.message;
     return c.json(errorBody(codeOfStatus[status] ?? "http_error", message || "Request refused."), status);

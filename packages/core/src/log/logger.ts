@@ -37,12 +37,16 @@ export function createLogger(options: LoggerOptions = {}): Logger {
 
   const emit = (level: LogLevel, msg: string, fields?: LogFields) => {
     if (order[level] < min) return;
-    const record = { time: new Date().toISOString(), level, msg, ...base, ...fields };
+    const time = new Date().toISOString();
+    // Spread fields first for key order, then restore the three core keys: a field named `level` or
+    // `msg` must not turn an error line into a debug line or hide the message.
+    const record = { time, level, msg, ...base, ...fields };
+    Object.assign(record, { time, level, msg });
     if (!pretty) {
       write(JSON.stringify(record, errorReplacer));
       return;
     }
-    const { time, level: _l, msg: _m, ...rest } = record;
+    const { time: _t, level: _l, msg: _m, ...rest } = record;
     const extra = Object.keys(rest).length ? ` ${JSON.stringify(rest, errorReplacer)}` : "";
     write(`${time.slice(11, 23)} ${colours[level]}${level.padEnd(5)}\x1b[0m ${msg}\x1b[90m${extra}\x1b[0m`);
   };

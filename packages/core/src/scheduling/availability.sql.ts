@@ -40,7 +40,14 @@ export async function replaceRules(db: Db, doctorId: string, rules: WeeklyRule[]
     .execute();
 }
 
-/** Time off and active consultations of a doctor overlapping [from, to): what makes slots busy. */
+/**
+ * Time off and active consultations of a doctor overlapping [from, to): what makes slots busy.
+ *
+ * Consultations are matched with the same range overlap, doctor and status predicate as the
+ * `consultations_doctor_no_overlap` constraint, so PostgreSQL answers from that constraint's GiST
+ * index. A plain `starts_at < to` on the btree index would walk every past consultation of the
+ * doctor (thousands for a busy one) to find the few in the window.
+ */
 export async function selectBlocked(db: Db, doctorId: string, from: Date, to: Date): Promise<Interval[]> {
   const rows = await db
     .selectFrom("time_off")
@@ -53,9 +60,11 @@ export async function selectBlocked(db: Db, doctorId: string, from: Date, to: Da
         .selectFrom("consultations")
         .select(["starts_at", "ends_at"])
         .where("doctor_id", "=", doctorId)
-        .where("status", "in", ["scheduled", "in_progress"])
-        .where("starts_at", "<", to)
-        .where("ends_at", ">", from),
+        // Literal, not parameters: the planner must see it equals the partial index's predicate.
+        .where(sql<boolean>`status in ('scheduled', 'in_progress')`)
+        .where(
+          sql<boolean>`tstzrange(starts_at, ends_at, '[)') && tstzrange(${from}::timestamptz, ${to}::timestamptz, '[)')`,
+        ),
     )
     .execute();
   return rows.map((r) => ({ start: toDate(r.starts_at).getTime(), end: toDate(r.ends_at).getTime() }));

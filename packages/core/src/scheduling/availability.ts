@@ -160,8 +160,12 @@ export async function deleteTimeOff(db: Db, doctorId: string, timeOffId: string,
 
 /** Free slots of a doctor in [from, to), in UTC. */
 export async function listSlots(db: Db, doctorId: string, from: Date, to: Date, clock: Clock): Promise<Slot[]> {
-  const profile = await requireDoctor(db, doctorId);
-  const [rules, blocked] = await Promise.all([selectRules(db, doctorId), selectBlocked(db, doctorId, from, to)]);
+  // In parallel: for an unknown doctor the other two simply come back empty.
+  const [profile, rules, blocked] = await Promise.all([
+    requireDoctor(db, doctorId),
+    selectRules(db, doctorId),
+    selectBlocked(db, doctorId, from, to),
+  ]);
   return freeSlots({
     zone: profile.timezone,
     slotMinutes: profile.slot_minutes,

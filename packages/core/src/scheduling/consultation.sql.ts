@@ -1,8 +1,75 @@
-import type { Selectable } from "kysely";
+import { type Selectable, sql } from "kysely";
 import type { ConsultationsTable } from "../db/database.js";
 import { toDate } from "../db/database.js";
 import type { Db } from "../users/user.sql.js";
 import type { Consultation } from "./scheduling.schema.js";
+import type { Interval, WeeklyRule } from "./slots.js";
+
+export interface BookingContext {
+  timezone: string;
+  slotMinutes: number;
+  doctorName: string;
+  specialty: string;
+  /** Null when the patient does not exist, is not a patient, or is disabled. */
+  patientName: string | null;
+  rules: WeeklyRule[];
+  /** Time off overlapping [from, to). */
+  timeOff: Interval[];
+}
+
+const parseJson = (v: unknown) => (typeof v === "string" ? JSON.parse(v) : v);
+
+/**
+ * What booking checks, in one round trip: the (enabled) doctor's profile, whether the patient can
+ * be booked, the weekly rules, and time off near the wanted time. Undefined for an unknown doctor.
+ */
+export async function bookingContext(
+  db: Db,
+  doctorId: string,
+  patientId: string,
+  from: Date,
+  to: Date,
+): Promise<BookingContext | undefined> {
+  const { rows } = await sql<{
+    timezone: string;
+    slot_minutes: number;
+    doctor_name: string;
+    specialty: string;
+    patient_name: string | null;
+    rules: unknown;
+    time_off: unknown;
+  }>`
+    select dp.timezone, dp.slot_minutes, d.name as doctor_name, dp.specialty,
+      (select p.name from users p
+        where p.id = ${patientId}::uuid and p.role = 'patient' and p.disabled_at is null) as patient_name,
+      coalesce((select json_agg(json_build_array(r.weekday, r.start_minute, r.end_minute))
+        from availability_rules r where r.doctor_id = dp.user_id), '[]'::json) as rules,
+      coalesce((select json_agg(json_build_array(t.starts_at, t.ends_at))
+        from time_off t
+        where t.doctor_id = dp.user_id and t.starts_at < ${to}::timestamptz and t.ends_at > ${from}::timestamptz),
+        '[]'::json) as time_off
+    from doctor_profiles dp
+    join users d on d.id = dp.user_id
+    where dp.user_id = ${doctorId}::uuid and d.disabled_at is null`.execute(db);
+  const r = rows[0];
+  if (!r) return undefined;
+  return {
+    timezone: r.timezone,
+    slotMinutes: Number(r.slot_minutes),
+    doctorName: r.doctor_name,
+    specialty: r.specialty,
+    patientName: r.patient_name,
+    rules: (parseJson(r.rules) as [number, number, number][]).map(([weekday, startMinute, endMinute]) => ({
+      weekday: Number(weekday),
+      startMinute: Number(startMinute),
+      endMinute: Number(endMinute),
+    })),
+    timeOff: (parseJson(r.time_off) as [string, string][]).map(([s, e]) => ({
+      start: new Date(s).getTime(),
+      end: new Date(e).getTime(),
+    })),
+  };
+}
 
 export type ConsultationRow = Selectable<ConsultationsTable> & {
   doctor_name: string;

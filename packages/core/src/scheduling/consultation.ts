@@ -6,6 +6,7 @@
  * into `slot_taken`. Every change is audited in the same transaction.
  */
 import { randomBytes } from "node:crypto";
+import { sql } from "kysely";
 import { recordAudit } from "../audit/audit.js";
 import { toDate } from "../db/database.js";
 import { isExclusionViolation, violatedConstraint } from "../db/pg-errors.js";
@@ -15,6 +16,7 @@ import type { Db } from "../users/user.sql.js";
 import { type Clock, listSlots, requireDoctor } from "./availability.js";
 import { overlapsTimeOff, selectRules } from "./availability.sql.js";
 import {
+  bookingContext,
   type ConsultationRow,
   findConsultation,
   lockConsultation,
@@ -28,7 +30,7 @@ import type {
   ListConsultationsQuery,
   PatchConsultationInput,
 } from "./scheduling.schema.js";
-import { coversGrid } from "./slots.js";
+import { coversGrid, type Interval, overlaps, type WeeklyRule } from "./slots.js";
 
 /** Who may see a consultation at all. Everyone else gets 404: existence is not revealed. */
 function canSee(actor: Actor, row: { doctor_id: string; patient_id: string }): boolean {
@@ -51,17 +53,9 @@ function newRoomName(): string {
   return `hf${randomBytes(16).toString("hex")}`;
 }
 
-/**
- * The rules a booked time must satisfy (shared by booking and rescheduling). Throws the first
- * rule that refuses it.
- */
-async function checkTime(
-  db: Db,
-  doctor: { user_id: string; timezone: string; slot_minutes: number },
-  start: Date,
-  durationMinutes: number,
-  clock: Clock,
-): Promise<Date> {
+type DoctorTime = { user_id: string; timezone: string; slot_minutes: number };
+
+function assertDurationAndNotice(doctor: DoctorTime, start: Date, durationMinutes: number, clock: Clock): void {
   if (durationMinutes % doctor.slot_minutes !== 0) {
     throw new Invalid("invalid_duration", `The duration must be ${doctor.slot_minutes} minutes or a multiple of it.`, {
       slotMinutes: doctor.slot_minutes,
@@ -72,16 +66,33 @@ async function checkTime(
       minNoticeMinutes: clock.minNoticeMinutes,
     });
   }
-  const rules = await selectRules(db, doctor.user_id);
+}
+
+function assertInsideAvailability(doctor: DoctorTime, rules: WeeklyRule[], start: Date, durationMinutes: number) {
   if (
     !coversGrid({ zone: doctor.timezone, slotMinutes: doctor.slot_minutes, rules }, start.getTime(), durationMinutes)
   ) {
     throw new Unprocessable("outside_availability", "The doctor does not see patients at that time.");
   }
+}
+
+const timeOffError = () => new Unprocessable("time_off", "The doctor is away at that time.");
+
+/**
+ * The rules a booked time must satisfy (shared by booking and rescheduling). Throws the first
+ * rule that refuses it.
+ */
+async function checkTime(
+  db: Db,
+  doctor: DoctorTime,
+  start: Date,
+  durationMinutes: number,
+  clock: Clock,
+): Promise<Date> {
+  assertDurationAndNotice(doctor, start, durationMinutes, clock);
+  assertInsideAvailability(doctor, await selectRules(db, doctor.user_id), start, durationMinutes);
   const end = new Date(start.getTime() + durationMinutes * 60_000);
-  if (await overlapsTimeOff(db, doctor.user_id, start, end)) {
-    throw new Unprocessable("time_off", "The doctor is away at that time.");
-  }
+  if (await overlapsTimeOff(db, doctor.user_id, start, end)) throw timeOffError();
   return end;
 }
 
@@ -113,46 +124,71 @@ export async function book(db: Db, input: BookInput, actor: Actor, clock: Clock)
     }
     patientId = input.patientId;
   }
-  const doctor = await requireDoctor(db, input.doctorId);
-  const patient = await db
-    .selectFrom("users")
-    .select("id")
-    .where("id", "=", patientId)
-    .where("role", "=", "patient")
-    .where("disabled_at", "is", null)
-    .executeTakeFirst();
-  if (!patient) throw new NotFound("patient_not_found", "No such patient.");
-
+  // Booking is the hot write path: one read for every rule's data (doctor, patient, weekly rules,
+  // nearby time off), then one statement that inserts the consultation and its audit event
+  // atomically. The checks and their order are those of checkTime.
+  const start = input.startsAt;
+  const lookAheadMinutes = Math.max(input.durationMinutes ?? 0, 480);
+  const ctx = await bookingContext(
+    db,
+    input.doctorId,
+    patientId,
+    start,
+    new Date(start.getTime() + lookAheadMinutes * 60_000),
+  );
+  if (!ctx) throw new NotFound("doctor_not_found", "No such doctor.");
+  if (ctx.patientName === null) throw new NotFound("patient_not_found", "No such patient.");
+  const doctor = { user_id: input.doctorId, timezone: ctx.timezone, slot_minutes: ctx.slotMinutes };
   const duration = input.durationMinutes ?? doctor.slot_minutes;
-  const end = await checkTime(db, doctor, input.startsAt, duration, clock);
+  assertDurationAndNotice(doctor, start, duration, clock);
+  assertInsideAvailability(doctor, ctx.rules, start, duration);
+  const end = new Date(start.getTime() + duration * 60_000);
+  const wanted: Interval = { start: start.getTime(), end: end.getTime() };
+  if (ctx.timeOff.some((t) => overlaps(t, wanted))) throw timeOffError();
+
+  const details = { after: { startsAt: start.toISOString(), endsAt: end.toISOString(), status: "scheduled" } };
   try {
-    return await db.transaction().execute(async (trx) => {
-      const { id } = await trx
-        .insertInto("consultations")
-        .values({
-          doctor_id: input.doctorId,
-          patient_id: patientId,
-          starts_at: input.startsAt,
-          ends_at: end,
-          reason: input.reason ?? null,
-          room_name: newRoomName(),
-          created_by: actor.id,
-        })
-        .returning("id")
-        .executeTakeFirstOrThrow();
-      const row = (await findConsultation(trx, id))!;
-      await recordAudit(trx, {
-        actorId: actor.id,
-        action: "consultation.create",
-        entity: "consultation",
-        entityId: id,
-        details: { after: snapshot(row) },
-      });
-      return toConsultation(row, { withNotes: canReadNotes(actor, row) });
-    });
+    const { rows } = await retryOnDeadlock(() =>
+      sql<Omit<ConsultationRow, "doctor_name" | "doctor_specialty" | "patient_name">>`
+      with c as (
+        insert into consultations (doctor_id, patient_id, starts_at, ends_at, reason, room_name, created_by)
+        values (${input.doctorId}::uuid, ${patientId}::uuid, ${start}::timestamptz, ${end}::timestamptz,
+                ${input.reason ?? null}::text, ${newRoomName()}, ${actor.id}::uuid)
+        returning *
+      ), audit as (
+        insert into audit_events (actor_id, action, entity, entity_id, details)
+        select ${actor.id}::uuid, 'consultation.create', 'consultation', c.id::text, ${JSON.stringify(details)}::jsonb
+        from c
+      )
+      select * from c`.execute(db),
+    );
+    const row: ConsultationRow = {
+      ...rows[0]!,
+      doctor_name: ctx.doctorName,
+      doctor_specialty: ctx.specialty,
+      patient_name: ctx.patientName,
+    };
+    return toConsultation(row, { withNotes: canReadNotes(actor, row) });
   } catch (err) {
     if (isExclusionViolation(err)) throw await slotTaken(db, err, input.doctorId, clock);
     throw err;
+  }
+}
+
+/**
+ * Two inserts for one patient with two doctors at once can each wait on the other inside the two
+ * EXCLUDE constraints; PostgreSQL breaks the cycle by aborting one (40P01). Run again, the loser
+ * sees the winner's committed row and gets the ordinary overlap refusal (409), never a 500.
+ */
+async function retryOnDeadlock<T>(run: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await run();
+    } catch (err) {
+      const e = err as { code?: unknown; message?: unknown };
+      const deadlock = e?.code === "40P01" || (typeof e?.message === "string" && /deadlock detected/.test(e.message));
+      if (!deadlock || i >= attempts) throw err;
+    }
   }
 }
 

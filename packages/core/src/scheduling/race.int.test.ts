@@ -29,8 +29,11 @@ describe.skipIf(!url)("concurrent booking on PostgreSQL", () => {
     await clinic?.database.close();
   });
 
-  const tally = (statuses: number[]) =>
-    statuses.reduce<Record<number, number>>((t, s) => ({ ...t, [s]: (t[s] ?? 0) + 1 }), {});
+  const tally = (statuses: number[]) => {
+    const t: Record<number, number> = {};
+    for (const s of statuses) t[s] = (t[s] ?? 0) + 1;
+    return t;
+  };
 
   async function activeOverlaps(doctorId: string): Promise<number> {
     const rows = await clinic.db
@@ -109,14 +112,12 @@ describe.skipIf(!url)("concurrent booking on PostgreSQL", () => {
   it("concurrent reschedules onto one free slot: one succeeds, the others keep their old times", async () => {
     const startsAt = (i: number) => new Date(Date.parse("2031-06-06T11:00:00Z") + i * 30 * 60_000).toISOString();
     const booked = await Promise.all(
-      patients
-        .slice(0, 10)
-        .map((p, i) =>
-          clinic.call("POST", "/api/consultations", {
-            as: p,
-            body: { doctorId: doctor.user.id, startsAt: startsAt(i) },
-          }),
-        ),
+      patients.slice(0, 10).map((p, i) =>
+        clinic.call("POST", "/api/consultations", {
+          as: p,
+          body: { doctorId: doctor.user.id, startsAt: startsAt(i) },
+        }),
+      ),
     );
     expect(booked.every((r) => r.status === 201)).toBe(true);
     const target = "2031-06-06T20:00:00Z"; // 17:00 local, free

@@ -4,7 +4,7 @@ import { coversGrid, freeSlots, gridSlots, type WeeklyRule } from "./slots.js";
 import { localToUtc, toLocal } from "./zoned-time.js";
 
 const utc = (iso: string) => Date.parse(iso);
-const allDay = (minutes = 30): WeeklyRule[] =>
+const allDay = (): WeeklyRule[] =>
   [0, 1, 2, 3, 4, 5, 6].map((weekday) => ({ weekday, startMinute: 0, endMinute: 1440 }));
 const localTimes = (slots: { start: number }[], zone: string) =>
   slots.map((s) => {

@@ -40,7 +40,14 @@ export async function verifyPassword(password: string, stored: string): Promise<
   if (!(n > 1 && rr > 0 && pp > 0) || 128 * n * rr > MAX_MEM * 4) return false;
   const salt = Buffer.from(parts[4] as string, "base64url");
   const expected = Buffer.from(parts[5] as string, "base64url");
-  const actual = await derive(password, salt, n, rr, pp);
+  let actual: Buffer;
+  try {
+    actual = await derive(password, salt, n, rr, pp);
+  } catch {
+    // Parameters scrypt refuses (N not a power of two, over the memory limit): a corrupt row must
+    // fail the sign-in like a wrong password, not become a 500.
+    return false;
+  }
   return actual.length === expected.length && timingSafeEqual(actual, expected);
 }
 

@@ -21,7 +21,7 @@ const userColumns = [
   "doctor_profiles.slot_minutes",
 ] as const;
 
-function selectUsers(db: Db) {
+export function selectUsers(db: Db) {
   return db.selectFrom("users").leftJoin("doctor_profiles", "doctor_profiles.user_id", "users.id").select(userColumns);
 }
 
@@ -49,10 +49,24 @@ export async function findUserByEmail(db: Db, email: string) {
     .executeTakeFirst();
 }
 
-export async function listUsers(db: Db, role?: User["role"]) {
+export async function listUsers(
+  db: Db,
+  role?: User["role"],
+  page?: { limit: number; after?: { name: string; id: string } },
+) {
   let q = selectUsers(db).where("users.disabled_at", "is", null);
   if (role) q = q.where("users.role", "=", role);
-  return q.orderBy("users.name").orderBy("users.id").execute();
+  const after = page?.after;
+  if (after) {
+    q = q.where((eb) =>
+      eb.or([
+        eb("users.name", ">", after.name),
+        eb.and([eb("users.name", "=", after.name), eb("users.id", ">", after.id)]),
+      ]),
+    );
+  }
+  q = q.orderBy("users.name").orderBy("users.id");
+  return page ? q.limit(page.limit).execute() : q.execute();
 }
 
 export async function listDoctors(db: Db): Promise<DoctorSummary[]> {

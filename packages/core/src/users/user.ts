@@ -4,7 +4,7 @@
  */
 import { recordAudit } from "../audit/audit.js";
 import { isUniqueViolation, violatedConstraint } from "../db/pg-errors.js";
-import { Conflict, Unauthenticated } from "../errors.js";
+import { Conflict, Invalid, Unauthenticated } from "../errors.js";
 import { dummyHash, hashPassword, needsRehash, verifyPassword } from "./password.js";
 import type { CreateUserInput, RegisterInput, Role, User } from "./user.schema.js";
 import { type Db, findUserByEmail, findUserById, listUsers, toUser } from "./user.sql.js";
@@ -89,6 +89,30 @@ export async function getUser(db: Db, id: string): Promise<User | undefined> {
 
 export async function listUsersByRole(db: Db, role?: Role): Promise<User[]> {
   return (await listUsers(db, role)).map(toUser);
+}
+
+/** One page of accounts ordered by (name, id), keyset-paginated like consultations. */
+export async function listUsersPage(
+  db: Db,
+  query: { role?: Role; limit: number; cursor?: string },
+): Promise<{ users: User[]; nextCursor: string | null }> {
+  const after = query.cursor ? decodeUserCursor(query.cursor) : undefined;
+  const rows = await listUsers(db, query.role, { limit: query.limit + 1, after });
+  const users = rows.slice(0, query.limit).map(toUser);
+  const last = users[users.length - 1];
+  const nextCursor =
+    rows.length > query.limit && last ? Buffer.from(JSON.stringify([last.name, last.id])).toString("base64url") : null;
+  return { users, nextCursor };
+}
+
+function decodeUserCursor(cursor: string): { name: string; id: string } {
+  try {
+    const [name, id] = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as [unknown, unknown];
+    if (typeof name !== "string" || typeof id !== "string" || !/^[0-9a-f-]{36}$/.test(id)) throw new Error("bad");
+    return { name, id };
+  } catch {
+    throw new Invalid("invalid_cursor", "The cursor is not one this server gave out.");
+  }
 }
 
 export { countUsers, listDoctors } from "./user.sql.js";

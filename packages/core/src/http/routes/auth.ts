@@ -6,6 +6,7 @@ import { loginInputSchema, registerInputSchema, userSchema } from "../../users/u
 import { assertSameOrigin, clearSessionCookie, currentSession, requireUser, setSessionCookie } from "../auth.js";
 import type { AppEnv } from "../context.js";
 import { errorResponses, jsonBody, jsonResponse, newRouter, security } from "../router.js";
+import { guardSignIn, signInSucceeded } from "../sign-in-guard.js";
 
 const sessionResponse = z.object({ user: userSchema, token: z.string() });
 
@@ -59,14 +60,18 @@ export const authRoutes = newRouter()
   .openapi(login, async (c) => {
     assertSameOrigin(c, false);
     const { email, password } = c.req.valid("json");
+    await guardSignIn(c, "login", email);
     const user = await authenticate(c.get("deps").db, email, password);
+    await signInSucceeded(c, "login", email);
     const token = await openSession(c, user.id);
     c.get("log").info("signed in", { userId: user.id });
     return c.json({ user, token }, 200);
   })
   .openapi(register, async (c) => {
     assertSameOrigin(c, false);
-    const user = await registerPatient(c.get("deps").db, c.req.valid("json"));
+    const input = c.req.valid("json");
+    await guardSignIn(c, "register", input.email);
+    const user = await registerPatient(c.get("deps").db, input);
     const token = await openSession(c, user.id);
     return c.json({ user, token }, 201);
   })

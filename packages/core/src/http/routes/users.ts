@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { createUser, listDoctors, listUsersByRole } from "../../users/user.js";
+import { LIST_DEFAULT_LIMIT, LIST_MAX_LIMIT } from "../../scheduling/scheduling.schema.js";
+import { createUser, listDoctors, listUsersPage } from "../../users/user.js";
 import { createUserInputSchema, doctorSummarySchema, roleSchema, userSchema } from "../../users/user.schema.js";
 import { requireUser } from "../auth.js";
 import { errorResponses, jsonBody, jsonResponse, newRouter, security } from "../router.js";
@@ -18,11 +19,17 @@ const list = createRoute({
   method: "get",
   path: "/api/users",
   tags: ["users"],
-  summary: "List accounts, optionally by role (admins only)",
+  summary: "List accounts by name, optionally by role; keyset-paginated (admins only)",
   security,
-  request: { query: z.object({ role: roleSchema.optional() }) },
+  request: {
+    query: z.object({
+      role: roleSchema.optional(),
+      limit: z.coerce.number().int().min(1).max(LIST_MAX_LIMIT).default(LIST_DEFAULT_LIMIT),
+      cursor: z.string().max(600).optional(),
+    }),
+  },
   responses: {
-    200: jsonResponse(z.object({ users: z.array(userSchema) }), "Accounts"),
+    200: jsonResponse(z.object({ users: z.array(userSchema), nextCursor: z.string().nullable() }), "Accounts"),
     ...errorResponses(400, 401, 403),
   },
 });
@@ -47,7 +54,7 @@ export const userRoutes = newRouter()
   })
   .openapi(list, async (c) => {
     await requireUser(c, "admin");
-    return c.json({ users: await listUsersByRole(c.get("deps").db, c.req.valid("query").role) }, 200);
+    return c.json(await listUsersPage(c.get("deps").db, c.req.valid("query")), 200);
   })
   .openapi(doctors, async (c) => {
     await requireUser(c);

@@ -1,0 +1,112 @@
+import { describe, expect, it } from "vitest";
+import { appConfigFromEnv, ConfigError, defaultAppConfig, parseEnv } from "./config.js";
+
+function configError(env: Record<string, string | undefined>): ConfigError {
+  try {
+    parseEnv(env);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return err as ConfigError;
+  }
+  throw new Error(`expected ${JSON.stringify(env)} to be refused`);
+}
+
+describe("parseEnv", () => {
+  it("applies the documented defaults to an empty environment", () => {
+    const env = parseEnv({});
+    expect(env).toMatchObject({
+      PORT: 3000,
+      HOST: "127.0.0.1",
+      HEALTHFLOW_DATA_DIR: "./.healthflow",
+      HEALTHFLOW_SESSION_IDLE_MINUTES: 720,
+      HEALTHFLOW_SESSION_MAX_HOURS: 168,
+      HEALTHFLOW_CORS_ORIGINS: [],
+      JITSI_DOMAIN: "meet.jit.si",
+      LOG_LEVEL: "info",
+      DB_CONNECT_TIMEOUT_SECONDS: 300,
+    });
+    expect(env.HEALTHFLOW_DEMO).toBeUndefined();
+    expect(env.HEALTHFLOW_ADMIN_PASSWORD).toBeUndefined();
+  });
+
+  it("treats empty strings as unset and ignores unrelated variables", () => {
+    const env = parseEnv({ PORT: "", HEALTHFLOW_DEMO: "", PATH: "/usr/bin", HOME: "/root" });
+    expect(env.PORT).toBe(3000);
+    expect(env.HEALTHFLOW_DEMO).toBeUndefined();
+  });
+
+  it("parses numbers, booleans and origins", () => {
+    const env = parseEnv({
+      PORT: "8080",
+      HEALTHFLOW_DEMO: "0",
+      HEALTHFLOW_PUBLIC_URL: "https://clinic.example.org/some/path?q=1",
+      HEALTHFLOW_CORS_ORIGINS: " https://a.example.org/x , http://localhost:5173 ,",
+      HEALTHFLOW_SESSION_IDLE_MINUTES: "30",
+    });
+    expect(env.PORT).toBe(8080);
+    expect(env.HEALTHFLOW_DEMO).toBe(false);
+    expect(parseEnv({ HEALTHFLOW_DEMO: "yes" }).HEALTHFLOW_DEMO).toBe(true);
+    expect(parseEnv({ HEALTHFLOW_DEMO: "1" }).HEALTHFLOW_DEMO).toBe(true);
+    expect(env.HEALTHFLOW_PUBLIC_URL).toBe("https://clinic.example.org");
+    expect(env.HEALTHFLOW_CORS_ORIGINS).toEqual(["https://a.example.org", "http://localhost:5173"]);
+    const app = appConfigFromEnv(env);
+    expect(app).toMatchObject({
+      publicUrl: "https://clinic.example.org",
+      corsOrigins: ["https://a.example.org", "http://localhost:5173"],
+      sessionIdleMinutes: 30,
+      sessionMaxHours: 168,
+    });
+  });
+
+  it.each([
+    ["PORT", "abc"],
+    ["PORT", "70000"],
+    ["PORT", "80.5"],
+    ["PORT", "-1"],
+    ["HEALTHFLOW_DEMO", "maybe"],
+    ["HEALTHFLOW_ADMIN_EMAIL", "not-an-email"],
+    ["HEALTHFLOW_ADMIN_PASSWORD", "1234567"],
+    ["HEALTHFLOW_PUBLIC_URL", "clinic.example.org"],
+    ["HEALTHFLOW_CORS_ORIGINS", "https://ok.example.org,not a url"],
+    ["HEALTHFLOW_SESSION_IDLE_MINUTES", "0"],
+    ["HEALTHFLOW_SECRET", "too-short"],
+    ["JITSI_APP_SECRET", "short"],
+    ["LOG_LEVEL", "trace"],
+    ["LOG_FORMAT", "xml"],
+    ["DB_CONNECT_TIMEOUT_SECONDS", "soon"],
+  ])("refuses %s=%j with a ConfigError naming the variable", (name, value) => {
+    const err = configError({ [name]: value });
+    expect(err.issues.some((i) => i.startsWith(`${name}:`))).toBe(true);
+    expect(err.message).toContain(name);
+  });
+
+  it("refuses origins that are not http(s), which would serialise to the untrusted origin null", () => {
+    expect(() => parseEnv({ HEALTHFLOW_PUBLIC_URL: "file:///etc/passwd" })).toThrow(/HEALTHFLOW_PUBLIC_URL/);
+    expect(() => parseEnv({ HEALTHFLOW_CORS_ORIGINS: "https://ok.example,javascript:alert(1)" })).toThrow(
+      /HEALTHFLOW_CORS_ORIGINS/,
+    );
+    expect(parseEnv({ HEALTHFLOW_PUBLIC_URL: "https://clinic.example/path" }).HEALTHFLOW_PUBLIC_URL).toBe(
+      "https://clinic.example",
+    );
+  });
+
+  it("reports every bad variable at once", () => {
+    const err = configError({ PORT: "abc", LOG_LEVEL: "loud", HEALTHFLOW_DEMO: "perhaps" });
+    expect(err.issues.map((i) => i.split(":")[0]).sort()).toEqual(["HEALTHFLOW_DEMO", "LOG_LEVEL", "PORT"]);
+  });
+
+  it("refuses JITSI_APP_ID without JITSI_APP_SECRET, and accepts the pair", () => {
+    const err = configError({ JITSI_APP_ID: "healthflow" });
+    expect(err.issues).toEqual(["JITSI_APP_SECRET: required when JITSI_APP_ID is set"]);
+    const env = parseEnv({ JITSI_APP_ID: "healthflow", JITSI_APP_SECRET: "s".repeat(32) });
+    expect(appConfigFromEnv(env).jitsi).toMatchObject({ appId: "healthflow", appSecret: "s".repeat(32) });
+  });
+
+  it("never holds a default admin password or secret", () => {
+    const env = parseEnv({});
+    expect(env.HEALTHFLOW_ADMIN_EMAIL).toBeUndefined();
+    expect(env.HEALTHFLOW_ADMIN_PASSWORD).toBeUndefined();
+    expect(env.HEALTHFLOW_SECRET).toBeUndefined();
+    expect(defaultAppConfig().secret).toBeUndefined();
+  });
+});

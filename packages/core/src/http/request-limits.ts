@@ -1,0 +1,35 @@
+/**
+ * Bounds on a single request: its body size (413) and its duration (503 `request_timeout`, so
+ * clients retry). The timeout is shorter than the shutdown drain (SHUTDOWN_GRACE_MS) so a draining
+ * pod always answers, and longer than the database statement timeout so a slow query reports
+ * itself first. A timed-out handler is not cancelled; the statement timeout bounds its query.
+ */
+import type { MiddlewareHandler } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { Unavailable } from "../errors.js";
+import { errorBody } from "./error-handler.js";
+
+export function bodySizeLimit(maxBytes: number): MiddlewareHandler {
+  return bodyLimit({
+    maxSize: maxBytes,
+    onError: (c) =>
+      c.json(errorBody("payload_too_large", `The request body is larger than ${maxBytes} bytes.`, { maxBytes }), 413),
+  });
+}
+
+export function requestTimeout(ms: number): MiddlewareHandler {
+  return async (_c, next) => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const expired = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Unavailable("request_timeout", "The request took too long; try again.", { timeoutMs: ms })),
+        ms,
+      );
+    });
+    try {
+      await Promise.race([next(), expired]);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+}

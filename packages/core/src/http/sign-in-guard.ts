@@ -1,0 +1,60 @@
+/**
+ * Sign-in abuse: login and register are limited per client IP and per account (the email), so
+ * neither one address guessing many passwords nor many addresses guessing one account get far.
+ * The per-account count is kept for unknown emails exactly as for known ones (the answer must not
+ * reveal who has an account), and a successful sign-in clears it.
+ */
+import type { Context } from "hono";
+import type { AppConfig } from "../config/config.js";
+import { RateLimited } from "../errors.js";
+import { MemoryRateLimiter, type RateLimiter } from "../security/rate-limiter.js";
+import { clientIp } from "./client-ip.js";
+import type { AppEnv } from "./context.js";
+
+export interface SignInLimiters {
+  ip: RateLimiter;
+  account: RateLimiter;
+}
+
+/** The in-memory limiters that ship: per process (see docs/security.md for several pods). */
+export function memorySignInLimiters(config: AppConfig, now: () => Date): SignInLimiters {
+  const { windowSeconds, maxPerIp, maxPerAccount } = config.authRateLimit;
+  const clock = () => now().getTime();
+  // Two maps, so a spray of addresses cannot evict (and so reset) the count of an account.
+  return {
+    ip: new MemoryRateLimiter({ max: maxPerIp, windowMs: windowSeconds * 1000, now: clock }),
+    account: new MemoryRateLimiter({ max: maxPerAccount, windowMs: windowSeconds * 1000, now: clock }),
+  };
+}
+
+type Action = "login" | "register";
+
+function limiters(c: Context<AppEnv>): SignInLimiters {
+  const found = c.get("deps").signInLimiters;
+  if (!found) throw new Error("createApp sets signInLimiters");
+  return found;
+}
+
+/** Counts one attempt; throws RateLimited (429 + Retry-After) when the IP or the account is over. */
+export async function guardSignIn(c: Context<AppEnv>, action: Action, email: string): Promise<void> {
+  const { ip: byIp, account: byAccount } = limiters(c);
+  const ip = clientIp(c);
+  // Without an address (an adapter that does not pass one) only the per-account limit applies:
+  // one shared "unknown" bucket would let a single client lock everybody out.
+  if (ip) {
+    const decision = await byIp.consume(`${action}:${ip}`);
+    if (!decision.allowed) refuse(c, action, "ip", decision.retryAfterSeconds);
+  }
+  const decision = await byAccount.consume(`${action}:${email.toLowerCase()}`);
+  if (!decision.allowed) refuse(c, action, "account", decision.retryAfterSeconds);
+}
+
+/** A successful sign-in: the account's failed attempts no longer count against its owner. */
+export async function signInSucceeded(c: Context<AppEnv>, action: Action, email: string): Promise<void> {
+  await limiters(c).account.reset(`${action}:${email.toLowerCase()}`);
+}
+
+function refuse(c: Context<AppEnv>, action: Action, scope: "ip" | "account", retryAfterSeconds: number): never {
+  c.get("log").warn("sign-in rate limited", { action, scope, retryAfterSeconds });
+  throw new RateLimited("rate_limited", "Too many attempts. Wait a moment and try again.", retryAfterSeconds);
+}

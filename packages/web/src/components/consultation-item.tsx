@@ -1,0 +1,190 @@
+/**
+ * One consultation with what the viewer may do to it. Patients reschedule, cancel and open the
+ * room; doctors and admins also move it through its states and write notes. Every action reports
+ * its failure in words next to the item, and the typed notes or cancel reason stay in the dialog.
+ */
+import { A, useNavigate } from "@solidjs/router";
+import { type Component, createSignal, Show } from "solid-js";
+import { api, roomPath } from "../lib/api";
+import { roomOpenable } from "../lib/consultations";
+import type { Consultation, ConsultationStatus } from "../lib/contract";
+import { locale, t } from "../lib/i18n";
+import { user } from "../lib/session";
+import { formatDay, formatTime, viewerZone } from "../lib/time";
+import { Dialog, ErrorAlert } from "./ui";
+
+export const statusKey = (s: ConsultationStatus) => `status.${s}` as const;
+
+export const ConsultationItem: Component<{
+  consultation: Consultation;
+  onChange: (c: Consultation) => void;
+  /** Show the date as well as the time (lists spanning several days). */
+  withDate?: boolean;
+}> = (props) => {
+  const navigate = useNavigate();
+  const c = () => props.consultation;
+  const staff = () => user()?.role === "doctor" || user()?.role === "admin";
+  const [error, setError] = createSignal<unknown>();
+  const [busy, setBusy] = createSignal(false);
+  const [cancelOpen, setCancelOpen] = createSignal(false);
+  const [cancelReason, setCancelReason] = createSignal("");
+  const [notesOpen, setNotesOpen] = createSignal(false);
+  const [notes, setNotes] = createSignal(c().notes ?? "");
+  const [dialogError, setDialogError] = createSignal<unknown>();
+  const zone = viewerZone();
+  const active = () => c().status === "scheduled" || c().status === "in_progress";
+  const upcoming = () => Date.parse(c().endsAt) > Date.now();
+
+  const run = async (action: () => Promise<Consultation>, inDialog = false) => {
+    setBusy(true);
+    setError(undefined);
+    setDialogError(undefined);
+    try {
+      props.onChange(await action());
+      return true;
+    } catch (err) {
+      (inDialog ? setDialogError : setError)(err);
+      return false;
+    } finally {
+      setBusy(false);
+    }
+  };
+  const setStatus = (status: ConsultationStatus) => run(() => api.updateConsultation(c().id, { status }));
+  const openRoom = async () => {
+    setError(undefined);
+    try {
+      const link = await api.roomLink(c().id);
+      navigate(roomPath(link.url));
+    } catch (err) {
+      setError(err);
+    }
+  };
+  const title = () => (user()?.role === "patient" ? `${c().doctor.name} · ${c().doctor.specialty}` : c().patient.name);
+
+  return (
+    <article class="consultation" aria-label={`${title()} ${formatTime(c().startsAt, locale(), zone)}`}>
+      <div class="consultation-head">
+        <p class="when">
+          <Show when={props.withDate}>{formatDay(c().startsAt, locale(), zone)} · </Show>
+          <time datetime={c().startsAt}>{formatTime(c().startsAt, locale(), zone)}</time>–
+          <time datetime={c().endsAt}>{formatTime(c().endsAt, locale(), zone)}</time>
+        </p>
+        <span class={`badge badge-${c().status}`}>{t(statusKey(c().status))}</span>
+      </div>
+      <h3>{title()}</h3>
+      <Show when={user()?.role === "admin"}>
+        <p class="muted">{t("consultation.withDoctor", { name: c().doctor.name })}</p>
+      </Show>
+      <p>
+        <span class="muted">{t("consultation.reason")}: </span>
+        {c().reason || t("consultation.noReason")}
+      </p>
+      <Show when={c().status === "cancelled" && c().cancelReason}>
+        <p class="muted">
+          {t("consultation.cancelReason")}: {c().cancelReason}
+        </p>
+      </Show>
+      <Show when={staff() && c().notes}>
+        <p class="notes">
+          <span class="muted">{t("consultation.notes")}: </span>
+          {c().notes}
+        </p>
+      </Show>
+      <ErrorAlert error={error()} />
+      <div class="actions">
+        <Show when={roomOpenable(c())}>
+          <button type="button" onClick={openRoom}>
+            {t("consultation.openRoom")}
+          </button>
+        </Show>
+        <Show when={staff() && c().status === "scheduled"}>
+          <button type="button" disabled={busy()} onClick={() => setStatus("in_progress")}>
+            {t("consultation.start")}
+          </button>
+        </Show>
+        <Show when={staff() && c().status === "in_progress"}>
+          <button type="button" disabled={busy()} onClick={() => setStatus("completed")}>
+            {t("consultation.complete")}
+          </button>
+        </Show>
+        <Show when={staff() && c().status === "scheduled"}>
+          <button type="button" class="secondary" disabled={busy()} onClick={() => setStatus("no_show")}>
+            {t("consultation.noShow")}
+          </button>
+        </Show>
+        <Show when={staff()}>
+          <button type="button" class="secondary" onClick={() => setNotesOpen(true)}>
+            {t("consultation.writeNotes")}
+          </button>
+        </Show>
+        <Show when={active() && upcoming()}>
+          <A class="button secondary" href={`/book?reschedule=${c().id}&doctor=${c().doctorId}`}>
+            {t("consultation.reschedule")}
+          </A>
+          <button type="button" class="danger" onClick={() => setCancelOpen(true)}>
+            {t("consultation.cancel")}
+          </button>
+        </Show>
+      </div>
+
+      <Dialog open={cancelOpen()} title={t("consultation.cancelTitle")} onClose={() => setCancelOpen(false)}>
+        <form
+          method="dialog"
+          onSubmit={async (e) => {
+            e.preventDefault();
+            if (await run(() => api.cancelConsultation(c().id, cancelReason().trim() || undefined), true)) {
+              setCancelOpen(false);
+            }
+          }}
+        >
+          <p>
+            {t("consultation.cancelConfirm", {
+              when: `${formatDay(c().startsAt, locale(), zone)} ${formatTime(c().startsAt, locale(), zone)}`,
+            })}
+          </p>
+          <label for={`cancel-${c().id}`}>{t("consultation.cancelReasonLabel")}</label>
+          <textarea
+            id={`cancel-${c().id}`}
+            value={cancelReason()}
+            onInput={(e) => setCancelReason(e.currentTarget.value)}
+          />
+          <ErrorAlert error={dialogError()} />
+          <div class="actions">
+            <button type="submit" class="danger" disabled={busy()}>
+              {t("consultation.cancelDo")}
+            </button>
+            <button type="button" class="secondary" onClick={() => setCancelOpen(false)}>
+              {t("common.keep")}
+            </button>
+          </div>
+        </form>
+      </Dialog>
+
+      <Dialog
+        open={notesOpen()}
+        title={t("consultation.notesTitle", { name: c().patient.name })}
+        onClose={() => setNotesOpen(false)}
+      >
+        <form
+          method="dialog"
+          onSubmit={async (e) => {
+            e.preventDefault();
+            if (await run(() => api.updateConsultation(c().id, { notes: notes() }), true)) setNotesOpen(false);
+          }}
+        >
+          <label for={`notes-${c().id}`}>{t("consultation.notes")}</label>
+          <textarea id={`notes-${c().id}`} rows={8} value={notes()} onInput={(e) => setNotes(e.currentTarget.value)} />
+          <ErrorAlert error={dialogError()} />
+          <div class="actions">
+            <button type="submit" disabled={busy()}>
+              {t("common.save")}
+            </button>
+            <button type="button" class="secondary" onClick={() => setNotesOpen(false)}>
+              {t("common.close")}
+            </button>
+          </div>
+        </form>
+      </Dialog>
+    </article>
+  );
+};

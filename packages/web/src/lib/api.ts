@@ -1,0 +1,173 @@
+/**
+ * The only module that knows the API's URLs. Every request goes through `request`, which turns any
+ * non-2xx answer into an `ApiError` carrying the server's `{error:{code,message,details}}`, and
+ * reports a 401 to the app (which sends the user to sign-in with a return path) unless the call
+ * opts out (sign-in itself, "who am I", room tokens).
+ *
+ * Types come from `@healthflow/core` (type-only imports: nothing of the server reaches the bundle),
+ * so a change of contract there breaks this file's typecheck rather than the app at run time.
+ */
+import type { CreateUserInput, LoginInput, RegisterInput } from "@healthflow/core/users/user.schema";
+import type {
+  Availability,
+  BookInput,
+  Consultation,
+  ConsultationPatch,
+  ConsultationQuery,
+  DoctorSummary,
+  Role,
+  Room,
+  RoomLink,
+  RoomRole,
+  Slot,
+  TimeOff,
+  User,
+} from "./contract";
+
+export class ApiError extends Error {
+  constructor(
+    /** HTTP status; 0 when the server could not be reached. */
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = "ApiError";
+  }
+}
+
+/** Field errors of a 400, as `{ "email": "Invalid email" }` (first message per field). */
+export function fieldErrors(err: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!(err instanceof ApiError) || !Array.isArray(err.details)) return out;
+  for (const d of err.details as { path?: unknown; message?: unknown }[]) {
+    const path = Array.isArray(d.path) ? d.path.join(".") : String(d.path ?? "");
+    if (path && !(path in out) && typeof d.message === "string") out[path] = d.message;
+  }
+  return out;
+}
+
+let unauthorizedHandler: ((err: ApiError) => void) | undefined;
+
+/** The app registers what a 401 means for the user (back to sign-in, remembering where they were). */
+export function onUnauthorized(handler: ((err: ApiError) => void) | undefined): void {
+  unauthorizedHandler = handler;
+}
+
+interface RequestOptions {
+  body?: unknown;
+  query?: Record<string, string | undefined>;
+  /** false: a 401 is the caller's business (sign-in form, session probe, room tokens). */
+  redirectOn401?: boolean;
+}
+
+export async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+  let url = path;
+  if (options.query) {
+    const params = new URLSearchParams();
+    for (const [k, v] of Object.entries(options.query)) if (v !== undefined && v !== "") params.set(k, v);
+    const qs = params.toString();
+    if (qs) url += `?${qs}`;
+  }
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      method,
+      credentials: "same-origin",
+      headers:
+        options.body === undefined
+          ? { accept: "application/json" }
+          : { "content-type": "application/json", accept: "application/json" },
+      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+    });
+  } catch (cause) {
+    throw new ApiError(0, "network", (cause as Error)?.message || "network error");
+  }
+  if (response.status === 204) return undefined as T;
+  let data: unknown;
+  try {
+    data = await response.json();
+  } catch {
+    data = undefined;
+  }
+  if (response.ok) return data as T;
+  const body = (data as { error?: { code?: unknown; message?: unknown; details?: unknown } } | undefined)?.error;
+  const err = new ApiError(
+    response.status,
+    typeof body?.code === "string" ? body.code : `http_${response.status}`,
+    typeof body?.message === "string" ? body.message : response.statusText || `HTTP ${response.status}`,
+    body?.details,
+  );
+  if (response.status === 401 && options.redirectOn401 !== false) unauthorizedHandler?.(err);
+  throw err;
+}
+
+const enc = encodeURIComponent;
+
+export const api = {
+  login: (input: LoginInput) =>
+    request<{ user: User }>("POST", "/api/auth/login", { body: input, redirectOn401: false }),
+  register: (input: RegisterInput) =>
+    request<{ user: User }>("POST", "/api/auth/register", { body: input, redirectOn401: false }),
+  logout: () => request<void>("POST", "/api/auth/logout", { redirectOn401: false }),
+  /** The signed-in user, or null when there is no session. */
+  me: async (): Promise<User | null> => {
+    try {
+      return (await request<{ user: User }>("GET", "/api/auth/me", { redirectOn401: false })).user;
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 401) return null;
+      throw err;
+    }
+  },
+
+  listUsers: (role?: Role) => request<{ users: User[] }>("GET", "/api/users", { query: { role } }).then((r) => r.users),
+  createUser: (input: CreateUserInput) => request<{ user: User }>("POST", "/api/users", { body: input }),
+  listDoctors: () => request<{ doctors: DoctorSummary[] }>("GET", "/api/doctors").then((r) => r.doctors),
+
+  getAvailability: (doctorId: string) => request<Availability>("GET", `/api/doctors/${enc(doctorId)}/availability`),
+  putAvailability: (doctorId: string, input: Partial<Omit<Availability, "rules">> & Pick<Availability, "rules">) =>
+    request<Availability>("PUT", `/api/doctors/${enc(doctorId)}/availability`, { body: input }),
+  listTimeOff: (doctorId: string, from?: string, to?: string) =>
+    request<{ timeOff: TimeOff[] }>("GET", `/api/doctors/${enc(doctorId)}/time-off`, { query: { from, to } }).then(
+      (r) => r.timeOff,
+    ),
+  addTimeOff: (doctorId: string, input: { startsAt: string; endsAt: string; reason?: string }) =>
+    request<{ timeOff: TimeOff }>("POST", `/api/doctors/${enc(doctorId)}/time-off`, { body: input }).then(
+      (r) => r.timeOff,
+    ),
+  slots: (doctorId: string, from: string, to: string) =>
+    request<{ slots: Slot[] }>("GET", `/api/doctors/${enc(doctorId)}/slots`, { query: { from, to } }).then(
+      (r) => r.slots,
+    ),
+
+  book: (input: BookInput) =>
+    request<{ consultation: Consultation }>("POST", "/api/consultations", { body: input }).then((r) => r.consultation),
+  listConsultations: (query: ConsultationQuery = {}) =>
+    request<{ consultations: Consultation[] }>("GET", "/api/consultations", { query: { ...query } }).then(
+      (r) => r.consultations,
+    ),
+  getConsultation: (id: string) =>
+    request<{ consultation: Consultation }>("GET", `/api/consultations/${enc(id)}`).then((r) => r.consultation),
+  updateConsultation: (id: string, patch: ConsultationPatch) =>
+    request<{ consultation: Consultation }>("PATCH", `/api/consultations/${enc(id)}`, { body: patch }).then(
+      (r) => r.consultation,
+    ),
+  cancelConsultation: (id: string, reason?: string) =>
+    request<{ consultation: Consultation }>("POST", `/api/consultations/${enc(id)}/cancel`, {
+      body: reason ? { reason } : {},
+    }).then((r) => r.consultation),
+
+  roomLink: (consultationId: string, forRole?: RoomRole) =>
+    request<RoomLink>("POST", `/api/consultations/${enc(consultationId)}/room-link`, {
+      body: forRole ? { for: forRole } : {},
+    }),
+  /** The token is the credential here: a 401 means a bad link, not an expired session. */
+  room: (token: string) => request<Room>("GET", `/api/rooms/${enc(token)}`, { redirectOn401: false }),
+};
+
+/** The in-app path of a room URL the server built (it may name the public origin). */
+export function roomPath(url: string): string {
+  const u = new URL(url, "http://x");
+  return u.pathname + u.search;
+}

@@ -1,0 +1,65 @@
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { ApiError } from "./api";
+import { describeError, storedLocale, translate } from "./i18n";
+import { en, ptBR } from "./messages";
+
+describe("translate", () => {
+  const dicts = { "pt-BR": { "a.b": "olá {name}", "only.pt": "só pt" }, en: { "a.b": "hello {name}" } } as never;
+
+  it("uses the chosen language and fills placeholders", () => {
+    expect(translate("pt-BR", "a.b", { name: "Ana" }, dicts)).toBe("olá Ana");
+    expect(translate("en", "a.b", { name: "Ana" }, dicts)).toBe("hello Ana");
+  });
+
+  it("falls back to the other language, then to the key", () => {
+    expect(translate("en", "only.pt", undefined, dicts)).toBe("só pt");
+    expect(translate("en", "nowhere", undefined, dicts)).toBe("nowhere");
+  });
+
+  it("leaves an unknown placeholder visible rather than blank", () => {
+    expect(translate("pt-BR", "a.b", {}, dicts)).toBe("olá {name}");
+  });
+
+  it("has every Portuguese key in English and no empty sentence", () => {
+    expect(Object.keys(en).sort()).toEqual(Object.keys(ptBR).sort());
+    for (const [k, v] of [...Object.entries(ptBR), ...Object.entries(en)]) expect(v.trim(), k).not.toBe("");
+  });
+
+  it("uses the same placeholders in both languages", () => {
+    const names = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+    for (const key of Object.keys(ptBR) as (keyof typeof ptBR)[]) expect(names(en[key]), key).toEqual(names(ptBR[key]));
+  });
+});
+
+describe("the remembered language", () => {
+  afterEach(() => vi.unstubAllGlobals());
+
+  it("is Brazilian Portuguese unless English was chosen", () => {
+    const store = new Map<string, string>();
+    vi.stubGlobal("localStorage", {
+      getItem: (k: string) => store.get(k) ?? null,
+      setItem: (k: string, v: string) => store.set(k, v),
+    });
+    expect(storedLocale()).toBe("pt-BR");
+    store.set("healthflow.lang", "en");
+    expect(storedLocale()).toBe("en");
+    store.set("healthflow.lang", "fr");
+    expect(storedLocale()).toBe("pt-BR");
+  });
+});
+
+describe("describeError", () => {
+  it("explains known codes in words, in the chosen language", () => {
+    const taken = new ApiError(409, "slot_taken", "Slot taken");
+    expect(describeError(taken, "pt-BR")).toBe(ptBR["error.slot_taken"]);
+    expect(describeError(taken, "en")).toBe(en["error.slot_taken"]);
+  });
+
+  it("falls back to the status class, then the server's message", () => {
+    expect(describeError(new ApiError(403, "some_new_code", "nope"), "en")).toBe(en["error.status.403"]);
+    expect(describeError(new ApiError(502, "http_502", "Bad Gateway"), "en")).toBe(en["error.server"]);
+    expect(describeError(new ApiError(418, "teapot", "I am a teapot"), "en")).toBe("I am a teapot");
+    expect(describeError(new ApiError(0, "network", "Failed to fetch"), "pt-BR")).toBe(ptBR["error.network"]);
+    expect(describeError(new Error("boom"), "en")).toBe(en["error.unexpected"]);
+  });
+});

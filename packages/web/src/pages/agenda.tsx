@@ -1,0 +1,194 @@
+/**
+ * The doctor's agenda (an admin's, for any doctor): a day or a week, in the viewer's zone. After a
+ * call (the room page sends the doctor here with `?after=<id>`), it offers to complete the
+ * consultation.
+ */
+import { useSearchParams } from "@solidjs/router";
+import { type Component, createEffect, createMemo, createResource, createSignal, For, on, Show } from "solid-js";
+import { ConsultationItem } from "../components/consultation-item";
+import { ErrorAlert, Loading, Notice, PageTitle } from "../components/ui";
+import { api } from "../lib/api";
+import type { Consultation } from "../lib/contract";
+import { locale, t } from "../lib/i18n";
+import { flash, setFlash, user } from "../lib/session";
+import { addDays, dayKey, formatDay, formatDayLong, startOfDay, startOfWeek, viewerZone, zoneLabel } from "../lib/time";
+
+type View = "day" | "week";
+
+const Agenda: Component = () => {
+  const [params, setParams] = useSearchParams<{ view?: string; doctor?: string; after?: string }>();
+  const zone = viewerZone();
+  const isAdmin = () => user()?.role === "admin";
+  const message = flash();
+  setFlash(undefined);
+  const view = (): View => (params.view === "day" ? "day" : "week");
+  const [anchor, setAnchor] = createSignal(startOfDay(new Date()));
+  const doctorFilter = () => (isAdmin() ? (params.doctor ?? "") : user()!.id);
+
+  const [doctors] = createResource(
+    () => (isAdmin() ? true : undefined),
+    () => api.listDoctors(),
+  );
+  const range = createMemo(() => {
+    const from = view() === "day" ? anchor() : startOfWeek(anchor());
+    return { from, to: addDays(from, view() === "day" ? 1 : 7) };
+  });
+  const [list, { mutate, refetch }] = createResource(
+    () => ({ ...range(), doctorId: doctorFilter() }),
+    ({ from, to, doctorId }) =>
+      api.listConsultations({ from: from.toISOString(), to: to.toISOString(), doctorId: doctorId || undefined }),
+  );
+  const replace = (c: Consultation) => mutate((all) => (all ?? []).map((x) => (x.id === c.id ? c : x)));
+  const days = createMemo(() => {
+    const n = view() === "day" ? 1 : 7;
+    const all = list.error ? [] : (list() ?? []);
+    return Array.from({ length: n }, (_, i) => {
+      const date = addDays(range().from, i);
+      const key = dayKey(date, zone);
+      return { date, key, items: all.filter((c) => dayKey(c.startsAt, zone) === key) };
+    });
+  });
+
+  const [afterError, setAfterError] = createSignal<unknown>();
+  // After a call: offer to complete the consultation the doctor just left.
+  // A plain signal, not a resource: arriving here from the room page happens inside a router
+  // transition, and a resource read only by this banner was never shown after it resolved.
+  const [after, setAfter] = createSignal<Consultation>();
+  createEffect(
+    on(
+      () => params.after,
+      (id) => {
+        setAfter(undefined);
+        if (id) api.getConsultation(id).then(setAfter, setAfterError);
+      },
+    ),
+  );
+  const [afterDone, setAfterDone] = createSignal(false);
+  const completeAfter = async () => {
+    const c = after();
+    if (!c) return;
+    setAfterError(undefined);
+    try {
+      let current = c;
+      if (current.status === "scheduled") current = await api.updateConsultation(c.id, { status: "in_progress" });
+      current = await api.updateConsultation(c.id, { status: "completed" });
+      replace(current);
+      setAfterDone(true);
+    } catch (err) {
+      setAfterError(err);
+    }
+  };
+
+  const move = (dir: -1 | 1) => setAnchor(addDays(anchor(), dir * (view() === "day" ? 1 : 7)));
+  const heading = () =>
+    view() === "day"
+      ? formatDayLong(range().from, locale(), zone)
+      : `${formatDay(range().from, locale(), zone)} – ${formatDay(addDays(range().to, -1), locale(), zone)}`;
+
+  return (
+    <>
+      <PageTitle>{t("agenda.title")}</PageTitle>
+      <Show when={message}>
+        <Notice tone="success">{message}</Notice>
+      </Show>
+      <Show when={params.after && after() && !afterDone()}>
+        <Show
+          when={after()!.status === "scheduled" || after()!.status === "in_progress"}
+          fallback={<Notice>{t("agenda.callEnded")}</Notice>}
+        >
+          <div class="alert alert-info" role="status">
+            <p>{t("agenda.afterCall", { name: after()!.patient.name })}</p>
+            <ErrorAlert error={afterError()} />
+            <div class="actions">
+              <button type="button" onClick={completeAfter}>
+                {t("agenda.completeNow")}
+              </button>
+              <button type="button" class="secondary" onClick={() => setParams({ after: undefined })}>
+                {t("common.later")}
+              </button>
+            </div>
+          </div>
+        </Show>
+      </Show>
+      <Show when={afterDone()}>
+        <Notice tone="success">{t("agenda.completed")}</Notice>
+      </Show>
+      <p class="zone">{t("common.timesIn", { zone: zoneLabel(zone) })}</p>
+
+      <div class="toolbar">
+        <Show when={isAdmin()}>
+          <div>
+            <label for="agenda-doctor">{t("agenda.doctorFilter")}</label>
+            <select
+              id="agenda-doctor"
+              value={params.doctor ?? ""}
+              onChange={(e) => setParams({ doctor: e.currentTarget.value || undefined })}
+            >
+              <option value="">{t("agenda.allDoctors")}</option>
+              <For each={doctors() ?? []}>
+                {(d) => (
+                  <option value={d.id} selected={d.id === params.doctor}>
+                    {`${d.name} · ${d.specialty}`}
+                  </option>
+                )}
+              </For>
+            </select>
+          </div>
+        </Show>
+        <fieldset class="segmented">
+          <legend class="visually-hidden">{t("agenda.view")}</legend>
+          <button type="button" aria-pressed={view() === "day"} onClick={() => setParams({ view: "day" })}>
+            {t("agenda.day")}
+          </button>
+          <button type="button" aria-pressed={view() === "week"} onClick={() => setParams({ view: "week" })}>
+            {t("agenda.week")}
+          </button>
+        </fieldset>
+        <div class="actions">
+          <button type="button" class="secondary" onClick={() => move(-1)}>
+            {view() === "day" ? t("agenda.prevDay") : t("agenda.prevWeek")}
+          </button>
+          <button type="button" class="secondary" onClick={() => setAnchor(startOfDay(new Date()))}>
+            {t("agenda.today")}
+          </button>
+          <button type="button" class="secondary" onClick={() => move(1)}>
+            {view() === "day" ? t("agenda.nextDay") : t("agenda.nextWeek")}
+          </button>
+        </div>
+      </div>
+
+      <h2 aria-live="polite">{heading()}</h2>
+      <Show when={!list.loading} fallback={<Loading />}>
+        <ErrorAlert error={list.error}>
+          <button type="button" onClick={refetch}>
+            {t("common.retry")}
+          </button>
+        </ErrorAlert>
+        <div class={view() === "week" ? "week" : "day-view"}>
+          <For each={days()}>
+            {(d) => (
+              <section class="agenda-day" aria-label={formatDayLong(d.date, locale(), zone)}>
+                <Show when={view() === "week"}>
+                  <h3>{formatDay(d.date, locale(), zone)}</h3>
+                </Show>
+                <Show when={d.items.length > 0} fallback={<p class="muted">{t("agenda.empty")}</p>}>
+                  <ul class="cards">
+                    <For each={d.items}>
+                      {(c) => (
+                        <li>
+                          <ConsultationItem consultation={c} onChange={replace} />
+                        </li>
+                      )}
+                    </For>
+                  </ul>
+                </Show>
+              </section>
+            )}
+          </For>
+        </div>
+      </Show>
+    </>
+  );
+};
+
+export default Agenda;

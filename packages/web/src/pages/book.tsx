@@ -1,0 +1,286 @@
+/**
+ * Booking and rescheduling: pick a specialty or doctor, see free slots grouped by day in the
+ * viewer's zone, pick one, confirm with a reason. When the slot went to someone else meanwhile (409),
+ * the page says so in words and offers the next free ones; the typed reason stays.
+ */
+import { useNavigate, useSearchParams } from "@solidjs/router";
+import { type Component, createMemo, createResource, createSignal, For, Show } from "solid-js";
+import { ErrorAlert, Loading, Notice, PageTitle } from "../components/ui";
+import { ApiError, api } from "../lib/api";
+import { nextFree } from "../lib/consultations";
+import type { Slot } from "../lib/contract";
+import { locale, t } from "../lib/i18n";
+import { setFlash, user } from "../lib/session";
+import {
+  addDays,
+  formatDateTime,
+  formatDayLong,
+  formatTime,
+  groupSlotsByDay,
+  viewerZone,
+  zoneLabel,
+} from "../lib/time";
+
+const WINDOW_DAYS = 14;
+
+const Book: Component = () => {
+  const [params] = useSearchParams<{ reschedule?: string; doctor?: string; patient?: string }>();
+  const navigate = useNavigate();
+  const zone = viewerZone();
+  const isAdmin = () => user()?.role === "admin";
+  const rescheduleId = () => params.reschedule;
+
+  const [doctors] = createResource(() => api.listDoctors());
+  const [patients] = createResource(
+    () => (isAdmin() && !rescheduleId() ? true : undefined),
+    () => api.listUsers("patient"),
+  );
+  const [original] = createResource(rescheduleId, (id) => api.getConsultation(id));
+
+  const [specialty, setSpecialty] = createSignal("");
+  const [doctorId, setDoctorId] = createSignal(params.doctor ?? "");
+  const [patientId, setPatientId] = createSignal(params.patient ?? "");
+  const [windowStart, setWindowStart] = createSignal(new Date());
+  const [dayKey, setDayKey] = createSignal<string>();
+  const [slot, setSlot] = createSignal<Slot>();
+  const [reason, setReason] = createSignal("");
+  const [error, setError] = createSignal<unknown>();
+  const [alternatives, setAlternatives] = createSignal<Slot[]>([]);
+  const [busy, setBusy] = createSignal(false);
+
+  const specialties = createMemo(() => [...new Set((doctors() ?? []).map((d) => d.specialty))].sort());
+  const shownDoctors = createMemo(() => (doctors() ?? []).filter((d) => !specialty() || d.specialty === specialty()));
+  const doctor = () => (doctors() ?? []).find((d) => d.id === doctorId());
+
+  const [slots, { refetch: refetchSlots }] = createResource(
+    () => (doctorId() ? { id: doctorId(), from: windowStart() } : undefined),
+    ({ id, from }) => api.slots(id, from.toISOString(), addDays(from, WINDOW_DAYS).toISOString()),
+  );
+  const days = createMemo(() => groupSlotsByDay(slots.error ? [] : (slots() ?? []), zone, locale()));
+  const selectedDay = () => days().find((d) => d.key === dayKey()) ?? days()[0];
+
+  const pickDoctor = (id: string) => {
+    setDoctorId(id);
+    setSlot(undefined);
+    setDayKey(undefined);
+    setAlternatives([]);
+  };
+
+  const confirm = async (e: SubmitEvent) => {
+    e.preventDefault();
+    const chosen = slot();
+    if (!chosen) return;
+    setBusy(true);
+    setError(undefined);
+    setAlternatives([]);
+    try {
+      if (rescheduleId()) {
+        await api.updateConsultation(rescheduleId()!, { startsAt: chosen.startsAt });
+        setFlash(t("book.rescheduled", { when: formatDateTime(chosen.startsAt, locale(), zone) }));
+      } else {
+        await api.book({
+          doctorId: doctorId(),
+          startsAt: chosen.startsAt,
+          reason: reason().trim() || undefined,
+          patientId: isAdmin() ? patientId() || undefined : undefined,
+        });
+        setFlash(t("book.booked", { when: formatDateTime(chosen.startsAt, locale(), zone) }));
+      }
+      navigate(user()?.role === "patient" ? "/consultations" : "/agenda");
+    } catch (err) {
+      setError(err);
+      if (err instanceof ApiError && (err.code === "slot_taken" || err.status === 409 || err.status === 422)) {
+        // The list on screen is stale: reload it and offer what is really free now.
+        setSlot(undefined);
+        await refetchSlots();
+        setAlternatives(nextFree(slots() ?? [], chosen.startsAt));
+      }
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <>
+      <PageTitle>{rescheduleId() ? t("book.rescheduleTitle") : t("book.title")}</PageTitle>
+      <p class="zone">{t("common.timesIn", { zone: zoneLabel(zone) })}</p>
+      <Show when={original()}>
+        {(c) => (
+          <Notice>
+            {t("book.rescheduling", {
+              doctor: c().doctor.name,
+              when: formatDateTime(c().startsAt, locale(), zone),
+            })}
+          </Notice>
+        )}
+      </Show>
+      <ErrorAlert error={doctors.error} />
+
+      <form onSubmit={confirm} class="book-form">
+        <Show when={isAdmin() && !rescheduleId()}>
+          <label for="book-patient">{t("book.patient")}</label>
+          <select id="book-patient" value={patientId()} onChange={(e) => setPatientId(e.currentTarget.value)}>
+            <option value="">{t("book.choosePatient")}</option>
+            <For each={patients() ?? []}>{(p) => <option value={p.id}>{`${p.name} <${p.email}>`}</option>}</For>
+          </select>
+        </Show>
+
+        <Show when={!rescheduleId()}>
+          <div class="row">
+            <div>
+              <label for="book-specialty">{t("book.specialty")}</label>
+              <select
+                id="book-specialty"
+                value={specialty()}
+                onChange={(e) => {
+                  setSpecialty(e.currentTarget.value);
+                  if (doctor() && specialty() && doctor()!.specialty !== specialty()) pickDoctor("");
+                }}
+              >
+                <option value="">{t("book.anySpecialty")}</option>
+                <For each={specialties()}>{(s) => <option value={s}>{s}</option>}</For>
+              </select>
+            </div>
+            <div>
+              <label for="book-doctor">{t("book.doctor")}</label>
+              <select id="book-doctor" value={doctorId()} onChange={(e) => pickDoctor(e.currentTarget.value)}>
+                <option value="">{t("book.chooseDoctor")}</option>
+                <For each={shownDoctors()}>
+                  {(d) => (
+                    <option value={d.id} selected={d.id === doctorId()}>
+                      {`${d.name} · ${d.specialty}`}
+                    </option>
+                  )}
+                </For>
+              </select>
+            </div>
+          </div>
+        </Show>
+
+        <Show when={doctorId()}>
+          <section aria-labelledby="slots-heading">
+            <h2 id="slots-heading">{t("book.freeSlots")}</h2>
+            <div class="actions">
+              <button
+                type="button"
+                class="secondary"
+                disabled={windowStart().getTime() <= Date.now()}
+                onClick={() => {
+                  const prev = addDays(windowStart(), -WINDOW_DAYS);
+                  setWindowStart(prev.getTime() < Date.now() ? new Date() : prev);
+                }}
+              >
+                {t("book.earlier")}
+              </button>
+              <button
+                type="button"
+                class="secondary"
+                onClick={() => setWindowStart(addDays(windowStart(), WINDOW_DAYS))}
+              >
+                {t("book.later")}
+              </button>
+            </div>
+            <Show when={!slots.loading} fallback={<Loading />}>
+              <ErrorAlert error={slots.error} />
+              <Show when={days().length > 0} fallback={<p class="muted">{t("book.noSlots")}</p>}>
+                <fieldset class="day-picker">
+                  <legend>{t("book.day")}</legend>
+                  <For each={days()}>
+                    {(d) => (
+                      <button
+                        type="button"
+                        class="day"
+                        aria-pressed={selectedDay()?.key === d.key}
+                        onClick={() => setDayKey(d.key)}
+                      >
+                        {d.label}
+                      </button>
+                    )}
+                  </For>
+                </fieldset>
+                <Show when={selectedDay()}>
+                  {(d) => (
+                    <fieldset class="slot-picker">
+                      <legend>{formatDayLong(d().slots[0]!.startsAt, locale(), zone)}</legend>
+                      <For each={d().slots}>
+                        {(s) => (
+                          <button
+                            type="button"
+                            class="slot"
+                            aria-pressed={slot()?.startsAt === s.startsAt}
+                            onClick={() => {
+                              setSlot(s);
+                              setAlternatives([]);
+                            }}
+                          >
+                            {formatTime(s.startsAt, locale(), zone)}
+                          </button>
+                        )}
+                      </For>
+                    </fieldset>
+                  )}
+                </Show>
+              </Show>
+            </Show>
+          </section>
+        </Show>
+
+        <ErrorAlert error={error()}>
+          <Show when={alternatives().length > 0}>
+            <p>{t("book.nextFree")}</p>
+            <ul class="inline-list">
+              <For each={alternatives()}>
+                {(s) => (
+                  <li>
+                    <button
+                      type="button"
+                      class="slot"
+                      onClick={() => {
+                        setSlot(s);
+                        setError(undefined);
+                        setAlternatives([]);
+                      }}
+                    >
+                      {formatDateTime(s.startsAt, locale(), zone)}
+                    </button>
+                  </li>
+                )}
+              </For>
+            </ul>
+          </Show>
+        </ErrorAlert>
+
+        <Show when={slot()}>
+          {(s) => (
+            <section class="confirm" aria-labelledby="confirm-heading">
+              <h2 id="confirm-heading">{t("book.confirmTitle")}</h2>
+              <p>
+                {t("book.summary", {
+                  doctor: doctor()?.name ?? original()?.doctor.name ?? "",
+                  when: `${formatDayLong(s().startsAt, locale(), zone)}, ${formatTime(s().startsAt, locale(), zone)}`,
+                })}
+              </p>
+              <Show when={!rescheduleId()}>
+                <label for="book-reason">{t("book.reason")}</label>
+                <textarea
+                  id="book-reason"
+                  maxlength={1000}
+                  value={reason()}
+                  onInput={(e) => setReason(e.currentTarget.value)}
+                />
+              </Show>
+              <button type="submit" disabled={busy() || (isAdmin() && !rescheduleId() && !patientId())}>
+                {busy() ? t("common.working") : rescheduleId() ? t("book.confirmReschedule") : t("book.confirm")}
+              </button>
+              <Show when={isAdmin() && !rescheduleId() && !patientId()}>
+                <p class="muted">{t("book.needPatient")}</p>
+              </Show>
+            </section>
+          )}
+        </Show>
+      </form>
+    </>
+  );
+};
+
+export default Book;

@@ -1,0 +1,209 @@
+/**
+ * Administration of people: list by role, create doctors, patients and admins. The form is
+ * validated with the server's own schema before it is sent; a failure keeps everything typed.
+ */
+import { createUserInputSchema } from "@healthflow/core/users/user.schema";
+import { A } from "@solidjs/router";
+import { type Component, createResource, createSignal, For, Show } from "solid-js";
+import { ErrorAlert, Loading, Notice, PageTitle } from "../components/ui";
+import { api } from "../lib/api";
+import type { Role } from "../lib/contract";
+import { serverFieldErrors, validate } from "../lib/forms";
+import { t } from "../lib/i18n";
+import { viewerZone } from "../lib/time";
+
+const ROLES: Role[] = ["patient", "doctor", "admin"];
+
+const Users: Component = () => {
+  const [filter, setFilter] = createSignal<Role | "">("");
+  const [users, { refetch }] = createResource(filter, (role) => api.listUsers(role || undefined));
+
+  const [role, setRole] = createSignal<Role>("doctor");
+  const [name, setName] = createSignal("");
+  const [email, setEmail] = createSignal("");
+  const [password, setPassword] = createSignal("");
+  const [specialty, setSpecialty] = createSignal("");
+  const [license, setLicense] = createSignal("");
+  const [timezone, setTimezone] = createSignal(viewerZone());
+  const [slotMinutes, setSlotMinutes] = createSignal(30);
+  const [errors, setErrors] = createSignal<Record<string, string>>({});
+  const [error, setError] = createSignal<unknown>();
+  const [created, setCreated] = createSignal<{ id: string; name: string; role: Role }>();
+  const [busy, setBusy] = createSignal(false);
+
+  const submit = async (e: SubmitEvent) => {
+    e.preventDefault();
+    setError(undefined);
+    setCreated(undefined);
+    const input = {
+      role: role(),
+      name: name(),
+      email: email(),
+      password: password(),
+      ...(role() === "doctor"
+        ? {
+            doctor: {
+              specialty: specialty(),
+              licenseNumber: license(),
+              timezone: timezone(),
+              slotMinutes: slotMinutes(),
+            },
+          }
+        : {}),
+    };
+    const v = validate(createUserInputSchema, input);
+    if (!v.ok) {
+      setErrors(v.errors);
+      return;
+    }
+    setErrors({});
+    setBusy(true);
+    try {
+      const { user } = await api.createUser(v.data);
+      setCreated({ id: user.id, name: user.name, role: user.role });
+      setName("");
+      setEmail("");
+      setPassword("");
+      setSpecialty("");
+      setLicense("");
+      await refetch();
+    } catch (err) {
+      setErrors(serverFieldErrors(err));
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const field = (
+    id: string,
+    path: string,
+    label: string,
+    value: () => string | number,
+    set: (v: string) => void,
+    type = "text",
+    autocomplete = "off",
+  ) => (
+    <div>
+      <label for={id}>{label}</label>
+      <input
+        id={id}
+        type={type}
+        autocomplete={autocomplete}
+        value={value()}
+        onInput={(e) => set(e.currentTarget.value)}
+        aria-invalid={!!errors()[path]}
+        aria-describedby={errors()[path] ? `${id}-error` : undefined}
+      />
+      <Show when={errors()[path]}>
+        <p id={`${id}-error`} class="field-error">
+          {path === "email"
+            ? t("validation.email")
+            : path === "password"
+              ? t("validation.password")
+              : t("validation.required")}
+        </p>
+      </Show>
+    </div>
+  );
+
+  return (
+    <>
+      <PageTitle>{t("users.title")}</PageTitle>
+      <form onSubmit={submit} aria-labelledby="new-user-heading" novalidate>
+        <h2 id="new-user-heading">{t("users.create")}</h2>
+        <div class="row">
+          <div>
+            <label for="user-role">{t("users.role")}</label>
+            <select id="user-role" value={role()} onChange={(e) => setRole(e.currentTarget.value as Role)}>
+              <For each={ROLES}>{(r) => <option value={r}>{t(`role.${r}`)}</option>}</For>
+            </select>
+          </div>
+          {field("user-name", "name", t("auth.name"), name, setName)}
+          {field("user-email", "email", t("auth.email"), email, setEmail, "email")}
+          {field(
+            "user-password",
+            "password",
+            t("users.initialPassword"),
+            password,
+            setPassword,
+            "password",
+            "new-password",
+          )}
+        </div>
+        <Show when={role() === "doctor"}>
+          <fieldset>
+            <legend>{t("users.doctorProfile")}</legend>
+            <div class="row">
+              {field("user-specialty", "doctor.specialty", t("users.specialty"), specialty, setSpecialty)}
+              {field("user-license", "doctor.licenseNumber", t("users.license"), license, setLicense)}
+              {field("user-timezone", "doctor.timezone", t("availability.timezone"), timezone, setTimezone)}
+              {field(
+                "user-slot",
+                "doctor.slotMinutes",
+                t("availability.slotMinutes"),
+                slotMinutes,
+                (v) => setSlotMinutes(Number(v)),
+                "number",
+              )}
+            </div>
+          </fieldset>
+        </Show>
+        <ErrorAlert error={error()} />
+        <Show when={created()}>
+          {(u) => (
+            <Notice tone="success">
+              {t("users.created", { name: u().name })}{" "}
+              <Show when={u().role === "doctor"}>
+                <A href={`/availability?doctor=${u().id}`}>{t("users.setAvailability")}</A>
+              </Show>
+            </Notice>
+          )}
+        </Show>
+        <button type="submit" disabled={busy()}>
+          {busy() ? t("common.working") : t("users.createDo")}
+        </button>
+      </form>
+
+      <section aria-labelledby="list-heading">
+        <h2 id="list-heading">{t("users.list")}</h2>
+        <label for="user-filter">{t("users.filter")}</label>
+        <select id="user-filter" value={filter()} onChange={(e) => setFilter(e.currentTarget.value as Role | "")}>
+          <option value="">{t("users.allRoles")}</option>
+          <For each={ROLES}>{(r) => <option value={r}>{t(`role.${r}`)}</option>}</For>
+        </select>
+        <Show when={!users.loading} fallback={<Loading />}>
+          <ErrorAlert error={users.error} />
+          <Show when={!users.error}>
+            <div class="table-wrap">
+              <table>
+                <thead>
+                  <tr>
+                    <th scope="col">{t("auth.name")}</th>
+                    <th scope="col">{t("auth.email")}</th>
+                    <th scope="col">{t("users.role")}</th>
+                    <th scope="col">{t("users.specialty")}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  <For each={users() ?? []}>
+                    {(u) => (
+                      <tr>
+                        <td>{u.name}</td>
+                        <td>{u.email}</td>
+                        <td>{t(`role.${u.role}`)}</td>
+                        <td>{u.doctor?.specialty ?? "—"}</td>
+                      </tr>
+                    )}
+                  </For>
+                </tbody>
+              </table>
+            </div>
+          </Show>
+        </Show>
+      </section>
+    </>
+  );
+};
+
+export default Users;

@@ -1,0 +1,55 @@
+/**
+ * The HTTP API: API Gateway (HTTP API) routing everything to the same Hono app the pods run,
+ * through its Lambda adapter, talking to Aurora over the Data API (no VPC attachment needed).
+ * Its permissions: the Data API on this cluster and its secret, and reading its own SST
+ * configuration from SSM. Nothing else.
+ */
+import * as iam from "aws-cdk-lib/aws-iam";
+import { Config, Api as HttpApi, type StackContext, use } from "sst/constructs";
+import { Database } from "./Database.js";
+import { publicUrlEnvironmentKey, publicUrlParameterPath } from "./public-url.js";
+import { DATABASE_NAME } from "./stage.js";
+
+export function Api({ stack, app }: StackContext) {
+  const { cluster } = use(Database);
+  const secrets = Config.Secret.create(stack, "HEALTHFLOW_SECRET", "JITSI_APP_SECRET");
+
+  const api = new HttpApi(stack, "Api", {
+    defaults: {
+      function: {
+        runtime: "nodejs22.x",
+        architecture: "arm_64",
+        timeout: "20 seconds",
+        // Least privilege: no X-Ray (it would add xray:Put* to the role).
+        tracing: "disabled",
+        memorySize: "1024 MB",
+        bind: [secrets.HEALTHFLOW_SECRET, secrets.JITSI_APP_SECRET],
+        environment: {
+          DB_CLUSTER_ARN: cluster.clusterArn,
+          DB_SECRET_ARN: cluster.secret!.secretArn,
+          DB_NAME: DATABASE_NAME,
+          // Jitsi: the public meet.jit.si unless the stage runs its own (see docs/deploy.md).
+          JITSI_DOMAIN: process.env.HEALTHFLOW_JITSI_DOMAIN ?? "meet.jit.si",
+          JITSI_APP_ID: process.env.HEALTHFLOW_JITSI_APP_ID ?? "healthflow",
+          LOG_LEVEL: "info",
+          NODE_OPTIONS: "--enable-source-maps",
+          [publicUrlEnvironmentKey()]: "__FETCH_FROM_SSM__",
+        },
+        nodejs: { esbuild: { external: ["pg-native"] } },
+      },
+    },
+    routes: { $default: "packages/functions/src/lambda.handler" },
+  });
+
+  const handler = api.getFunction("$default")!;
+  cluster.grantDataApiAccess(handler);
+  handler.addToRolePolicy(
+    new iam.PolicyStatement({
+      actions: ["ssm:GetParameters"],
+      resources: [`arn:${stack.partition}:ssm:${app.region}:${app.account}:parameter${publicUrlParameterPath()}`],
+    }),
+  );
+
+  stack.addOutputs({ ApiUrl: api.url });
+  return { api };
+}
