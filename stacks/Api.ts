@@ -8,11 +8,12 @@ import * as iam from "aws-cdk-lib/aws-iam";
 import { Config, Api as HttpApi, type StackContext, use } from "sst/constructs";
 import { Database } from "./Database.js";
 import { publicUrlEnvironmentKey, publicUrlParameterPath } from "./public-url.js";
-import { DATABASE_NAME } from "./stage.js";
+import { DATABASE_NAME, stageDomains } from "./stage.js";
 
 export function Api({ stack, app }: StackContext) {
   const { cluster } = use(Database);
   const secrets = Config.Secret.create(stack, "HEALTHFLOW_SECRET", "JITSI_APP_SECRET");
+  const domains = stageDomains(app.stage);
 
   const api = new HttpApi(stack, "Api", {
     defaults: {
@@ -28,9 +29,10 @@ export function Api({ stack, app }: StackContext) {
           DB_CLUSTER_ARN: cluster.clusterArn,
           DB_SECRET_ARN: cluster.secret!.secretArn,
           DB_NAME: DATABASE_NAME,
-          // Jitsi: the public meet.jit.si unless the stage runs its own (see docs/deploy.md).
-          JITSI_DOMAIN: process.env.HEALTHFLOW_JITSI_DOMAIN ?? "meet.jit.si",
-          JITSI_APP_ID: process.env.HEALTHFLOW_JITSI_APP_ID ?? "healthflow",
+          // Jitsi: the stage's own on EKS when it has a domain, else the public meet.jit.si (a demo:
+          // it cuts embedded calls after 5 minutes). See docs/deploy.md.
+          JITSI_DOMAIN: domains.jitsi ?? "meet.jit.si",
+          JITSI_APP_ID: domains.jitsiAppId,
           LOG_LEVEL: "info",
           NODE_OPTIONS: "--enable-source-maps",
           [publicUrlEnvironmentKey()]: "__FETCH_FROM_SSM__",

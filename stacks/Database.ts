@@ -57,6 +57,10 @@ export function Database({ stack, app }: StackContext) {
   // The writer instance must be up before the Data API answers: depend on the whole construct.
   migrate.node.addDependency(cluster);
 
-  stack.addOutputs({ ClusterArn: cluster.clusterArn, DatabaseSecretArn: cluster.secret!.secretArn });
+  stack.addOutputs({
+    DatabaseClusterArn: cluster.clusterArn,
+    DatabaseSecretArn: cluster.secret!.secretArn,
+    DatabaseName: DATABASE_NAME,
+  });
   return { cluster };
 }

@@ -15,13 +15,15 @@ import * as ecr from "aws-cdk-lib/aws-ecr";
 import * as eks from "aws-cdk-lib/aws-eks";
 import * as iam from "aws-cdk-lib/aws-iam";
 import { type StackContext, use } from "sst/constructs";
+import { Database } from "./Database.js";
 import { Network } from "./Network.js";
-import { stagePolicy } from "./stage.js";
+import { stageDomains, stagePolicy } from "./stage.js";
 
 export const JVB_UDP_PORT = 10000;
 
 export function Video({ stack, app }: StackContext) {
   const { vpc } = use(Network);
+  const { cluster: database } = use(Database);
   const policy = stagePolicy(app.stage);
   const clusterName = `healthflow-${app.stage}`;
 
@@ -85,7 +87,10 @@ export function Video({ stack, app }: StackContext) {
   const coreRepository = repository("CoreRepository", "core");
   const videoRepository = repository("VideoRepository", "video");
 
-  const videoDomain = process.env.HEALTHFLOW_VIDEO_DOMAIN;
+  // The pods (core, room service) reach Aurora directly with pg, from the nodes.
+  database.connections.allowDefaultPortFrom(cluster.clusterSecurityGroup, "EKS pods to Aurora");
+
+  const domains = stageDomains(app.stage);
   stack.addOutputs({
     ClusterName: cluster.clusterName,
     KubeconfigCommand: `aws eks update-kubeconfig --name ${clusterName} --region ${app.region} --role-arn ${adminRole.roleArn}`,
@@ -93,8 +98,10 @@ export function Video({ stack, app }: StackContext) {
     NodeRoleArn: nodes.role.roleArn,
     CoreRepositoryUri: coreRepository.repositoryUri,
     VideoRepositoryUri: videoRepository.repositoryUri,
-    // The NLB's address exists only once the Services are applied; `npm run video:deploy` prints it.
-    VideoUrl: videoDomain ? `https://${videoDomain}` : "printed by: npm run video:deploy",
+    // Host names the Ingresses answer to; point DNS at the address `npm run video:deploy` prints.
+    VideoUrl: `https://${domains.video}`,
+    JitsiDomain: domains.jitsi ?? `meet-${app.stage}.healthflow.invalid`,
+    JitsiAppId: domains.jitsiAppId,
   });
   return { cluster, coreRepository, videoRepository };
 }

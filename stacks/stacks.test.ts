@@ -32,7 +32,15 @@ async function synth(stage: string): Promise<Templates> {
   const webDist = mkdtempSync(join(tmpdir(), "healthflow-web-"));
   writeFileSync(join(webDist, "index.html"), "<!doctype html><title>stub</title>");
   process.env.HEALTHFLOW_WEB_DIST = webDist;
-  await initProject({ stage });
+  // A throw-away project root: SST writes .sst/ there, so this never races the real `sst build`
+  // of scripts/synth.test.ts (which may run at the same time) over .sst/artifacts.
+  const root = mkdtempSync(join(tmpdir(), "healthflow-sst-"));
+  writeFileSync(
+    join(root, "sst.config.mjs"),
+    'export default { config: () => ({ name: "healthflow" }), stacks() {} };',
+  );
+  writeFileSync(join(root, "package.json"), '{ "name": "healthflow-stack-test", "type": "module" }');
+  await initProject({ stage, root });
   const app = new App({ mode: "deploy", stage, region: REGION, account: ACCOUNT, name: "healthflow" });
   app.stack(Network).stack(Database).stack(Api).stack(Web).stack(Video);
   return {
@@ -135,7 +143,11 @@ for (const stage of ["dev", "prod"] as const) {
       const byAction = new Map<string, string[]>();
       for (const s of statements) {
         expect(s.Effect).toBe("Allow");
-        for (const a of [s.Action].flat()) byAction.set(a, [s.Resource].flat().map((r) => JSON.stringify(r)));
+        for (const a of [s.Action].flat())
+          byAction.set(
+            a,
+            [s.Resource].flat().map((r) => JSON.stringify(r)),
+          );
       }
       expect([...byAction.keys()].sort()).toEqual(
         [
@@ -222,10 +234,40 @@ for (const stage of ["dev", "prod"] as const) {
         `healthflow-${stage}/video`,
       ]);
       for (const r of repos) expect(r.DeletionPolicy).toBe(prod ? "Retain" : "Delete");
-      const outputs = Object.keys(t.video.findOutputs("*"));
-      for (const name of ["ClusterName", "KubeconfigCommand", "ClusterAdminRoleArn", "NodeRoleArn", "VideoUrl"]) {
-        expect(outputs).toContain(name);
+      // Every output the ops tooling (packages/video/src/ops) reads from .sst/outputs.json.
+      const outputs = { ...t.video.findOutputs("*"), ...t.database.findOutputs("*"), ...t.web.findOutputs("*") };
+      for (const name of [
+        "ClusterName",
+        "KubeconfigCommand",
+        "ClusterAdminRoleArn",
+        "NodeRoleArn",
+        "VideoUrl",
+        "JitsiDomain",
+        "JitsiAppId",
+        "CoreRepositoryUri",
+        "VideoRepositoryUri",
+        "DatabaseSecretArn",
+        "DatabaseName",
+        "WebUrl",
+      ]) {
+        expect(Object.keys(outputs)).toContain(name);
       }
+      expect(() => new URL(t.video.findOutputs("VideoUrl").VideoUrl!.Value)).not.toThrow();
+    });
+
+    it("Video → Database: the EKS pods may reach Aurora on 5432, and nothing else is opened to it", () => {
+      const rules = [
+        ...Object.values(t.database.findResources("AWS::EC2::SecurityGroupIngress")),
+        ...Object.values(t.video.findResources("AWS::EC2::SecurityGroupIngress")),
+      ] as any[];
+      // The port is the cluster's endpoint port (a GetAtt on the DB cluster, 5432 for PostgreSQL).
+      const toDb = rules.filter((r) => JSON.stringify(r.Properties.FromPort).includes("Endpoint.Port"));
+      expect(toDb).toHaveLength(1);
+      expect(toDb[0].Properties.IpProtocol).toBe("tcp");
+      expect(JSON.stringify(toDb[0].Properties.SourceSecurityGroupId)).toMatch(/ClusterSecurityGroupId/);
+      t.database.hasResourceProperties("AWS::EC2::SecurityGroup", {
+        SecurityGroupIngress: Match.absent(),
+      });
     });
 
     it("every stack exports what a person needs", () => {

@@ -35,3 +35,26 @@ export function stagePolicy(stage: string): StagePolicy {
 
 /** The database name inside the cluster; the Data API addresses it by name. */
 export const DATABASE_NAME = "healthflow";
+
+export interface StageDomains {
+  /** Self-hosted Jitsi's host name, or undefined: the API then uses the public meet.jit.si (demo). */
+  jitsi: string | undefined;
+  /** The room service's host name on the cluster's ALB. */
+  video: string;
+  jitsiAppId: string;
+}
+
+/**
+ * Host names the cluster's Ingresses answer to. Set per deploy: HEALTHFLOW_VIDEO_DOMAIN and
+ * HEALTHFLOW_JITSI_DOMAIN, or HEALTHFLOW_DOMAIN to derive `video-<stage>.<domain>` and
+ * `meet-<stage>.<domain>`. Unset, the video host is a reserved `.invalid` name, so nothing
+ * pretends to be reachable.
+ */
+export function stageDomains(stage: string, env: Record<string, string | undefined> = process.env): StageDomains {
+  const base = env.HEALTHFLOW_DOMAIN;
+  return {
+    jitsi: env.HEALTHFLOW_JITSI_DOMAIN ?? (base ? `meet-${stage}.${base}` : undefined),
+    video: env.HEALTHFLOW_VIDEO_DOMAIN ?? (base ? `video-${stage}.${base}` : `video-${stage}.healthflow.invalid`),
+    jitsiAppId: env.HEALTHFLOW_JITSI_APP_ID ?? "healthflow",
+  };
+}

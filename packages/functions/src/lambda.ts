@@ -3,10 +3,10 @@
  * Start-up happens once per cold start; migrations are the deploy Script's job, not the request's.
  */
 import { createApp, createLogger, openPlatform } from "@healthflow/core";
-import { roomRoutes } from "@healthflow/video";
 import type { Hono } from "hono";
 import { handle } from "hono/aws-lambda";
 import { lambdaClientIp } from "./client-ip.js";
+import { servedModules } from "./served-modules.js";
 import { withSstConfig } from "./sst-config.js";
 
 type LambdaHandler = ReturnType<typeof handle>;
@@ -24,7 +24,7 @@ async function build(): Promise<LambdaHandler> {
   const env = await withSstConfig(process.env);
   const platform = await openPlatform({ env, logger, migrate: false, bootstrap: false });
   await platform.ready;
-  return lambdaHandlerFor(createApp({ ...platform.deps, clientIp: lambdaClientIp }, { modules: [roomRoutes] }));
+  return lambdaHandlerFor(createApp({ ...platform.deps, clientIp: lambdaClientIp }, { modules: servedModules }));
 }
 
 export const handler: LambdaHandler = async (event, context) => {

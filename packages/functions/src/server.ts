@@ -11,11 +11,11 @@ import {
   type Platform,
   securityHeaders,
 } from "@healthflow/core";
-import { roomRoutes } from "@healthflow/video";
 import { Hono } from "hono";
 import { printBanner } from "./banner.js";
 import { nodeClientIp } from "./client-ip.js";
 import { drainOnSignals, listen, nodeLogger } from "./node-server.js";
+import { servedModules } from "./served-modules.js";
 import { defaultWebDir, mountWebApp } from "./web-assets.js";
 
 const logger = nodeLogger(createLogger);
@@ -28,7 +28,7 @@ try {
   process.exit(1);
 }
 
-const api = createApp({ ...platform.deps, clientIp: nodeClientIp }, { modules: [roomRoutes] });
+const api = createApp({ ...platform.deps, clientIp: nodeClientIp }, { modules: servedModules });
 const root = new Hono();
 // The web app's HTML and assets get the same CSP and headers as the API (docs/security.md).
 root.use("*", securityHeaders(platform.config));

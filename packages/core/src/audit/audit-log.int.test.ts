@@ -39,7 +39,9 @@ describe("GET /api/audit", () => {
       as: admin,
     });
     expect(res.status).toBe(200);
-    expect(res.body.events.map((e: { action: string }) => e.action)).toEqual([6, 5, 4, 3, 2, 1, 0].map((i) => `probe.${i}`));
+    expect(res.body.events.map((e: { action: string }) => e.action)).toEqual(
+      [6, 5, 4, 3, 2, 1, 0].map((i) => `probe.${i}`),
+    );
     expect(res.body.events[0]).toEqual({
       id: expect.stringMatching(/^\d+$/),
       at: expect.stringMatching(/Z$/),
@@ -110,6 +112,8 @@ describe("GET /api/audit", () => {
       "Pressão 12/8.",
     );
     const res = await clinic.call("GET", `/api/audit?entity=consultation&entityId=${id}`, { as: admin });
-    expect(res.body.events).toEqual([expect.objectContaining({ action: "consultation.notes_read", actorId: doctor.user.id })]);
+    expect(res.body.events).toEqual([
+      expect.objectContaining({ action: "consultation.notes_read", actorId: doctor.user.id }),
+    ]);
   });
 });

@@ -3,6 +3,7 @@
  * were recorded (the identity column), with keyset pagination on it: exact at any depth, unlike a
  * cursor on the microsecond `at` column, which JavaScript dates would round.
  */
+import { sql } from "kysely";
 import { toDate } from "../db/database.js";
 import { Invalid } from "../errors.js";
 import type { Db } from "../users/user.sql.js";
@@ -35,7 +36,8 @@ export async function listAuditEvents(
   if (query.actorId) q = q.where("actor_id", "=", query.actorId);
   if (query.from) q = q.where("at", ">=", query.from);
   if (query.to) q = q.where("at", "<", query.to);
-  if (query.cursor) q = q.where("id", "<", decodeCursor(query.cursor));
+  // Cast: the RDS Data API sends the parameter as text, and bigint < text does not resolve.
+  if (query.cursor) q = q.where("id", "<", sql<string>`${decodeCursor(query.cursor)}::bigint`);
   const rows = await q
     .orderBy("id", "desc")
     .limit(query.limit + 1)

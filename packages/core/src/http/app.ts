@@ -2,20 +2,21 @@
  * The HealthFlow HTTP app. One factory, no knowledge of its runtime: the Node server, the Lambda
  * handler and the EKS pod all call `app.fetch` on what this returns.
  */
+
+import type { OpenAPIHono } from "@hono/zod-openapi";
 import { requestId } from "hono/request-id";
 import { Unavailable } from "../errors.js";
-import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { AppDeps, AppEnv } from "./context.js";
-import { renderDocsPage } from "./docs-page.js";
 import { cors } from "./cors.js";
+import { renderDocsPage } from "./docs-page.js";
 import { handleError, handleNotFound } from "./error-handler.js";
 import { bodySizeLimit, requestTimeout } from "./request-limits.js";
 import { newRouter } from "./router.js";
 import { auditRoutes } from "./routes/audit.js";
 import { authRoutes } from "./routes/auth.js";
+import { consultationRoutes } from "./routes/consultations.js";
 import { healthRoutes } from "./routes/health.js";
 import { privacyRoutes } from "./routes/privacy.js";
-import { consultationRoutes } from "./routes/consultations.js";
 import { roomLinkRoutes } from "./routes/room-links.js";
 import { scheduleRoutes } from "./routes/schedules.js";
 import { userRoutes } from "./routes/users.js";

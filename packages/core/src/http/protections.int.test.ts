@@ -164,7 +164,9 @@ describe("request limits", () => {
   });
 
   it("lets a body under the limit through", async () => {
-    const res = await clinic.call("POST", "/api/auth/login", { body: { email: "a@b.example", password: "x".repeat(100) } });
+    const res = await clinic.call("POST", "/api/auth/login", {
+      body: { email: "a@b.example", password: "x".repeat(100) },
+    });
     expect(res.status).toBe(401);
   });
 
@@ -192,7 +194,9 @@ describe("request limits", () => {
   it("is wired into the app from configuration", async () => {
     const impatient = await createTestClinic({ database: clinic.database, config: { requestTimeoutMs: 1 } });
     // scrypt alone takes far more than 1 ms.
-    const res = await impatient.call("POST", "/api/auth/login", { body: { email: "a@b.example", password: "xxxxxxxx" } });
+    const res = await impatient.call("POST", "/api/auth/login", {
+      body: { email: "a@b.example", password: "xxxxxxxx" },
+    });
     expect(res.status).toBe(503);
     expect(res.body.error.code).toBe("request_timeout");
   });

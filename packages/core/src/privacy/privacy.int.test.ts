@@ -51,7 +51,9 @@ describe("GET /api/me/export", () => {
   it("gives a patient their profile and every consultation with its notes, and nothing of anyone else", async () => {
     const res = await clinic.call("GET", "/api/me/export", { as: patient });
     expect(res.status).toBe(200);
-    expect(res.headers.get("content-disposition")).toMatch(/^attachment; filename="healthflow-export-\d{4}-\d\d-\d\d\.json"$/);
+    expect(res.headers.get("content-disposition")).toMatch(
+      /^attachment; filename="healthflow-export-\d{4}-\d\d-\d\d\.json"$/,
+    );
     expect(res.headers.get("cache-control")).toBe("no-store");
     expect(res.body.format).toBe("healthflow-export/1");
     expect(res.body.subject).toMatchObject({ id: patient.user.id, email: patient.user.email, name: "Maria Export" });
@@ -131,7 +133,11 @@ describe("POST /api/users/:id/anonymise", () => {
     expect(seen.body.consultation.notes).toBe("Notas clínicas da Ana");
     expect(seen.body.consultation.patient).toEqual({ id: target.user.id, name: ANONYMISED_NAME });
     // The old name and email are nowhere in the user row or the audit trail.
-    const row = await clinic.db.selectFrom("users").selectAll().where("id", "=", target.user.id).executeTakeFirstOrThrow();
+    const row = await clinic.db
+      .selectFrom("users")
+      .selectAll()
+      .where("id", "=", target.user.id)
+      .executeTakeFirstOrThrow();
     expect(JSON.stringify(row)).not.toMatch(/Ana Apagar/);
     expect(row.email).not.toBe(oldEmail);
     expect(row.disabled_at).not.toBeNull();

@@ -15,7 +15,7 @@ describe.skipIf(!url)("concurrent booking on PostgreSQL", () => {
 
   beforeAll(async () => {
     // A pool as wide as the race, so all 50 requests really reach the server at once.
-    const database = await openTestDatabase({ kind: "postgres", url: url!, poolMax: 50 });
+    const database = await openTestDatabase({ kind: "postgres", url: url!, poolMax: 50, connectTimeoutMs: 60_000 });
     clinic = await createTestClinic({ now: NOW, database });
     doctor = await clinic.person("doctor", { doctor: { slotMinutes: 30, timezone: "America/Sao_Paulo" } });
     await clinic.call("PUT", `/api/doctors/${doctor.user.id}/availability`, {

@@ -38,7 +38,7 @@ export function testDbConfig(): DbConfig {
       client: new DataApiStandIn(url, { poolMax: 20 }),
     };
   }
-  return url ? { kind: "postgres", url, poolMax: 20 } : { kind: "pglite" };
+  return url ? { kind: "postgres", url, poolMax: 20, connectTimeoutMs: 30_000 } : { kind: "pglite" };
 }
 
 export async function openTestDatabase(config: DbConfig = testDbConfig()): Promise<DatabaseHandle> {

@@ -19,8 +19,8 @@ import {
   type World,
 } from "@healthflow/core/reliability/world";
 import { TEST_PASSWORD, uniqueEmail } from "@healthflow/core/testing/test-clinic";
-import { roomRoutes } from "@healthflow/video";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { servedModules } from "../served-modules.js";
 
 const url = process.env.TEST_DATABASE_URL;
 
@@ -313,7 +313,7 @@ describe.skipIf(!url)("authorization matrix", () => {
   const leaks: string[] = [];
 
   beforeAll(async () => {
-    world = await createWorld(url!, "matrix", { modules: [roomRoutes] });
+    world = await createWorld(url!, "matrix", { modules: servedModules });
   });
   afterAll(async () => {
     await world?.close();

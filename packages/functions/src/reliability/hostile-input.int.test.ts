@@ -8,9 +8,9 @@
  */
 import { checkInvariants, cleanInvariants, reportFigures, tally } from "@healthflow/core/reliability/support";
 import { type ActorKey, createWorld, type World } from "@healthflow/core/reliability/world";
-import { roomRoutes } from "@healthflow/video";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { servedModules } from "../served-modules.js";
 
 const url = process.env.TEST_DATABASE_URL;
 const RUNS = Math.max(5000, Number(process.env.RELIABILITY_HOSTILE_RUNS ?? 5000) || 5000);
@@ -149,7 +149,7 @@ describe.skipIf(!url)("hostile input", { timeout: 600_000 }, () => {
   const tokens = new Map<ActorKey, string>();
 
   beforeAll(async () => {
-    world = await createWorld(url!, "hostile", { modules: [roomRoutes] });
+    world = await createWorld(url!, "hostile", { modules: servedModules });
     for (const a of ["patientA", "patientB", "doctorX", "doctorY", "admin"] as const)
       tokens.set(a, await world.freshToken(a));
     await world.book("patientA");

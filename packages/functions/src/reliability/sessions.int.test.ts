@@ -8,8 +8,8 @@ import { hashToken } from "@healthflow/core/auth/session";
 import { reportFigures } from "@healthflow/core/reliability/support";
 import { createWorld, NOW, type World } from "@healthflow/core/reliability/world";
 import { TEST_PASSWORD } from "@healthflow/core/testing/test-clinic";
-import { roomRoutes } from "@healthflow/video";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { servedModules } from "../served-modules.js";
 
 const url = process.env.TEST_DATABASE_URL;
 const HOUR = 3_600_000;
@@ -19,7 +19,7 @@ describe.skipIf(!url)("sessions and room tokens", () => {
   let w: World;
 
   beforeAll(async () => {
-    w = await createWorld(url!, "sessions", { modules: [roomRoutes] });
+    w = await createWorld(url!, "sessions", { modules: servedModules });
   });
   afterAll(async () => {
     reportFigures("sessions", { checks });
@@ -184,7 +184,7 @@ describe.skipIf(!url)("sessions and room tokens", () => {
           expect(JSON.stringify(res.body)).not.toContain(c2.id);
         }
         // A genuine token of another clinic (another secret) is not ours.
-        const elsewhere = await createWorld(url!, "sessions_other", { modules: [roomRoutes] });
+        const elsewhere = await createWorld(url!, "sessions_other", { modules: servedModules });
         try {
           const foreignC = await elsewhere.book("patientA");
           elsewhere.clinic.deps.config.secret = "another-clinic-secret-0123456789abcdef";

@@ -121,7 +121,20 @@ export const api = {
     }
   },
 
-  listUsers: (role?: Role) => request<{ users: User[] }>("GET", "/api/users", { query: { role } }).then((r) => r.users),
+  /** Every account of a role, following the server's pages (500 a page, at most 20 pages). */
+  listUsers: async (role?: Role): Promise<User[]> => {
+    const users: User[] = [];
+    let cursor: string | undefined;
+    for (let page = 0; page < 20; page++) {
+      const r = await request<{ users: User[]; nextCursor?: string | null }>("GET", "/api/users", {
+        query: { role, limit: "500", cursor },
+      });
+      users.push(...r.users);
+      if (!r.nextCursor) break;
+      cursor = r.nextCursor;
+    }
+    return users;
+  },
   createUser: (input: CreateUserInput) => request<{ user: User }>("POST", "/api/users", { body: input }),
   listDoctors: () => request<{ doctors: DoctorSummary[] }>("GET", "/api/doctors").then((r) => r.doctors),
 
