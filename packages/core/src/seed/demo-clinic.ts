@@ -6,6 +6,7 @@ import { randomBytes } from "node:crypto";
 import type { Logger } from "../log/logger.js";
 import { listSlots, putAvailability } from "../scheduling/availability.js";
 import { book } from "../scheduling/consultation.js";
+import { addDays, type LocalDate, localToUtc, toLocal, weekdayOf } from "../scheduling/zoned-time.js";
 import type { Db } from "../users/user.sql.js";
 import { type DemoClinic, seedDemoPeople } from "./demo.js";
 
@@ -70,8 +71,11 @@ export async function seedDemoClinic(db: Db, options: DemoOptions): Promise<Demo
   // are written directly, as a migration from an old system would.
   for (const [i, doctor] of clinic.doctors.entries()) {
     for (let k = 1; k <= 2; k++) {
-      const start = new Date(options.now.getTime() - (k * 7 + i) * 86_400_000);
-      start.setUTCMinutes(0, 0, 0);
+      // A weekday 1-2 weeks ago, at 15:00 in the doctor's own zone (inside every demo doctor's hours).
+      const zone = doctor.doctor?.timezone ?? "America/Sao_Paulo";
+      let day = toLocal(options.now.getTime() - k * 7 * 86_400_000, zone) as LocalDate;
+      while (weekdayOf(day) === 0 || weekdayOf(day) === 6) day = addDays(day, -1);
+      const start = new Date(localToUtc(day, 15 * 60, zone) ?? options.now.getTime() - k * 7 * 86_400_000);
       await db
         .insertInto("consultations")
         .values({
