@@ -10,28 +10,48 @@ export interface TcpProxy {
   down(): Promise<void>;
   /** Listens again on the same port. */
   up(): Promise<void>;
+  /** Delays every byte the server sends back by `ms` (0: none), order preserved. */
+  setLatency(ms: number): void;
   close(): Promise<void>;
 }
 
-export async function startTcpProxy(target: { host: string; port: number }, options: { listen?: boolean } = {}) {
+export async function startTcpProxy(
+  target: { host: string; port: number },
+  options: { listen?: boolean } = {},
+): Promise<TcpProxy> {
   const sockets = new Set<Socket>();
   let server: Server | undefined;
   let port = 0;
+  let latency = 0;
 
   const listen = () =>
     new Promise<void>((resolve, reject) => {
       const s = createServer((client) => {
         const upstream = connect(target.port, target.host);
+        let due = 0;
+        const cut = () => {
+          client.destroy();
+          upstream.destroy();
+        };
         for (const sock of [client, upstream]) {
           sockets.add(sock);
-          sock.on("close", () => sockets.delete(sock));
-          sock.on("error", () => {
-            client.destroy();
-            upstream.destroy();
+          sock.on("close", () => {
+            sockets.delete(sock);
+            cut();
           });
+          sock.on("error", cut);
         }
         client.pipe(upstream);
-        upstream.pipe(client);
+        upstream.on("data", (chunk: Buffer) => {
+          if (latency === 0 && due <= Date.now()) {
+            client.write(chunk);
+            return;
+          }
+          due = Math.max(Date.now() + latency, due);
+          setTimeout(() => {
+            if (!client.destroyed) client.write(chunk);
+          }, due - Date.now());
+        });
       });
       s.once("error", reject);
       s.listen(port, "127.0.0.1", () => {
@@ -62,8 +82,11 @@ export async function startTcpProxy(target: { host: string; port: number }, opti
     },
     down,
     up: listen,
+    setLatency: (ms: number) => {
+      latency = ms;
+    },
     close: down,
-  } satisfies TcpProxy;
+  };
 }
 
 /** The same connection string, pointed at the proxy instead of the server. */

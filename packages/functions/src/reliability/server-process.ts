@@ -7,92 +7,17 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { connect, createServer, type Server, type Socket } from "node:net";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { REPO_ROOT } from "@healthflow/core/reliability/support";
+import { startTcpProxy } from "@healthflow/core/testing/tcp-proxy";
 
-export interface DbProxy {
-  readonly port: number;
-  /** Stops listening and cuts every open connection: to the server, the database is gone. */
-  down(): Promise<void>;
-  up(): Promise<void>;
-  /** Delays every byte the database sends back by `ms` (0: none), order preserved. */
-  setLatency(ms: number): void;
-  close(): Promise<void>;
-}
+export { type TcpProxy as DbProxy, viaProxy } from "@healthflow/core/testing/tcp-proxy";
 
-export async function startDbProxy(target: { host: string; port: number }, startUp = true): Promise<DbProxy> {
-  const sockets = new Set<Socket>();
-  let server: Server | undefined;
-  let port = 0;
-  let latency = 0;
-
-  const listen = () =>
-    new Promise<void>((done, fail) => {
-      const s = createServer((client) => {
-        const upstream = connect(target.port, target.host);
-        let due = 0;
-        const cut = () => {
-          client.destroy();
-          upstream.destroy();
-        };
-        for (const sock of [client, upstream]) {
-          sockets.add(sock);
-          sock.on("close", () => {
-            sockets.delete(sock);
-            cut();
-          });
-          sock.on("error", cut);
-        }
-        client.pipe(upstream);
-        upstream.on("data", (chunk: Buffer) => {
-          if (latency === 0 && due <= Date.now()) {
-            client.write(chunk);
-            return;
-          }
-          due = Math.max(Date.now() + latency, due);
-          setTimeout(() => {
-            if (!client.destroyed) client.write(chunk);
-          }, due - Date.now());
-        });
-      });
-      s.once("error", fail);
-      s.listen(port, "127.0.0.1", () => {
-        port = (s.address() as { port: number }).port;
-        server = s;
-        done();
-      });
-    });
-  const down = async () => {
-    const s = server;
-    server = undefined;
-    for (const sock of sockets) sock.destroy();
-    sockets.clear();
-    if (s) await new Promise<void>((done) => s.close(() => done()));
-  };
-  await listen();
-  if (!startUp) await down();
-  return {
-    get port() {
-      return port;
-    },
-    down,
-    up: listen,
-    setLatency: (ms) => {
-      latency = ms;
-    },
-    close: down,
-  };
-}
-
-/** The same connection string, pointed at the proxy. */
-export function viaProxy(url: string, proxy: DbProxy): string {
-  const u = new URL(url);
-  u.hostname = "127.0.0.1";
-  u.port = String(proxy.port);
-  return u.toString();
-}
+/** The database proxy of the faults suite (shared with the readiness tests). */
+export const startDbProxy = (target: { host: string; port: number }, startUp = true) =>
+  startTcpProxy(target, { listen: startUp });
 
 export async function freePort(): Promise<number> {
   const s = createServer();

@@ -6,6 +6,7 @@
 import { useSearchParams } from "@solidjs/router";
 import { type Component, createEffect, createMemo, createResource, createSignal, For, on, Show } from "solid-js";
 import { ConsultationItem } from "../components/consultation-item";
+import { DoctorSelect } from "../components/doctor-select";
 import { ErrorAlert, Loading, Notice, PageTitle } from "../components/ui";
 import { api } from "../lib/api";
 import type { Consultation } from "../lib/contract";
@@ -118,21 +119,14 @@ const Agenda: Component = () => {
       <div class="toolbar">
         <Show when={isAdmin()}>
           <div>
-            <label for="agenda-doctor">{t("agenda.doctorFilter")}</label>
-            <select
+            <DoctorSelect
               id="agenda-doctor"
-              value={params.doctor ?? ""}
-              onChange={(e) => setParams({ doctor: e.currentTarget.value || undefined })}
-            >
-              <option value="">{t("agenda.allDoctors")}</option>
-              <For each={doctors() ?? []}>
-                {(d) => (
-                  <option value={d.id} selected={d.id === params.doctor}>
-                    {`${d.name} · ${d.specialty}`}
-                  </option>
-                )}
-              </For>
-            </select>
+              label={t("agenda.doctorFilter")}
+              emptyLabel={t("agenda.allDoctors")}
+              value={params.doctor}
+              doctors={doctors()}
+              onChange={(doctor) => setParams({ doctor })}
+            />
           </div>
         </Show>
         <fieldset class="segmented">

@@ -4,6 +4,7 @@
  */
 import { useSearchParams } from "@solidjs/router";
 import { type Component, createEffect, createResource, createSignal, For, Index, on, Show } from "solid-js";
+import { DoctorSelect } from "../components/doctor-select";
 import { ErrorAlert, Loading, Notice, PageTitle } from "../components/ui";
 import { api } from "../lib/api";
 import { sortRules, weekdayNames } from "../lib/consultations";
@@ -104,21 +105,14 @@ const AvailabilityPage: Component = () => {
     <>
       <PageTitle>{t("availability.title")}</PageTitle>
       <Show when={isAdmin()}>
-        <label for="availability-doctor">{t("agenda.doctorFilter")}</label>
-        <select
+        <DoctorSelect
           id="availability-doctor"
-          value={params.doctor ?? ""}
-          onChange={(e) => setParams({ doctor: e.currentTarget.value || undefined })}
-        >
-          <option value="">{t("book.chooseDoctor")}</option>
-          <For each={doctors() ?? []}>
-            {(d) => (
-              <option value={d.id} selected={d.id === params.doctor}>
-                {`${d.name} · ${d.specialty}`}
-              </option>
-            )}
-          </For>
-        </select>
+          label={t("agenda.doctorFilter")}
+          emptyLabel={t("book.chooseDoctor")}
+          value={params.doctor}
+          doctors={doctors()}
+          onChange={(doctor) => setParams({ doctor })}
+        />
       </Show>
 
       <Show when={doctorId()}>
