@@ -1,7 +1,7 @@
 /**
  * Aurora PostgreSQL through the RDS Data API: no connections to pool, each statement is an HTTPS
- * call. kysely-data-api provides the wire format; this module fixes the type mapping so that the
- * same domain queries that run on `pg` and PGlite run here unchanged:
+ * call. This dialect speaks the Data API itself (ExecuteStatement and its transaction calls) and
+ * maps types so that the same domain queries that run on `pg` and PGlite run here unchanged:
  *
  * - Parameters. The Data API sends a string without a type hint as `varchar`, so `uuid_col = :1`
  *   fails ("operator does not exist: uuid = character varying") and a JSON string cannot go into a
