@@ -3,7 +3,7 @@ import { A, useNavigate, useSearchParams } from "@solidjs/router";
 import { type Component, createSignal, Show } from "solid-js";
 import { ErrorAlert, Notice, PageTitle } from "../components/ui";
 import { api } from "../lib/api";
-import { validate } from "../lib/forms";
+import { createForm } from "../lib/forms";
 import { t } from "../lib/i18n";
 import { flash, homeOf, safeNext, setFlash, setSessionExpired, setUser } from "../lib/session";
 
@@ -12,32 +12,18 @@ const Login: Component = () => {
   const navigate = useNavigate();
   const [email, setEmail] = createSignal("");
   const [password, setPassword] = createSignal("");
-  const [errors, setErrors] = createSignal<Record<string, string>>({});
-  const [error, setError] = createSignal<unknown>();
-  const [busy, setBusy] = createSignal(false);
+  const { errors, error, busy, run } = createForm();
   const message = flash();
   setFlash(undefined);
 
-  const submit = async (e: SubmitEvent) => {
+  const submit = (e: SubmitEvent) => {
     e.preventDefault();
-    setError(undefined);
-    const v = validate(loginInputSchema, { email: email(), password: password() });
-    if (!v.ok) {
-      setErrors(v.errors);
-      return;
-    }
-    setErrors({});
-    setBusy(true);
-    try {
-      const { user } = await api.login(v.data);
+    return run(loginInputSchema, { email: email(), password: password() }, async (data) => {
+      const { user } = await api.login(data);
       setSessionExpired(false);
       setUser(user);
       navigate(safeNext(params.next) ?? homeOf(user.role), { replace: true });
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (

@@ -3,7 +3,7 @@ import { A, useNavigate } from "@solidjs/router";
 import { type Component, createSignal, For, Show } from "solid-js";
 import { ErrorAlert, PageTitle } from "../components/ui";
 import { api } from "../lib/api";
-import { serverFieldErrors, validate } from "../lib/forms";
+import { createForm } from "../lib/forms";
 import { type t as T, t } from "../lib/i18n";
 import { setFlash, setUser } from "../lib/session";
 
@@ -23,31 +23,21 @@ const fields: { name: "name" | "email" | "password"; type: string; auto: string;
 const Register: Component = () => {
   const navigate = useNavigate();
   const [values, setValues] = createSignal({ name: "", email: "", password: "" });
-  const [errors, setErrors] = createSignal<Record<string, string>>({});
-  const [error, setError] = createSignal<unknown>();
-  const [busy, setBusy] = createSignal(false);
+  const { errors, error, busy, run } = createForm();
 
-  const submit = async (e: SubmitEvent) => {
+  const submit = (e: SubmitEvent) => {
     e.preventDefault();
-    setError(undefined);
-    const v = validate(registerInputSchema, values());
-    if (!v.ok) {
-      setErrors(v.errors);
-      return;
-    }
-    setErrors({});
-    setBusy(true);
-    try {
-      const { user } = await api.register(v.data);
-      setUser(user);
-      setFlash(t("auth.welcome", { name: user.name }));
-      navigate("/consultations", { replace: true });
-    } catch (err) {
-      setErrors(serverFieldErrors(err));
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    return run(
+      registerInputSchema,
+      values(),
+      async (data) => {
+        const { user } = await api.register(data);
+        setUser(user);
+        setFlash(t("auth.welcome", { name: user.name }));
+        navigate("/consultations", { replace: true });
+      },
+      { serverFields: true },
+    );
   };
 
   return (

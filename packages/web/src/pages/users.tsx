@@ -8,7 +8,7 @@ import { type Component, createResource, createSignal, For, Show } from "solid-j
 import { ErrorAlert, Loading, Notice, PageTitle } from "../components/ui";
 import { api } from "../lib/api";
 import type { Role } from "../lib/contract";
-import { serverFieldErrors, validate } from "../lib/forms";
+import { createForm } from "../lib/forms";
 import { t } from "../lib/i18n";
 import { viewerZone } from "../lib/time";
 
@@ -26,14 +26,11 @@ const Users: Component = () => {
   const [license, setLicense] = createSignal("");
   const [timezone, setTimezone] = createSignal(viewerZone());
   const [slotMinutes, setSlotMinutes] = createSignal(30);
-  const [errors, setErrors] = createSignal<Record<string, string>>({});
-  const [error, setError] = createSignal<unknown>();
   const [created, setCreated] = createSignal<{ id: string; name: string; role: Role }>();
-  const [busy, setBusy] = createSignal(false);
+  const { errors, error, busy, run } = createForm();
 
-  const submit = async (e: SubmitEvent) => {
+  const submit = (e: SubmitEvent) => {
     e.preventDefault();
-    setError(undefined);
     setCreated(undefined);
     const input = {
       role: role(),
@@ -51,28 +48,21 @@ const Users: Component = () => {
           }
         : {}),
     };
-    const v = validate(createUserInputSchema, input);
-    if (!v.ok) {
-      setErrors(v.errors);
-      return;
-    }
-    setErrors({});
-    setBusy(true);
-    try {
-      const { user } = await api.createUser(v.data);
-      setCreated({ id: user.id, name: user.name, role: user.role });
-      setName("");
-      setEmail("");
-      setPassword("");
-      setSpecialty("");
-      setLicense("");
-      await refetch();
-    } catch (err) {
-      setErrors(serverFieldErrors(err));
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    return run(
+      createUserInputSchema,
+      input,
+      async (data) => {
+        const { user } = await api.createUser(data);
+        setCreated({ id: user.id, name: user.name, role: user.role });
+        setName("");
+        setEmail("");
+        setPassword("");
+        setSpecialty("");
+        setLicense("");
+        await refetch();
+      },
+      { serverFields: true },
+    );
   };
 
   const field = (
