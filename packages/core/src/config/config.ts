@@ -56,6 +56,8 @@ export const envSchema = z.object({
   HEALTHFLOW_AUTH_MAX_PER_ACCOUNT: positiveInt.default(10),
   HEALTHFLOW_MAX_BODY_BYTES: positiveInt.max(10 * 1024 * 1024).default(64 * 1024),
   HEALTHFLOW_REQUEST_TIMEOUT_MS: positiveInt.default(15_000),
+  HEALTHFLOW_TELEMEDICINE_CONSENT_FILE: z.string().optional(),
+  HEALTHFLOW_AGENDA_STREAM_SECONDS: z.coerce.number().int().min(0).max(3600).default(300),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -76,6 +78,13 @@ export interface AppConfig {
   authRateLimit: { windowSeconds: number; maxPerIp: number; maxPerAccount: number };
   maxBodyBytes: number;
   requestTimeoutMs: number;
+  /** The clinic's telemedicine consent text (JSON file); the built-in text when absent. */
+  telemedicineConsentFile?: string;
+  /**
+   * How long one `GET /api/agenda/events` stream stays open before the browser reconnects. 0: send
+   * one snapshot and close (runtimes that buffer responses, such as Lambda behind API Gateway).
+   */
+  agendaStreamSeconds?: number;
 }
 
 export class ConfigError extends Error {
@@ -119,6 +128,8 @@ export function appConfigFromEnv(env: Env): AppConfig {
     },
     maxBodyBytes: env.HEALTHFLOW_MAX_BODY_BYTES,
     requestTimeoutMs: env.HEALTHFLOW_REQUEST_TIMEOUT_MS,
+    telemedicineConsentFile: env.HEALTHFLOW_TELEMEDICINE_CONSENT_FILE,
+    agendaStreamSeconds: env.HEALTHFLOW_AGENDA_STREAM_SECONDS,
   };
 }
 

@@ -27,6 +27,9 @@ export interface DoctorProfilesTable {
   user_id: string;
   specialty: string;
   license_number: string;
+  /** CRM digits and state (UF); null only for a licence that migration 0003 could not read. */
+  crm: ColumnType<string | null, string | null | undefined, string | null>;
+  crm_state: ColumnType<string | null, string | null | undefined, string | null>;
   timezone: string;
   slot_minutes: number;
 }
@@ -86,6 +89,33 @@ export interface ConsultationsTable {
   updated_at: GeneratedTimestamp;
 }
 
+export interface TelemedicineConsentsTable {
+  id: Generated<string>;
+  patient_id: string;
+  consultation_id: string | null;
+  version: string;
+  text_hash: string;
+  given_at: Timestamp;
+  client_ip: string | null;
+  user_agent: string | null;
+  withdrawn_at: Timestamp | null;
+}
+
+export interface TeleconsultationRecordsTable {
+  consultation_id: string;
+  modality: ColumnType<"teleconsulta", "teleconsulta" | undefined, "teleconsulta">;
+  consent_id: string | null;
+  patient_checked_in_at: Timestamp | null;
+  doctor_checked_in_at: Timestamp | null;
+  patient_opened_at: Timestamp | null;
+  doctor_opened_at: Timestamp | null;
+  started_at: Timestamp | null;
+  started_by: string | null;
+  completed_at: Timestamp | null;
+  completed_by: string | null;
+  updated_at: GeneratedTimestamp;
+}
+
 export interface DB {
   users: UsersTable;
   doctor_profiles: DoctorProfilesTable;
@@ -94,6 +124,8 @@ export interface DB {
   availability_rules: AvailabilityRulesTable;
   time_off: TimeOffTable;
   consultations: ConsultationsTable;
+  telemedicine_consents: TelemedicineConsentsTable;
+  teleconsultation_records: TeleconsultationRecordsTable;
 }
 
 /** Normalises a timestamp column (Date from pg/PGlite, string from the Data API). */

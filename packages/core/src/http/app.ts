@@ -19,6 +19,7 @@ import { healthRoutes } from "./routes/health.js";
 import { privacyRoutes } from "./routes/privacy.js";
 import { roomLinkRoutes } from "./routes/room-links.js";
 import { scheduleRoutes } from "./routes/schedules.js";
+import { telemedicineRoutes } from "./routes/telemedicine.js";
 import { userRoutes } from "./routes/users.js";
 import { securityHeaders } from "./security-headers.js";
 import { memorySignInLimiters } from "./sign-in-guard.js";
@@ -74,6 +75,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}) {
     app.route("/", auditRoutes);
     app.route("/", privacyRoutes);
     app.route("/", roomLinkRoutes);
+    app.route("/", telemedicineRoutes);
   }
   for (const module of options.modules ?? []) app.route("/", module);
 

@@ -11,6 +11,7 @@ import { recordAudit } from "../audit/audit.js";
 import { toDate } from "../db/database.js";
 import { Conflict, NotFound } from "../errors.js";
 import { selectConsultations, toConsultation } from "../scheduling/consultation.sql.js";
+import { consentsOf } from "../telemedicine/telemedicine.js";
 import type { Actor } from "../users/user.js";
 import type { User } from "../users/user.schema.js";
 import type { Db } from "../users/user.sql.js";
@@ -30,6 +31,8 @@ export interface DataExport {
   exportedAt: string;
   subject: User & { createdAt: string };
   consultations: ReturnType<typeof toConsultation>[];
+  /** A patient's telemedicine consents, withdrawn ones included (CFM Res. 2.314/2022). */
+  telemedicineConsents?: Awaited<ReturnType<typeof consentsOf>>;
   availability?: { weekday: number; startMinute: number; endMinute: number }[];
   timeOff?: { startsAt: string; endsAt: string; reason: string | null }[];
   sessions: { createdAt: string; lastSeenAt: string; expiresAt: string }[];
@@ -84,6 +87,7 @@ export async function exportOwnData(db: Db, actor: Actor, now: Date): Promise<Da
       entityId: a.entity_id,
     })),
   };
+  if (actor.role === "patient") result.telemedicineConsents = await consentsOf(db, actor.id);
   if (actor.role === "doctor") {
     const rules = await db
       .selectFrom("availability_rules")

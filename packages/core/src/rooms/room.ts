@@ -79,7 +79,7 @@ export interface OpenRoom {
     startsAt: string;
     endsAt: string;
     status: string;
-    doctor: { name: string };
+    doctor: { name: string; crm?: string | null; crmState?: string | null };
     patient: { name: string };
   };
   role: RoomRole;
@@ -90,11 +90,25 @@ export interface OpenRoom {
   closesAt: string;
 }
 
+/** What the telemedicine rules add to opening a room (issue 15): a gate, and a note of who opened it. */
+export interface RoomHooks {
+  /** Throws to refuse (the patient's consent); runs after the link and status checks, before 425. */
+  gate?: (row: ConsultationRow, role: RoomRole, now: Date) => Promise<void>;
+  opened?: (row: ConsultationRow, role: RoomRole, now: Date) => Promise<void>;
+}
+
 /**
  * What a room token opens, checked against the consultation as it is now. Bad signature: 401;
- * expired or the consultation closed: 410; before the window: 425 with the window in details.
+ * expired or the consultation closed: 410; refused by the gate (no consent): 403; before the
+ * window: 425 with the window in details.
  */
-export async function openRoom(db: Db, token: string, secret: string, now: Date): Promise<OpenRoom> {
+export async function openRoom(
+  db: Db,
+  token: string,
+  secret: string,
+  now: Date,
+  hooks: RoomHooks = {},
+): Promise<OpenRoom> {
   const verified = await verifyRoomToken(secret, token, now);
   if (!verified.ok) {
     if (verified.reason === "expired") throw new Gone("room_expired", "This room link has expired.");
@@ -110,7 +124,7 @@ export async function openRoom(db: Db, token: string, secret: string, now: Date)
       startsAt: toDate(row.starts_at).toISOString(),
       endsAt: toDate(row.ends_at).toISOString(),
       status: row.status,
-      doctor: { name: row.doctor_name },
+      doctor: { name: row.doctor_name, crm: row.doctor_crm ?? null, crmState: row.doctor_crm_state ?? null },
       patient: { name: row.patient_name },
     },
     role,
@@ -124,10 +138,12 @@ export async function openRoom(db: Db, token: string, secret: string, now: Date)
     throw new Gone("room_closed", `The consultation is ${row.status}; its room is closed.`, { status: row.status });
   }
   if (now.getTime() >= closesAt.getTime()) throw new Gone("room_expired", "This consultation's room has closed.");
+  await hooks.gate?.(row, role, now);
   if (now.getTime() < opensAt.getTime()) {
     const { roomName: _hidden, participant: _p, ...shell } = room;
     throw new TooEarly("room_not_open", "The room is not open yet.", shell);
   }
+  await hooks.opened?.(row, role, now);
   await recordAudit(db, {
     actorId: room.participant.id,
     action: "room.open",

@@ -11,6 +11,7 @@ import { recordAudit } from "../audit/audit.js";
 import { toDate } from "../db/database.js";
 import { isExclusionViolation, violatedConstraint } from "../db/pg-errors.js";
 import { Conflict, Forbidden, Invalid, NotFound, Unprocessable } from "../errors.js";
+import { recordStatusStep } from "../telemedicine/telemedicine.js";
 import type { Actor } from "../users/user.js";
 import type { Db } from "../users/user.sql.js";
 import { type Clock, listSlots, requireDoctor } from "./availability.js";
@@ -167,6 +168,8 @@ export async function book(db: Db, input: BookInput, actor: Actor, clock: Clock)
       doctor_name: ctx.doctorName,
       doctor_specialty: ctx.specialty,
       patient_name: ctx.patientName,
+      doctor_crm: ctx.crm,
+      doctor_crm_state: ctx.crmState,
     };
     return toConsultation(row, { withNotes: canReadNotes(actor, row) });
   } catch (err) {
@@ -355,6 +358,7 @@ export async function update(
         .set({ ...changes, updated_at: clock.now })
         .where("id", "=", id)
         .execute();
+      if (changes.status) await recordStatusStep(trx, id, changes.status, actor.id, clock.now);
       const after = (await findConsultation(trx, id))!;
       const action = reschedule
         ? "consultation.reschedule"

@@ -3,6 +3,7 @@
  * offset accepted in, always UTC (`...Z`) out.
  */
 import { z } from "zod";
+import { consultationConsentSchema, teleconsultationRecordSchema } from "../telemedicine/telemedicine.schema.js";
 import { timeZoneSchema } from "../users/user.schema.js";
 
 const MIN_YEAR = 2000;
@@ -88,7 +89,13 @@ export const consultationSchema = z.object({
   id: z.string(),
   doctorId: z.string(),
   patientId: z.string(),
-  doctor: z.object({ id: z.string(), name: z.string(), specialty: z.string() }),
+  doctor: z.object({
+    id: z.string(),
+    name: z.string(),
+    specialty: z.string(),
+    crm: z.string().nullable().optional(),
+    crmState: z.string().nullable().optional(),
+  }),
   patient: z.object({ id: z.string(), name: z.string() }),
   startsAt: z.string(),
   endsAt: z.string(),
@@ -98,6 +105,12 @@ export const consultationSchema = z.object({
   cancelReason: z.string().nullable().optional(),
   createdAt: z.string(),
   updatedAt: z.string(),
+  /** The teleconsultation record (issue 15): the consent relied on and each step's time. */
+  consent: consultationConsentSchema.nullable().optional(),
+  checkedInAt: z.string().nullable().optional(),
+  startedAt: z.string().nullable().optional(),
+  completedAt: z.string().nullable().optional(),
+  teleconsultation: teleconsultationRecordSchema.optional(),
 });
 export type Consultation = z.infer<typeof consultationSchema>;
 

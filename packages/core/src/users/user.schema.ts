@@ -3,6 +3,7 @@
  * and form validation). Plain zod: the browser bundle must not pull in server code.
  */
 import { z } from "zod";
+import { CRM_PATTERN, formatLicense, normaliseCrm, parseLicense, UFS, type Uf } from "../telemedicine/crm.js";
 import { isValidTimeZone } from "../time/time-zone.js";
 
 export const roleSchema = z.enum(["admin", "doctor", "patient"]);
@@ -18,13 +19,94 @@ export const passwordSchema = z.string().min(8, "at least 8 characters").max(200
 export const nameSchema = z.string().trim().min(1).max(200);
 export const timeZoneSchema = z.string().max(64).refine(isValidTimeZone, "not an IANA time zone");
 
+export const crmSchema = z
+  .string()
+  .trim()
+  .regex(CRM_PATTERN, "the CRM number: digits only, up to 10")
+  .transform(normaliseCrm)
+  .refine((v) => v !== "0", "the CRM number cannot be zero");
+export const crmStateSchema = z
+  .string()
+  .trim()
+  .transform((v) => v.toUpperCase())
+  .pipe(z.enum(UFS, { message: "the two-letter state (UF) of the council, such as SP" }));
+
+/** A doctor's profile as read: `licenseNumber` is "CRM-SP 123456", derived from `crm` and `crmState`. */
 export const doctorProfileSchema = z.object({
   specialty: z.string().trim().min(1).max(120),
   licenseNumber: z.string().trim().min(1).max(40),
+  crm: z.string().nullable().optional(),
+  crmState: z.string().nullable().optional(),
   timezone: timeZoneSchema,
   slotMinutes: z.number().int().min(5).max(240).default(30),
 });
 export type DoctorProfile = z.infer<typeof doctorProfileSchema>;
+
+const crmFields = {
+  crm: crmSchema.optional(),
+  crmState: crmStateSchema.optional(),
+  /** For existing clients: a licence that reads as a CRM ("CRM-SP 123456") stands for the two fields. */
+  licenseNumber: z.string().trim().min(1).max(40).optional(),
+};
+
+/**
+ * Resolves `crm` + `crmState` (or a legacy `licenseNumber` that reads as a CRM) into all three
+ * fields; anything else is a validation issue on `crm`.
+ */
+function withCrm<T extends { crm?: string; crmState?: Uf; licenseNumber?: string }>(
+  p: T,
+  ctx: z.RefinementCtx,
+  required: boolean,
+): T {
+  if (p.crm !== undefined || p.crmState !== undefined) {
+    if (p.crm === undefined || p.crmState === undefined) {
+      ctx.addIssue({ code: "custom", path: [p.crm === undefined ? "crm" : "crmState"], message: "give crm and crmState together" });
+      return p;
+    }
+    return { ...p, licenseNumber: formatLicense(p.crm, p.crmState) };
+  }
+  if (p.licenseNumber !== undefined) {
+    const parsed = parseLicense(p.licenseNumber);
+    if (!parsed) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["crm"],
+        message: "give crm (digits) and crmState (UF); licenseNumber must read as \"CRM-SP 123456\"",
+      });
+      return p;
+    }
+    return { ...p, ...parsed, licenseNumber: formatLicense(parsed.crm, parsed.crmState) };
+  }
+  if (required) ctx.addIssue({ code: "custom", path: ["crm"], message: "a doctor needs crm and crmState" });
+  return p;
+}
+
+/** A doctor's profile as written: CRM number and state validated. */
+export const doctorProfileInputSchema = z
+  .object({
+    specialty: z.string().trim().min(1).max(120),
+    ...crmFields,
+    timezone: timeZoneSchema,
+    slotMinutes: z.number().int().min(5).max(240).default(30),
+  })
+  .transform((p, ctx) => withCrm(p, ctx, true));
+export type DoctorProfileInput = z.input<typeof doctorProfileInputSchema>;
+
+/** Editing a doctor: every field optional; the CRM is still given as a pair. */
+export const doctorProfilePatchSchema = z
+  .object({
+    specialty: z.string().trim().min(1).max(120).optional(),
+    ...crmFields,
+    timezone: timeZoneSchema.optional(),
+    slotMinutes: z.number().int().min(5).max(240).optional(),
+  })
+  .transform((p, ctx) => withCrm(p, ctx, false));
+export type DoctorProfilePatch = z.output<typeof doctorProfilePatchSchema>;
+
+export const updateUserInputSchema = z
+  .object({ name: nameSchema.optional(), doctor: doctorProfilePatchSchema.optional() })
+  .refine((u) => u.name !== undefined || u.doctor !== undefined, { message: "nothing to change" });
+export type UpdateUserInput = z.output<typeof updateUserInputSchema>;
 
 export const userSchema = z.object({
   id: z.string().uuid(),
@@ -54,18 +136,36 @@ export const createUserInputSchema = z
     name: nameSchema,
     role: roleSchema,
     password: passwordSchema,
-    doctor: doctorProfileSchema.optional(),
+    doctor: doctorProfileInputSchema.optional(),
   })
   .refine((u) => (u.role === "doctor") === (u.doctor !== undefined), {
     message: "a doctor needs a `doctor` profile, and only a doctor may have one",
     path: ["doctor"],
   });
-export type CreateUserInput = z.infer<typeof createUserInputSchema>;
+/** The body of `POST /api/users`, as a client writes it. */
+export type CreateUserRequest = z.input<typeof createUserInputSchema>;
+
+/**
+ * What createUser takes. Inside core a doctor may come with a licence only (seeds, tests); the HTTP
+ * edge has already required and resolved the CRM.
+ */
+export type CreateUserInput = Omit<z.output<typeof createUserInputSchema>, "doctor"> & {
+  doctor?: {
+    specialty: string;
+    licenseNumber?: string;
+    crm?: string;
+    crmState?: string;
+    timezone: string;
+    slotMinutes: number;
+  };
+};
 
 export const doctorSummarySchema = z.object({
   id: z.string().uuid(),
   name: z.string(),
   specialty: z.string(),
+  crm: z.string().nullable().optional(),
+  crmState: z.string().nullable().optional(),
   timezone: z.string(),
   slotMinutes: z.number().int(),
 });

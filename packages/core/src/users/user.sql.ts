@@ -17,6 +17,8 @@ const userColumns = [
   "users.disabled_at",
   "doctor_profiles.specialty",
   "doctor_profiles.license_number",
+  "doctor_profiles.crm",
+  "doctor_profiles.crm_state",
   "doctor_profiles.timezone",
   "doctor_profiles.slot_minutes",
 ] as const;
@@ -32,6 +34,8 @@ export function toUser(row: UserRow): User {
     user.doctor = {
       specialty: row.specialty,
       licenseNumber: row.license_number ?? "",
+      crm: row.crm ?? null,
+      crmState: row.crm_state ?? null,
       timezone: row.timezone ?? "UTC",
       slotMinutes: row.slot_minutes ?? 30,
     };
@@ -73,7 +77,7 @@ export async function listDoctors(db: Db): Promise<DoctorSummary[]> {
   const rows = await db
     .selectFrom("users")
     .innerJoin("doctor_profiles", "doctor_profiles.user_id", "users.id")
-    .select(["users.id", "users.name", "specialty", "timezone", "slot_minutes"])
+    .select(["users.id", "users.name", "specialty", "crm", "crm_state", "timezone", "slot_minutes"])
     .where("users.disabled_at", "is", null)
     .orderBy("users.name")
     .execute();
@@ -81,6 +85,8 @@ export async function listDoctors(db: Db): Promise<DoctorSummary[]> {
     id: r.id,
     name: r.name,
     specialty: r.specialty,
+    crm: r.crm,
+    crmState: r.crm_state,
     timezone: r.timezone,
     slotMinutes: r.slot_minutes,
   }));

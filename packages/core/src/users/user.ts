@@ -4,9 +4,10 @@
  */
 import { recordAudit } from "../audit/audit.js";
 import { isUniqueViolation, violatedConstraint } from "../db/pg-errors.js";
-import { Conflict, Invalid, Unauthenticated } from "../errors.js";
+import { Conflict, Invalid, NotFound, Unauthenticated } from "../errors.js";
+import { formatLicense, parseLicense } from "../telemedicine/crm.js";
 import { dummyHash, hashPassword, needsRehash, verifyPassword } from "./password.js";
-import type { CreateUserInput, RegisterInput, Role, User } from "./user.schema.js";
+import type { CreateUserInput, RegisterInput, Role, UpdateUserInput, User } from "./user.schema.js";
 import { type Db, findUserByEmail, findUserById, listUsers, toUser } from "./user.sql.js";
 
 export interface Actor {
@@ -25,12 +26,15 @@ export async function createUser(db: Db, input: CreateUserInput, actor: Actor | 
         .returning("id")
         .executeTakeFirstOrThrow();
       if (input.role === "doctor" && input.doctor) {
+        const crm = resolveCrm(input.doctor);
         await trx
           .insertInto("doctor_profiles")
           .values({
             user_id: row.id,
             specialty: input.doctor.specialty,
-            license_number: input.doctor.licenseNumber,
+            license_number: crm.licenseNumber,
+            crm: crm.crm,
+            crm_state: crm.crmState,
             timezone: input.doctor.timezone,
             slot_minutes: input.doctor.slotMinutes,
           })
@@ -48,11 +52,71 @@ export async function createUser(db: Db, input: CreateUserInput, actor: Actor | 
     });
   } catch (err) {
     if (isUniqueViolation(err)) {
-      if (violatedConstraint(err)?.includes("license")) {
+      if (/license|crm/.test(violatedConstraint(err) ?? "")) {
         throw new Conflict("license_taken", "Another doctor already has this CRM licence number.");
       }
       throw new Conflict("email_taken", "An account with this email already exists.");
     }
+    throw err;
+  }
+}
+
+/**
+ * The CRM columns of a profile: from `crm` + `crmState`, else read from the licence. A licence that
+ * does not read as a CRM (only internal callers can pass one: the HTTP edge refuses it) is kept as
+ * written with no CRM.
+ */
+export function resolveCrm(doctor: { crm?: string | null; crmState?: string | null; licenseNumber?: string }): {
+  crm: string | null;
+  crmState: string | null;
+  licenseNumber: string;
+} {
+  if (doctor.crm && doctor.crmState) {
+    return { crm: doctor.crm, crmState: doctor.crmState, licenseNumber: formatLicense(doctor.crm, doctor.crmState) };
+  }
+  const parsed = doctor.licenseNumber ? parseLicense(doctor.licenseNumber) : null;
+  if (parsed) return { ...parsed, licenseNumber: formatLicense(parsed.crm, parsed.crmState) };
+  if (!doctor.licenseNumber) throw new Invalid("crm_required", "A doctor needs a CRM number and state.");
+  return { crm: null, crmState: null, licenseNumber: doctor.licenseNumber };
+}
+
+/**
+ * Edits an account's name and, for a doctor, their profile (CRM as a pair, specialty, time zone,
+ * slot length). Audited with the fields changed.
+ */
+export async function updateUser(db: Db, id: string, input: UpdateUserInput, actor: Actor): Promise<User> {
+  try {
+    return await db.transaction().execute(async (trx) => {
+      const row = await findUserById(trx, id);
+      if (!row) throw new NotFound("user_not_found", "No such user.");
+      if (input.doctor && row.role !== "doctor") {
+        throw new Invalid("not_a_doctor", "Only a doctor has a `doctor` profile.");
+      }
+      if (input.name !== undefined) await trx.updateTable("users").set({ name: input.name }).where("id", "=", id).execute();
+      const d = input.doctor;
+      if (d) {
+        const changes: Record<string, unknown> = {};
+        if (d.specialty !== undefined) changes.specialty = d.specialty;
+        if (d.timezone !== undefined) changes.timezone = d.timezone;
+        if (d.slotMinutes !== undefined) changes.slot_minutes = d.slotMinutes;
+        if (d.crm && d.crmState) {
+          changes.crm = d.crm;
+          changes.crm_state = d.crmState;
+          changes.license_number = formatLicense(d.crm, d.crmState);
+        }
+        if (Object.keys(changes).length > 0) {
+          await trx.updateTable("doctor_profiles").set(changes).where("user_id", "=", id).execute();
+        }
+      }
+      const changed = [
+        ...(input.name !== undefined ? ["name"] : []),
+        ...Object.keys(d ?? {}).filter((k) => (d as Record<string, unknown>)[k] !== undefined),
+      ];
+      await recordAudit(trx, { actorId: actor.id, action: "user.update", entity: "user", entityId: id, details: { changed } });
+      return toUser((await findUserById(trx, id))!);
+    });
+  } catch (err) {
+    if (isUniqueViolation(err)) throw new Conflict("license_taken", "Another doctor already has this CRM.");
     throw err;
   }
 }

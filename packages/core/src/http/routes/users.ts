@@ -1,7 +1,13 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { LIST_DEFAULT_LIMIT, LIST_MAX_LIMIT } from "../../scheduling/scheduling.schema.js";
-import { createUser, listDoctors, listUsersPage } from "../../users/user.js";
-import { createUserInputSchema, doctorSummarySchema, roleSchema, userSchema } from "../../users/user.schema.js";
+import { createUser, listDoctors, listUsersPage, updateUser } from "../../users/user.js";
+import {
+  createUserInputSchema,
+  doctorSummarySchema,
+  roleSchema,
+  updateUserInputSchema,
+  userSchema,
+} from "../../users/user.schema.js";
 import { requireUser } from "../auth.js";
 import { errorResponses, jsonBody, jsonResponse, newRouter, security } from "../router.js";
 
@@ -13,6 +19,19 @@ const create = createRoute({
   security,
   request: { body: jsonBody(createUserInputSchema) },
   responses: { 201: jsonResponse(z.object({ user: userSchema }), "Created"), ...errorResponses(400, 401, 403, 409) },
+});
+
+const update = createRoute({
+  method: "patch",
+  path: "/api/users/{id}",
+  tags: ["users"],
+  summary: "Edit an account's name and a doctor's profile (admins only)",
+  description:
+    "A doctor's CRM is given as `doctor: {crm, crmState}` (digits and the two-letter state); `licenseNumber` " +
+    "is derived from them (\"CRM-SP 123456\"). A licence that reads as a CRM is accepted in their place.",
+  security,
+  request: { params: z.object({ id: z.string().uuid() }), body: jsonBody(updateUserInputSchema) },
+  responses: { 200: jsonResponse(z.object({ user: userSchema }), "Updated"), ...errorResponses(400, 401, 403, 404, 409) },
 });
 
 const list = createRoute({
@@ -51,6 +70,11 @@ export const userRoutes = newRouter()
     const actor = await requireUser(c, "admin");
     const user = await createUser(c.get("deps").db, c.req.valid("json"), actor);
     return c.json({ user }, 201);
+  })
+  .openapi(update, async (c) => {
+    const actor = await requireUser(c, "admin");
+    const user = await updateUser(c.get("deps").db, c.req.valid("param").id, c.req.valid("json"), actor);
+    return c.json({ user }, 200);
   })
   .openapi(list, async (c) => {
     await requireUser(c, "admin");
