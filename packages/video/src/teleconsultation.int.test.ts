@@ -25,11 +25,13 @@ afterAll(async () => {
 });
 
 const at = (iso: string | Date) => clinic.clock.set(new Date(iso));
-const randomCrm = () => String(100000 + Math.floor(Math.random() * 899_999_999));
+const randomCrm = () => String(100_000_000 + Math.floor(Math.random() * 899_999_999));
 
 /** A doctor with a CRM, a patient, and a consultation on Tuesday at a fresh time. */
 async function teleconsultation() {
-  at(NOW);
+  const startsAt = new Date(Date.parse("2031-03-04T12:00:00Z") + (slot++ % 40) * 30 * 60_000).toISOString();
+  // Two hours ahead: past the booking notice, and the sessions made now are still alive at the start.
+  at(new Date(Date.parse(startsAt) - 2 * 3_600_000));
   const crm = randomCrm();
   const doctor = await clinic.person("doctor", { name: "Dra. Helena Prado", doctor: { crm, crmState: "SP" } as never });
   await clinic.call("PUT", `/api/doctors/${doctor.user.id}/availability`, {
@@ -37,7 +39,7 @@ async function teleconsultation() {
     body: { rules: [0, 1, 2, 3, 4, 5, 6].map((weekday) => ({ weekday, start: "00:00", end: "24:00" })) },
   });
   const patient = await clinic.person("patient", { name: "Joana Teleconsulta" });
-  const startsAt = new Date(Date.parse("2031-03-04T12:00:00Z") + (slot++ % 40) * 30 * 60_000).toISOString();
+  admin = await clinic.person("admin");
   const booked = await clinic.call("POST", "/api/consultations", {
     as: patient,
     body: { doctorId: doctor.user.id, startsAt },
@@ -64,6 +66,8 @@ async function currentVersion(): Promise<string> {
 
 describe("doctor identification", () => {
   it("creates doctors with a validated CRM and state, and keeps licenseNumber readable", async () => {
+    at(NOW);
+    admin = await clinic.person("admin");
     const crm = randomCrm();
     const base = { name: "Dr. Caio Lima", role: "doctor", password: "long enough password" };
     const made = await clinic.call("POST", "/api/users", {
@@ -71,10 +75,10 @@ describe("doctor identification", () => {
       body: {
         ...base,
         email: `crm-${crm}@test.healthflow.local`,
-        doctor: { specialty: "Cardiologia", crm: `00${crm}`, crmState: "rj", timezone: "America/Sao_Paulo" },
+        doctor: { specialty: "Cardiologia", crm: `0${crm}`, crmState: "rj", timezone: "America/Sao_Paulo" },
       },
     });
-    expect(made.status).toBe(201);
+    expect(made.status, JSON.stringify(made.body)).toBe(201);
     expect(made.body.user.doctor).toMatchObject({ crm, crmState: "RJ", licenseNumber: `CRM-RJ ${crm}` });
 
     for (const doctor of [
@@ -351,6 +355,59 @@ describe("check-in, the waiting room and the record", () => {
     expect((await clinic.call("GET", "/api/agenda/events")).status).toBe(401);
   });
 
+  it("streams a check-in to the doctor's agenda within 5 seconds (a long-lived stream, as on the Node server)", async () => {
+    const live = await createTestClinic({
+      now: NOW,
+      modules: [roomRoutes],
+      database: clinic.database,
+      config: { agendaStreamSeconds: 20 },
+    });
+    try {
+      const { doctor, patient, id, startsAt } = await teleconsultation();
+      at(new Date(Date.parse(startsAt) - 5 * 60_000));
+      live.clock.set(clinic.clock.now());
+      await clinic.call("POST", `/api/consultations/${id}/consent`, { as: patient, body: { version: await currentVersion() } });
+      const controller = new AbortController();
+      const res = await live.app.request("/api/agenda/events", {
+        headers: { authorization: `Bearer ${doctor.token}` },
+        signal: controller.signal,
+      });
+      expect(res.status).toBe(200);
+      const reader = res.body!.getReader();
+      const decoder = new TextDecoder();
+      let buffer = "";
+      const events: { consultations: { consultationId: string; checkedInAt: string | null }[] }[] = [];
+      const nextEvent = async () => {
+        for (;;) {
+          const end = buffer.indexOf("\n\n");
+          if (end >= 0) {
+            const block = buffer.slice(0, end);
+            buffer = buffer.slice(end + 2);
+            const data = /^data: (.*)$/m.exec(block);
+            if (data) return JSON.parse(data[1]!);
+            continue;
+          }
+          const { value, done } = await reader.read();
+          if (done) throw new Error("the stream ended");
+          buffer += decoder.decode(value, { stream: true });
+        }
+      };
+      events.push(await nextEvent());
+      expect(events[0]!.consultations.find((c) => c.consultationId === id)?.checkedInAt).toBeNull();
+      const checkedAt = Date.now();
+      const checkedIn = await clinic.call("POST", `/api/consultations/${id}/check-in`, { as: patient });
+      expect(checkedIn.status).toBe(200);
+      events.push(await nextEvent());
+      const elapsed = Date.now() - checkedAt;
+      expect(events[1]!.consultations.find((c) => c.consultationId === id)?.checkedInAt).toBe(checkedIn.body.checkedInAt);
+      expect(elapsed).toBeLessThan(5000);
+      await reader.cancel();
+      controller.abort();
+    } finally {
+      await live.close();
+    }
+  });
+
   it("keeps each step: who checked in and opened the room when, who started and completed", async () => {
     const { doctor, patient, id, token, doctorToken, startsAt } = await teleconsultation();
     const start = Date.parse(startsAt);
@@ -411,8 +468,8 @@ describe("check-in, the waiting room and the record", () => {
   });
 
   it("refuses strangers and forged links", async () => {
-    const { id, token } = await teleconsultation();
     const other = await teleconsultation();
+    const { id, token } = await teleconsultation();
     const stranger = await clinic.person("patient");
     const version = await currentVersion();
     expect((await clinic.call("POST", `/api/consultations/${id}/consent`, { as: stranger, body: { version } })).status).toBe(404);
