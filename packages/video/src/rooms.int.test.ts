@@ -43,6 +43,13 @@ async function consultation() {
     body: { doctorId: doctor.user.id, startsAt: START },
   });
   expect(booked.status).toBe(201);
+  // The patient has agreed to teleconsultation (the consent rules: teleconsultation.int.test.ts).
+  const version = (await clinic.call("GET", "/api/consent/telemedicine")).body.version;
+  const consent = await clinic.call("POST", `/api/consultations/${booked.body.consultation.id}/consent`, {
+    as: patient,
+    body: { version },
+  });
+  expect(consent.status).toBe(201);
   return { doctor, patient, id: booked.body.consultation.id as string };
 }
 

@@ -81,6 +81,24 @@ const manageSchedule = (ok: number): Record<ActorKey, Cell> => ({
   admin: ok,
 });
 
+/** The consultation's patient only: its doctor and admins are refused (403), strangers get 404. */
+const patientOnly = (ok: number): Record<ActorKey, Cell> => ({
+  anonymous: 401,
+  patientA: { own: ok, other: 404 },
+  patientB: { own: ok, other: 404 },
+  doctorX: { own: 403, other: 404 },
+  doctorY: { own: 403, other: 404 },
+  admin: 403,
+});
+const doctorsAndAdmins = (status: number): Record<ActorKey, Cell> => ({
+  anonymous: 401,
+  patientA: 403,
+  patientB: 403,
+  doctorX: status,
+  doctorY: status,
+  admin: status,
+});
+
 /** The patient whose consultation counts as the caller's own (or another's) for this variant. */
 function patientFor(actor: ActorKey, variant: Variant): "patientA" | "patientB" {
   const mine = actor === "patientB" || actor === "doctorY" ? "patientB" : "patientA";
@@ -101,6 +119,24 @@ async function roomToken(w: World, patient: "patientA" | "patientB"): Promise<st
   });
   if (res.status !== 200) throw new Error(`room link: ${res.status} ${JSON.stringify(res.body)}`);
   return decodeURIComponent(String(res.body.url).split("/room/")[1]!);
+}
+async function consentVersion(w: World): Promise<string> {
+  return (await w.clinic.call("GET", "/api/consent/telemedicine")).body.version;
+}
+/** The patient agrees to teleconsultation in this consultation (as the room page would). */
+async function giveConsent(w: World, consultationId: string, patient: "patientA" | "patientB"): Promise<void> {
+  const res = await w.clinic.call("POST", `/api/consultations/${consultationId}/consent`, {
+    as: w.people[patient],
+    body: { version: await consentVersion(w) },
+  });
+  if (res.status !== 201) throw new Error(`consent: ${res.status} ${JSON.stringify(res.body)}`);
+}
+/** A patient's room token for a consultation they have consented to teleconsultation in. */
+async function consentedRoomToken(w: World, patient: "patientA" | "patientB"): Promise<string> {
+  const token = await roomToken(w, patient);
+  const c = w.consultations[w.consultations.length - 1]!;
+  await giveConsent(w, c.id, patient);
+  return token;
 }
 /** The same token with one character of its middle changed: a forgery. */
 function tamper(token: string): string {
@@ -264,7 +300,8 @@ const CASES: Record<string, RouteCase> = {
   },
   "GET /api/rooms/:token": {
     // The token is the credential, whoever calls: a genuine one opens the room's page (425 until
-    // 15 minutes before the start, which is days after the app's clock here); a forged one is 401.
+    // 15 minutes before the start, which is days after the app's clock here; the patient has
+    // consented, see consentToken); a forged one is 401.
     cells: {
       anonymous: 401,
       patientA: { own: 425, other: 401 },
@@ -274,9 +311,78 @@ const CASES: Record<string, RouteCase> = {
       admin: 401,
     },
     build: async (w, actor, v) => {
-      const token = await roomToken(w, patientFor(actor, v));
+      const token = await consentedRoomToken(w, patientFor(actor, v));
       const own = v === "own" && (actor === "patientA" || actor === "patientB");
       return { method: "GET", path: `/api/rooms/${encodeURIComponent(own ? token : tamper(token))}` };
+    },
+  },
+  "GET /api/rooms/:token/status": {
+    // The same credential: a genuine link reads its consultation's status, a forged one is 401.
+    cells: {
+      anonymous: 401,
+      patientA: { own: 200, other: 401 },
+      patientB: { own: 200, other: 401 },
+      doctorX: 401,
+      doctorY: 401,
+      admin: 401,
+    },
+    build: async (w, actor, v) => {
+      const token = await roomToken(w, patientFor(actor, v));
+      const own = v === "own" && (actor === "patientA" || actor === "patientB");
+      return { method: "GET", path: `/api/rooms/${encodeURIComponent(own ? token : tamper(token))}/status` };
+    },
+  },
+  "GET /api/consent/telemedicine": {
+    cells: everyone(200),
+    build: () => ({ method: "GET", path: "/api/consent/telemedicine" }),
+  },
+  "POST /api/consultations/:id/consent": {
+    // The patient only: their own consultation 201, another's 404; its doctor 403; admins 403.
+    cells: patientOnly(201),
+    build: async (w, actor, v) => ({
+      method: "POST",
+      path: `/api/consultations/${(await consultationFor(w, actor, v)).id}/consent`,
+      body: { version: await consentVersion(w) },
+    }),
+  },
+  "DELETE /api/consultations/:id/consent": {
+    cells: patientOnly(204),
+    build: async (w, actor, v) => ({
+      method: "DELETE",
+      path: `/api/consultations/${(await consultationFor(w, actor, v)).id}/consent`,
+    }),
+  },
+  "POST /api/consultations/:id/check-in": {
+    // Its patient (who has consented) or its doctor: 425, the consultations here being days ahead;
+    // strangers 404; admins are not participants (403).
+    cells: {
+      anonymous: 401,
+      patientA: { own: 425, other: 404 },
+      patientB: { own: 425, other: 404 },
+      doctorX: { own: 425, other: 404 },
+      doctorY: { own: 425, other: 404 },
+      admin: 403,
+    },
+    build: async (w, actor, v) => {
+      const c = await consultationFor(w, actor, v);
+      await giveConsent(w, c.id, c.patient);
+      return { method: "POST", path: `/api/consultations/${c.id}/check-in`, body: {} };
+    },
+  },
+  "GET /api/agenda/waiting": {
+    cells: doctorsAndAdmins(200),
+    build: () => ({ method: "GET", path: "/api/agenda/waiting" }),
+  },
+  "GET /api/agenda/events": {
+    // One snapshot per stream here (agendaStreamSeconds 0, set in beforeAll), so the body ends.
+    cells: doctorsAndAdmins(200),
+    build: () => ({ method: "GET", path: "/api/agenda/events" }),
+  },
+  "PATCH /api/users/:id": {
+    cells: adminOnly(200),
+    build: async (w) => {
+      const someone = await w.clinic.person("patient", { name: "To Be Renamed" });
+      return { method: "PATCH", path: `/api/users/${someone.user.id}`, body: { name: "Renamed By Matrix" } };
     },
   },
   "GET /api/audit": {
@@ -314,6 +420,8 @@ describe.skipIf(!url)("authorization matrix", () => {
 
   beforeAll(async () => {
     world = await createWorld(url!, "matrix", { modules: servedModules });
+    // The agenda's event stream sends one snapshot and closes (as on Lambda), so each cell's body ends.
+    world.clinic.deps.config.agendaStreamSeconds = 0;
   });
   afterAll(async () => {
     await world?.close();

@@ -28,7 +28,7 @@ async function call(method: string, path: string, options: Parameters<TestClinic
 }
 
 function doctorInput(overrides: Record<string, unknown> = {}) {
-  const suffix = Math.random().toString(36).slice(2, 8).toUpperCase();
+  const crm = String(100_000_000 + Math.floor(Math.random() * 899_999_999));
   return {
     email: uniqueEmail("Dr.Who"),
     name: "Dra. Beatriz Rocha",
@@ -36,7 +36,8 @@ function doctorInput(overrides: Record<string, unknown> = {}) {
     password: TEST_PASSWORD,
     doctor: {
       specialty: "Neurologia",
-      licenseNumber: `CRM/RS ${suffix}`,
+      crm,
+      crmState: "RS",
       timezone: "America/Porto_Velho",
       slotMinutes: 40,
     },
@@ -55,7 +56,7 @@ describe("POST /api/users", () => {
         email: input.email.toLowerCase(),
         name: input.name,
         role: "doctor",
-        doctor: input.doctor,
+        doctor: { ...input.doctor, licenseNumber: `CRM-RS ${input.doctor.crm}` },
       },
     });
     const id = res.body.user.id;
@@ -66,13 +67,15 @@ describe("POST /api/users", () => {
       id,
       name: input.name,
       specialty: "Neurologia",
+      crm: input.doctor.crm,
+      crmState: "RS",
       timezone: "America/Porto_Velho",
       slotMinutes: 40,
     });
     // the new doctor can sign in with the password the admin chose
     const login = await call("POST", "/api/auth/login", { body: { email: input.email, password: TEST_PASSWORD } });
     expect(login.status).toBe(200);
-    expect(login.body.user.doctor).toEqual(input.doctor);
+    expect(login.body.user.doctor).toEqual(res.body.user.doctor);
   });
 
   it("defaults slotMinutes to 30", async () => {
@@ -144,10 +147,18 @@ describe("POST /api/users", () => {
     expect(sameEmail.body.error.code).toBe("email_taken");
     const sameLicence = await call("POST", "/api/users", {
       as: admin,
-      body: doctorInput({ doctor: { ...first.doctor, licenseNumber: first.doctor.licenseNumber.toLowerCase() } }),
+      body: doctorInput({ doctor: { ...first.doctor } }),
     });
     expect(sameLicence.status).toBe(409);
     expect(sameLicence.body.error.code).toBe("license_taken");
+    // The same CRM written as a legacy licence number, in any case, is the same doctor.
+    const { crm, crmState: _uf, ...rest } = first.doctor;
+    const sameLegacy = await call("POST", "/api/users", {
+      as: admin,
+      body: doctorInput({ doctor: { ...rest, licenseNumber: `crm/rs 0${crm}` } }),
+    });
+    expect(sameLegacy.status).toBe(409);
+    expect(sameLegacy.body.error.code).toBe("license_taken");
   });
 
   it("is 403 for a patient and a doctor, 401 anonymously, and creates nothing", async () => {
@@ -226,7 +237,7 @@ describe("GET /api/users", () => {
 });
 
 describe("GET /api/doctors", () => {
-  it("gives signed-in users {doctors:[{id,name,specialty,timezone,slotMinutes}]} and nothing more", async () => {
+  it("gives signed-in users {doctors:[{id,name,specialty,crm,crmState,timezone,slotMinutes}]} and nothing more", async () => {
     const doctor = await clinic.person("doctor", {
       doctor: { specialty: "Ortopedia", timezone: "America/Recife", slotMinutes: 15 },
     });
@@ -235,11 +246,13 @@ describe("GET /api/doctors", () => {
     expect(res.status).toBe(200);
     expect(Object.keys(res.body)).toEqual(["doctors"]);
     for (const d of res.body.doctors)
-      expect(Object.keys(d).sort()).toEqual(["id", "name", "slotMinutes", "specialty", "timezone"]);
+      expect(Object.keys(d).sort()).toEqual(["crm", "crmState", "id", "name", "slotMinutes", "specialty", "timezone"]);
     expect(res.body.doctors).toContainEqual({
       id: doctor.user.id,
       name: doctor.user.name,
       specialty: "Ortopedia",
+      crm: doctor.user.doctor?.crm ?? null,
+      crmState: doctor.user.doctor?.crmState ?? null,
       timezone: "America/Recife",
       slotMinutes: 15,
     });
