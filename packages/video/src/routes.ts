@@ -19,7 +19,11 @@ export const roomResponseSchema = z.object({
     startsAt: z.string(),
     endsAt: z.string(),
     status: z.string(),
-    doctor: z.object({ name: z.string(), crm: z.string().nullable().optional(), crmState: z.string().nullable().optional() }),
+    doctor: z.object({
+      name: z.string(),
+      crm: z.string().nullable().optional(),
+      crmState: z.string().nullable().optional(),
+    }),
     patient: z.object({ name: z.string() }),
   }),
   role: z.enum(["doctor", "patient"]),
@@ -73,28 +77,28 @@ export const roomRoutes = newRouter()
     return c.json(await roomStatus(db, verified.claims.consultationId), 200);
   })
   .openapi(openRoute, async (c) => {
-  const { db, config, now } = c.get("deps");
-  if (!config.secret) throw new Unavailable("rooms_not_configured", "Rooms need HEALTHFLOW_SECRET to be set.");
-  const room = await openRoom(db, c.req.valid("param").token, config.secret, now(), {
-    gate: consentGate(db, currentConsentText(config.telemedicineConsentFile)),
-    opened: (row, role, at) => roomOpened(db, row.id, role, at),
+    const { db, config, now } = c.get("deps");
+    if (!config.secret) throw new Unavailable("rooms_not_configured", "Rooms need HEALTHFLOW_SECRET to be set.");
+    const room = await openRoom(db, c.req.valid("param").token, config.secret, now(), {
+      gate: consentGate(db, currentConsentText(config.telemedicineConsentFile)),
+      opened: (row, role, at) => roomOpened(db, row.id, role, at),
+    });
+    const jitsi = await jitsiRoomConfig(
+      config.jitsi,
+      room.roomName,
+      { ...room.participant, role: room.role },
+      { opensAt: new Date(room.opensAt), closesAt: new Date(room.closesAt) },
+    );
+    c.header("Cache-Control", "no-store");
+    return c.json(
+      {
+        consultation: room.consultation,
+        role: room.role,
+        jitsi,
+        opensAt: room.opensAt,
+        closesAt: room.closesAt,
+        progress: await roomStatus(db, room.consultation.id),
+      },
+      200,
+    );
   });
-  const jitsi = await jitsiRoomConfig(
-    config.jitsi,
-    room.roomName,
-    { ...room.participant, role: room.role },
-    { opensAt: new Date(room.opensAt), closesAt: new Date(room.closesAt) },
-  );
-  c.header("Cache-Control", "no-store");
-  return c.json(
-    {
-      consultation: room.consultation,
-      role: room.role,
-      jitsi,
-      opensAt: room.opensAt,
-      closesAt: room.closesAt,
-      progress: await roomStatus(db, room.consultation.id),
-    },
-    200,
-  );
-});

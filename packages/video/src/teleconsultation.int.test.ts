@@ -110,11 +110,19 @@ describe("doctor identification", () => {
       },
     });
     expect(legacy.status).toBe(201);
-    expect(legacy.body.user.doctor).toMatchObject({ crm: legacyCrm, crmState: "MG", licenseNumber: `CRM-MG ${legacyCrm}` });
+    expect(legacy.body.user.doctor).toMatchObject({
+      crm: legacyCrm,
+      crmState: "MG",
+      licenseNumber: `CRM-MG ${legacyCrm}`,
+    });
     // The same CRM twice is a conflict.
     const twice = await clinic.call("POST", "/api/users", {
       as: admin,
-      body: { ...base, email: `twice-${crm}@test.healthflow.local`, doctor: { specialty: "X", crm, crmState: "RJ", timezone: "UTC" } },
+      body: {
+        ...base,
+        email: `twice-${crm}@test.healthflow.local`,
+        doctor: { specialty: "X", crm, crmState: "RJ", timezone: "UTC" },
+      },
     });
     expect([twice.status, twice.body.error.code]).toEqual([409, "license_taken"]);
 
@@ -127,7 +135,9 @@ describe("doctor identification", () => {
     });
     expect(edited.status).toBe(200);
     expect(edited.body.user.doctor).toMatchObject({ crm: newCrm, crmState: "BA", licenseNumber: `CRM-BA ${newCrm}` });
-    expect((await clinic.call("PATCH", `/api/users/${id}`, { as: admin, body: { doctor: { crm: "1" } } })).status).toBe(400);
+    expect((await clinic.call("PATCH", `/api/users/${id}`, { as: admin, body: { doctor: { crm: "1" } } })).status).toBe(
+      400,
+    );
     const doctor = await clinic.person("doctor");
     expect((await clinic.call("PATCH", `/api/users/${id}`, { as: doctor, body: { name: "X" } })).status).toBe(403);
     const audit = await clinic.db
@@ -217,7 +227,12 @@ describe("consent", () => {
     expect(read.body.consultation.doctor).toMatchObject({ crm, crmState: "SP" });
     const exported = await clinic.call("GET", "/api/me/export", { as: patient });
     expect(exported.body.telemedicineConsents).toEqual([
-      expect.objectContaining({ id: given.body.consent.id, version, consultationId: id, userAgent: "Mozilla/5.0 (Teste) Chromium" }),
+      expect.objectContaining({
+        id: given.body.consent.id,
+        version,
+        consultationId: id,
+        userAgent: "Mozilla/5.0 (Teste) Chromium",
+      }),
     ]);
     const audit = await clinic.call("GET", `/api/audit?entity=consultation&entityId=${id}`, { as: admin });
     expect(audit.status).toBe(200);
@@ -247,7 +262,9 @@ describe("consent", () => {
     expect((await clinic.call("GET", `/api/rooms/${first.token}`)).status).toBe(200);
 
     // Withdraw: only the patient; the next visit is blocked again; the past record keeps its consent.
-    expect((await clinic.call("DELETE", `/api/consultations/${first.id}/consent`, { as: first.doctor })).status).toBe(403);
+    expect((await clinic.call("DELETE", `/api/consultations/${first.id}/consent`, { as: first.doctor })).status).toBe(
+      403,
+    );
     expect((await clinic.call("DELETE", `/api/consultations/${first.id}/consent`)).status).toBe(401);
     const withdrawn = await clinic.call("DELETE", `/api/consultations/${first.id}/consent`, { as: first.patient });
     expect(withdrawn.status).toBe(204);
@@ -283,14 +300,25 @@ describe("consent", () => {
       file,
       JSON.stringify({
         version: "clinica-2032-v2",
-        text: { "pt-BR": "Texto próprio da clínica para teleconsulta, versão 2.", en: "The clinic's own text, version 2." },
+        text: {
+          "pt-BR": "Texto próprio da clínica para teleconsulta, versão 2.",
+          en: "The clinic's own text, version 2.",
+        },
       }),
     );
-    const own = await createTestClinic({ now: NOW, modules: [roomRoutes], database: clinic.database, config: { telemedicineConsentFile: file } });
+    const own = await createTestClinic({
+      now: NOW,
+      modules: [roomRoutes],
+      database: clinic.database,
+      config: { telemedicineConsentFile: file },
+    });
     const { patient, id, token, startsAt } = await teleconsultation();
     at(new Date(Date.parse(startsAt) - 5 * 60_000));
     own.clock.set(clinic.clock.now());
-    await clinic.call("POST", `/api/consultations/${id}/consent`, { as: patient, body: { version: await currentVersion() } });
+    await clinic.call("POST", `/api/consultations/${id}/consent`, {
+      as: patient,
+      body: { version: await currentVersion() },
+    });
     expect((await clinic.call("GET", `/api/rooms/${token}`)).status).toBe(200);
     const text = await own.call("GET", "/api/consent/telemedicine");
     expect(text.body.version).toBe("clinica-2032-v2");
@@ -305,7 +333,10 @@ describe("check-in, the waiting room and the record", () => {
     const { doctor, patient, id, token, startsAt } = await teleconsultation();
     const start = Date.parse(startsAt);
     at(new Date(start - 60 * 60_000));
-    await clinic.call("POST", `/api/consultations/${id}/consent`, { as: patient, body: { version: await currentVersion() } });
+    await clinic.call("POST", `/api/consultations/${id}/consent`, {
+      as: patient,
+      body: { version: await currentVersion() },
+    });
     const tooEarly = await clinic.call("POST", `/api/consultations/${id}/check-in`, { as: patient });
     expect(tooEarly.status).toBe(425);
     expect(tooEarly.body.error).toMatchObject({
@@ -343,14 +374,18 @@ describe("check-in, the waiting room and the record", () => {
     expect(byAdmin.body.consultations.map((c: { consultationId: string }) => c.consultationId)).toContain(id);
 
     // The same as server-sent events (this clinic sends one snapshot per stream, as on Lambda).
-    const res = await clinic.app.request("/api/agenda/events", { headers: { authorization: `Bearer ${doctor.token}` } });
+    const res = await clinic.app.request("/api/agenda/events", {
+      headers: { authorization: `Bearer ${doctor.token}` },
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toMatch(/^text\/event-stream/);
     const text = await res.text();
     expect(text).toMatch(/^event: waiting$/m);
     expect(text).toMatch(/^retry: 3000$/m);
     const data = JSON.parse(/^data: (.*)$/m.exec(text)![1]!);
-    expect(data.consultations).toContainEqual(expect.objectContaining({ consultationId: id, checkedInAt: checkedIn.body.checkedInAt }));
+    expect(data.consultations).toContainEqual(
+      expect.objectContaining({ consultationId: id, checkedInAt: checkedIn.body.checkedInAt }),
+    );
     expect((await clinic.call("GET", "/api/agenda/events", { as: patient })).status).toBe(403);
     expect((await clinic.call("GET", "/api/agenda/events")).status).toBe(401);
   });
@@ -366,7 +401,10 @@ describe("check-in, the waiting room and the record", () => {
       const { doctor, patient, id, startsAt } = await teleconsultation();
       at(new Date(Date.parse(startsAt) - 5 * 60_000));
       live.clock.set(clinic.clock.now());
-      await clinic.call("POST", `/api/consultations/${id}/consent`, { as: patient, body: { version: await currentVersion() } });
+      await clinic.call("POST", `/api/consultations/${id}/consent`, {
+        as: patient,
+        body: { version: await currentVersion() },
+      });
       const controller = new AbortController();
       const res = await live.app.request("/api/agenda/events", {
         headers: { authorization: `Bearer ${doctor.token}` },
@@ -399,7 +437,9 @@ describe("check-in, the waiting room and the record", () => {
       expect(checkedIn.status).toBe(200);
       events.push(await nextEvent());
       const elapsed = Date.now() - checkedAt;
-      expect(events[1]!.consultations.find((c) => c.consultationId === id)?.checkedInAt).toBe(checkedIn.body.checkedInAt);
+      expect(events[1]!.consultations.find((c) => c.consultationId === id)?.checkedInAt).toBe(
+        checkedIn.body.checkedInAt,
+      );
       expect(elapsed).toBeLessThan(5000);
       await reader.cancel();
       controller.abort();
@@ -413,11 +453,16 @@ describe("check-in, the waiting room and the record", () => {
     const start = Date.parse(startsAt);
     const t = (minutes: number) => new Date(start + minutes * 60_000).toISOString();
     at(t(-10));
-    await clinic.call("POST", `/api/consultations/${id}/consent`, { as: patient, body: { version: await currentVersion() } });
+    await clinic.call("POST", `/api/consultations/${id}/consent`, {
+      as: patient,
+      body: { version: await currentVersion() },
+    });
     at(t(-6));
     expect((await clinic.call("GET", `/api/rooms/${token}`)).status).toBe(200);
     at(t(-5));
-    expect((await clinic.call("POST", `/api/consultations/${id}/check-in`, { body: { roomToken: token } })).status).toBe(200);
+    expect(
+      (await clinic.call("POST", `/api/consultations/${id}/check-in`, { body: { roomToken: token } })).status,
+    ).toBe(200);
     at(t(-1));
     expect((await clinic.call("GET", `/api/rooms/${doctorToken}`)).status).toBe(200);
     const status = await clinic.call("GET", `/api/rooms/${token}/status`);
@@ -426,10 +471,13 @@ describe("check-in, the waiting room and the record", () => {
       checkedInAt: t(-5),
       startedAt: null,
       completedAt: null,
-      doctorOpenedRoomAt: t(-1),
+      doctorOpenedAt: t(-1),
     });
     at(t(0));
-    const started = await clinic.call("PATCH", `/api/consultations/${id}`, { as: doctor, body: { status: "in_progress" } });
+    const started = await clinic.call("PATCH", `/api/consultations/${id}`, {
+      as: doctor,
+      body: { status: "in_progress" },
+    });
     expect(started.status).toBe(200);
     expect(started.body.consultation.startedAt).toBe(t(0));
     expect((await clinic.call("GET", `/api/rooms/${token}/status`)).body.status).toBe("in_progress");
@@ -447,8 +495,8 @@ describe("check-in, the waiting room and the record", () => {
         modality: "teleconsulta",
         patientCheckedInAt: t(-5),
         doctorCheckedInAt: null,
-        patientOpenedRoomAt: t(-6),
-        doctorOpenedRoomAt: t(-1),
+        patientOpenedAt: t(-6),
+        doctorOpenedAt: t(-1),
         startedAt: t(0),
         startedBy: doctor.user.id,
         completedAt: t(25),
@@ -472,11 +520,14 @@ describe("check-in, the waiting room and the record", () => {
     const { id, token } = await teleconsultation();
     const stranger = await clinic.person("patient");
     const version = await currentVersion();
-    expect((await clinic.call("POST", `/api/consultations/${id}/consent`, { as: stranger, body: { version } })).status).toBe(404);
+    expect(
+      (await clinic.call("POST", `/api/consultations/${id}/consent`, { as: stranger, body: { version } })).status,
+    ).toBe(404);
     expect((await clinic.call("POST", `/api/consultations/${id}/consent`, { body: { version } })).status).toBe(401);
     // A genuine link for another consultation is not a key to this one.
     expect(
-      (await clinic.call("POST", `/api/consultations/${id}/consent`, { body: { version, roomToken: other.token } })).status,
+      (await clinic.call("POST", `/api/consultations/${id}/consent`, { body: { version, roomToken: other.token } }))
+        .status,
     ).toBe(403);
     const forged = `${token.slice(0, -3)}abc`;
     expect(

@@ -82,7 +82,9 @@ export function currentConsentText(file?: string): ConsentText {
   try {
     parsed = fileSchema.parse(JSON.parse(readFileSync(file, "utf8")));
   } catch (err) {
-    throw new Error(`HEALTHFLOW_TELEMEDICINE_CONSENT_FILE (${file}) is not a valid consent text: ${(err as Error).message}`);
+    throw new Error(
+      `HEALTHFLOW_TELEMEDICINE_CONSENT_FILE (${file}) is not a valid consent text: ${(err as Error).message}`,
+    );
   }
   const value = build(parsed.version, parsed.text);
   cache.set(file, value);

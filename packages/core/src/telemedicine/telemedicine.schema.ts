@@ -44,8 +44,8 @@ export const teleconsultationRecordSchema = z.object({
   modality: z.literal("teleconsulta"),
   patientCheckedInAt: z.string().nullable(),
   doctorCheckedInAt: z.string().nullable(),
-  patientOpenedRoomAt: z.string().nullable(),
-  doctorOpenedRoomAt: z.string().nullable(),
+  patientOpenedAt: z.string().nullable(),
+  doctorOpenedAt: z.string().nullable(),
   startedAt: z.string().nullable(),
   startedBy: z.string().nullable(),
   completedAt: z.string().nullable(),
@@ -78,6 +78,6 @@ export const roomStatusSchema = z.object({
   checkedInAt: z.string().nullable(),
   startedAt: z.string().nullable(),
   completedAt: z.string().nullable(),
-  doctorOpenedRoomAt: z.string().nullable(),
+  doctorOpenedAt: z.string().nullable(),
 });
 export type RoomStatus = z.infer<typeof roomStatusSchema>;

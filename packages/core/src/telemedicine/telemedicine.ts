@@ -144,7 +144,8 @@ function consentRequired(text: ConsentText, row: ConsultationRow) {
       name: row.doctor_name,
       crm: row.doctor_crm ?? null,
       crmState: row.doctor_crm_state ?? null,
-      licenseNumber: row.doctor_crm && row.doctor_crm_state ? formatLicense(row.doctor_crm, row.doctor_crm_state) : null,
+      licenseNumber:
+        row.doctor_crm && row.doctor_crm_state ? formatLicense(row.doctor_crm, row.doctor_crm_state) : null,
     },
   });
 }
@@ -352,7 +353,7 @@ export async function roomStatus(db: Db, consultationId: string): Promise<RoomSt
     checkedInAt: iso(r.patient_checked_in_at),
     startedAt: iso(r.started_at),
     completedAt: iso(r.completed_at),
-    doctorOpenedRoomAt: iso(r.doctor_opened_at),
+    doctorOpenedAt: iso(r.doctor_opened_at),
   };
 }
 
@@ -361,12 +362,7 @@ export async function roomStatus(db: Db, consultationId: string): Promise<RoomSt
  * after the end) and still scheduled or in progress, each with its patient's check-in time. A
  * doctor sees their own; an admin every doctor's, or one doctor's with `doctorId`.
  */
-export async function waitingRoom(
-  db: Db,
-  actor: Actor,
-  query: { doctorId?: string },
-  now: Date,
-): Promise<WaitingRoom> {
+export async function waitingRoom(db: Db, actor: Actor, query: { doctorId?: string }, now: Date): Promise<WaitingRoom> {
   if (actor.role === "patient") throw new Forbidden("forbidden", "The waiting room is the doctors' view.");
   let q = db
     .selectFrom("consultations as c")

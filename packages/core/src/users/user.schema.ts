@@ -60,7 +60,11 @@ function withCrm<T extends { crm?: string; crmState?: Uf; licenseNumber?: string
 ): T {
   if (p.crm !== undefined || p.crmState !== undefined) {
     if (p.crm === undefined || p.crmState === undefined) {
-      ctx.addIssue({ code: "custom", path: [p.crm === undefined ? "crm" : "crmState"], message: "give crm and crmState together" });
+      ctx.addIssue({
+        code: "custom",
+        path: [p.crm === undefined ? "crm" : "crmState"],
+        message: "give crm and crmState together",
+      });
       return p;
     }
     return { ...p, licenseNumber: formatLicense(p.crm, p.crmState) };
@@ -71,7 +75,7 @@ function withCrm<T extends { crm?: string; crmState?: Uf; licenseNumber?: string
       ctx.addIssue({
         code: "custom",
         path: ["crm"],
-        message: "give crm (digits) and crmState (UF); licenseNumber must read as \"CRM-SP 123456\"",
+        message: 'give crm (digits) and crmState (UF); licenseNumber must read as "CRM-SP 123456"',
       });
       return p;
     }

@@ -92,7 +92,8 @@ export async function updateUser(db: Db, id: string, input: UpdateUserInput, act
       if (input.doctor && row.role !== "doctor") {
         throw new Invalid("not_a_doctor", "Only a doctor has a `doctor` profile.");
       }
-      if (input.name !== undefined) await trx.updateTable("users").set({ name: input.name }).where("id", "=", id).execute();
+      if (input.name !== undefined)
+        await trx.updateTable("users").set({ name: input.name }).where("id", "=", id).execute();
       const d = input.doctor;
       if (d) {
         const changes: Record<string, unknown> = {};
@@ -112,7 +113,13 @@ export async function updateUser(db: Db, id: string, input: UpdateUserInput, act
         ...(input.name !== undefined ? ["name"] : []),
         ...Object.keys(d ?? {}).filter((k) => (d as Record<string, unknown>)[k] !== undefined),
       ];
-      await recordAudit(trx, { actorId: actor.id, action: "user.update", entity: "user", entityId: id, details: { changed } });
+      await recordAudit(trx, {
+        actorId: actor.id,
+        action: "user.update",
+        entity: "user",
+        entityId: id,
+        details: { changed },
+      });
       return toUser((await findUserById(trx, id))!);
     });
   } catch (err) {

@@ -7,10 +7,11 @@
  * Types come from `@healthflow/core` (type-only imports: nothing of the server reaches the bundle),
  * so a change of contract there breaks this file's typecheck rather than the app at run time.
  */
-import type { CreateUserInput, LoginInput, RegisterInput } from "@healthflow/core/users/user.schema";
+import type { CreateUserRequest, LoginInput, RegisterInput } from "@healthflow/core/users/user.schema";
 import type {
   Availability,
   BookInput,
+  ConsentText,
   Consultation,
   ConsultationPatch,
   ConsultationQuery,
@@ -19,9 +20,11 @@ import type {
   Room,
   RoomLink,
   RoomRole,
+  RoomStatus,
   Slot,
   TimeOff,
   User,
+  WaitingRoom,
 } from "./contract";
 
 export class ApiError extends Error {
@@ -135,7 +138,7 @@ export const api = {
     }
     return users;
   },
-  createUser: (input: CreateUserInput) => request<{ user: User }>("POST", "/api/users", { body: input }),
+  createUser: (input: CreateUserRequest) => request<{ user: User }>("POST", "/api/users", { body: input }),
   listDoctors: () => request<{ doctors: DoctorSummary[] }>("GET", "/api/doctors").then((r) => r.doctors),
 
   getAvailability: (doctorId: string) => request<Availability>("GET", `/api/doctors/${enc(doctorId)}/availability`),
@@ -177,7 +180,35 @@ export const api = {
     }),
   /** The token is the credential here: a 401 means a bad link, not an expired session. */
   room: (token: string) => request<Room>("GET", `/api/rooms/${enc(token)}`, { redirectOn401: false }),
+
+  // Teleconsultation (issue 15). On the room page the room link is the patient's credential.
+  consentText: () => request<ConsentText>("GET", "/api/consent/telemedicine", { redirectOn401: false }),
+  giveConsent: (consultationId: string, version: string, roomToken?: string) =>
+    request<{ consent: { version: string; givenAt: string } }>(
+      "POST",
+      `/api/consultations/${enc(consultationId)}/consent`,
+      {
+        body: { version, roomToken },
+        redirectOn401: false,
+      },
+    ),
+  withdrawConsent: (consultationId: string) =>
+    request<void>("DELETE", `/api/consultations/${enc(consultationId)}/consent`),
+  checkIn: (consultationId: string, roomToken?: string) =>
+    request<{ checkedInAt: string }>("POST", `/api/consultations/${enc(consultationId)}/check-in`, {
+      body: { roomToken },
+      redirectOn401: false,
+    }),
+  roomStatus: (token: string) =>
+    request<RoomStatus>("GET", `/api/rooms/${enc(token)}/status`, { redirectOn401: false }),
+  /** The waiting room, for polling where server-sent events are unavailable. */
+  waitingRoom: (doctorId?: string) => request<WaitingRoom>("GET", "/api/agenda/waiting", { query: { doctorId } }),
 };
+
+/** `GET /api/agenda/events`: the waiting room as server-sent events. */
+export function agendaEventsUrl(doctorId?: string): string {
+  return doctorId ? `/api/agenda/events?doctorId=${enc(doctorId)}` : "/api/agenda/events";
+}
 
 /** The in-app path of a room URL the server built (it may name the public origin). */
 export function roomPath(url: string): string {

@@ -18,7 +18,13 @@ export type {
   Slot,
   TimeOff,
 } from "@healthflow/core/scheduling/scheduling.schema";
-export type { DoctorSummary, Role, User } from "@healthflow/core/users/user.schema";
+export type {
+  ConsentTextBody as ConsentText,
+  RoomStatus,
+  WaitingEntry,
+  WaitingRoom,
+} from "@healthflow/core/telemedicine/telemedicine.schema";
+export type { CreateUserRequest, DoctorSummary, Role, User } from "@healthflow/core/users/user.schema";
 
 export type BookInput = z.input<typeof bookInputSchema>;
 export type ConsultationPatch = z.input<typeof patchConsultationSchema>;
@@ -47,11 +53,22 @@ export interface Room {
     id: string;
     startsAt: string;
     endsAt: string;
-    doctor: { name: string };
+    status?: string;
+    doctor: { name: string; crm?: string | null; crmState?: string | null };
     patient: { name: string };
   };
   role: RoomRole;
   jitsi: { domain: string; roomName: string; jwt?: string };
   opensAt: string;
   closesAt: string;
+  /** Where the teleconsultation stands (issue 15). */
+  progress?: import("@healthflow/core/telemedicine/telemedicine.schema").RoomStatus;
+}
+
+/** The `details` of a 403 `consent_required` from `GET /api/rooms/:token`. */
+export interface ConsentRequired {
+  version: string;
+  hash: string;
+  consultationId: string;
+  doctor: { name: string; crm: string | null; crmState: string | null; licenseNumber: string | null };
 }

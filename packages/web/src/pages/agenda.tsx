@@ -7,6 +7,7 @@ import { useSearchParams } from "@solidjs/router";
 import { type Component, createEffect, createMemo, createResource, createSignal, For, on, Show } from "solid-js";
 import { ConsultationItem } from "../components/consultation-item";
 import { DoctorSelect } from "../components/doctor-select";
+import { WaitingRoomPanel } from "../components/telemedicine/waiting-room";
 import { ErrorAlert, Loading, Notice, PageTitle } from "../components/ui";
 import { api } from "../lib/api";
 import type { Consultation } from "../lib/contract";
@@ -115,6 +116,7 @@ const Agenda: Component = () => {
         <Notice tone="success">{t("agenda.completed")}</Notice>
       </Show>
       <p class="zone">{t("common.timesIn", { zone: zoneLabel(zone) })}</p>
+      <WaitingRoomPanel doctorId={doctorFilter() || undefined} onChange={() => void refetch()} />
 
       <div class="toolbar">
         <Show when={isAdmin()}>

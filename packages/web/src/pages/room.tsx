@@ -11,15 +11,20 @@ import {
   createResource,
   createSignal,
   For,
+  type JSX,
   Match,
   on,
   onCleanup,
   Show,
   Switch,
 } from "solid-js";
+import { ConsentStep } from "../components/telemedicine/consent-step";
+import { doctorIdentity } from "../components/telemedicine/doctor-identity";
+import { DoctorRoomBar } from "../components/telemedicine/doctor-room-bar";
+import { PatientRoom, TeleSteps } from "../components/telemedicine/patient-room";
 import { Loading, Notice, PageTitle } from "../components/ui";
 import { ApiError, api } from "../lib/api";
-import type { Room } from "../lib/contract";
+import type { ConsentRequired, Room } from "../lib/contract";
 import { describeError, locale, t } from "../lib/i18n";
 import { type JitsiApi, loadJitsiScript, PUBLIC_DEMO_DOMAIN } from "../lib/jitsi";
 import { jitsiLang, notOpenYet } from "../lib/room";
@@ -38,6 +43,10 @@ const RoomPage: Component = () => {
   onCleanup(() => clearInterval(tick));
 
   const waiting = () => (room.error ? notOpenYet(room.error) : null);
+  const consentNeeded = () =>
+    room.error instanceof ApiError && room.error.code === "consent_required"
+      ? (room.error.details as ConsentRequired)
+      : null;
   const remaining = () => {
     const w = waiting();
     return w ? Date.parse(w.opensAt) - now() : 0;
@@ -77,6 +86,15 @@ const RoomPage: Component = () => {
           </section>
         )}
       </Match>
+      <Match when={consentNeeded()}>
+        {(details) => (
+          <section class="room">
+            <PageTitle>{t("room.waitingTitle")}</PageTitle>
+            <TeleSteps current="consent" />
+            <ConsentStep details={details()} token={params.token} onDone={() => void refetch()} />
+          </section>
+        )}
+      </Match>
       <Match when={room.error}>
         <section class="narrow">
           <PageTitle>{t("room.unavailableTitle")}</PageTitle>
@@ -90,11 +108,25 @@ const RoomPage: Component = () => {
       </Match>
       <Match when={room()}>
         {(r) => (
-          <OpenRoom
-            room={r()}
-            title={title(r().consultation)}
-            onLeave={(id, role) => navigate(role === "doctor" ? `/agenda?after=${id}` : "/")}
-          />
+          <Show
+            when={r().role === "patient"}
+            fallback={
+              <OpenRoom
+                room={r()}
+                title={title(r().consultation)}
+                onLeave={(id, role) => navigate(role === "doctor" ? `/agenda?after=${id}` : "/")}
+                extra={<DoctorRoomBar room={r()} token={params.token} />}
+              />
+            }
+          >
+            <section class="room">
+              <PageTitle>{title(r().consultation)}</PageTitle>
+              <p class="doctor-identity">{doctorIdentity(r().consultation.doctor)}</p>
+              <PatientRoom room={r()} token={params.token}>
+                <OpenRoom room={r()} title={title(r().consultation)} onLeave={() => navigate("/")} embedded />
+              </PatientRoom>
+            </section>
+          </Show>
         )}
       </Match>
     </Switch>
@@ -114,6 +146,10 @@ const OpenRoom: Component<{
   room: Room;
   title: string;
   onLeave: (consultationId: string, role: Room["role"]) => void;
+  /** Shown under the title (the doctor's start bar). */
+  extra?: JSX.Element;
+  /** Inside the patient's flow, which has its own title. */
+  embedded?: boolean;
 }> = (props) => {
   let container!: HTMLElement;
   let jitsi: JitsiApi | undefined;
@@ -174,7 +210,10 @@ const OpenRoom: Component<{
 
   return (
     <section class="room">
-      <PageTitle>{props.title}</PageTitle>
+      <Show when={!props.embedded}>
+        <PageTitle>{props.title}</PageTitle>
+      </Show>
+      {props.extra}
       <p class="zone">{t("common.timesIn", { zone: zoneLabel(viewerZone()) })}</p>
       <Show when={props.room.jitsi.domain === PUBLIC_DEMO_DOMAIN}>
         <Notice tone="warning">{t("room.publicDemo")}</Notice>

@@ -2,6 +2,8 @@
  * Administration of people: list by role, create doctors, patients and admins. The form is
  * validated with the server's own schema before it is sent; a failure keeps everything typed.
  */
+
+import { UFS } from "@healthflow/core/telemedicine/crm";
 import { createUserInputSchema } from "@healthflow/core/users/user.schema";
 import { A } from "@solidjs/router";
 import { type Component, createResource, createSignal, For, Show } from "solid-js";
@@ -24,6 +26,7 @@ const Users: Component = () => {
   const [password, setPassword] = createSignal("");
   const [specialty, setSpecialty] = createSignal("");
   const [license, setLicense] = createSignal("");
+  const [crmState, setCrmState] = createSignal("SP");
   const [timezone, setTimezone] = createSignal(viewerZone());
   const [slotMinutes, setSlotMinutes] = createSignal(30);
   const [created, setCreated] = createSignal<{ id: string; name: string; role: Role }>();
@@ -41,7 +44,8 @@ const Users: Component = () => {
         ? {
             doctor: {
               specialty: specialty(),
-              licenseNumber: license(),
+              crm: license(),
+              crmState: crmState(),
               timezone: timezone(),
               slotMinutes: slotMinutes(),
             },
@@ -73,6 +77,7 @@ const Users: Component = () => {
     set: (v: string) => void,
     type = "text",
     autocomplete = "off",
+    inputmode?: "numeric",
   ) => (
     <div>
       <label for={id}>{label}</label>
@@ -80,6 +85,7 @@ const Users: Component = () => {
         id={id}
         type={type}
         autocomplete={autocomplete}
+        inputmode={inputmode}
         value={value()}
         onInput={(e) => set(e.currentTarget.value)}
         aria-invalid={!!errors()[path]}
@@ -91,7 +97,9 @@ const Users: Component = () => {
             ? t("validation.email")
             : path === "password"
               ? t("validation.password")
-              : t("validation.required")}
+              : path === "doctor.crm"
+                ? t("validation.crm")
+                : t("validation.required")}
         </p>
       </Show>
     </div>
@@ -126,7 +134,13 @@ const Users: Component = () => {
             <legend>{t("users.doctorProfile")}</legend>
             <div class="row">
               {field("user-specialty", "doctor.specialty", t("users.specialty"), specialty, setSpecialty)}
-              {field("user-license", "doctor.licenseNumber", t("users.license"), license, setLicense)}
+              {field("user-license", "doctor.crm", t("users.license"), license, setLicense, "text", "off", "numeric")}
+              <div>
+                <label for="user-crm-state">{t("users.crmState")}</label>
+                <select id="user-crm-state" value={crmState()} onChange={(e) => setCrmState(e.currentTarget.value)}>
+                  <For each={UFS}>{(uf) => <option value={uf}>{uf}</option>}</For>
+                </select>
+              </div>
               {field("user-timezone", "doctor.timezone", t("availability.timezone"), timezone, setTimezone)}
               {field(
                 "user-slot",

@@ -9,13 +9,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { streamSSE } from "hono/streaming";
 import { currentConsentText } from "../../telemedicine/consent-text.js";
-import {
-  type Caller,
-  checkIn,
-  giveConsent,
-  waitingRoom,
-  withdrawConsent,
-} from "../../telemedicine/telemedicine.js";
+import { type Caller, checkIn, giveConsent, waitingRoom, withdrawConsent } from "../../telemedicine/telemedicine.js";
 import {
   checkInInputSchema,
   consentSchema,
@@ -97,7 +91,7 @@ const checkInRoute = createRoute({
   method: "post",
   path: "/api/consultations/{id}/check-in",
   tags: ["telemedicine"],
-  summary: "\"I'm ready\": the patient checks in to the waiting room",
+  summary: '"I\'m ready": the patient checks in to the waiting room',
   description:
     "By the consultation's patient (session or `roomToken`) or its doctor, from the room's opening (15 minutes " +
     "before the start) until it closes: 425 `check_in_not_open` before, with `details.opensAt`; 403 " +
@@ -177,13 +171,7 @@ export const telemedicineRoutes = newRouter()
   .openapi(checkInRoute, async (c) => {
     const body = c.req.valid("json") ?? {};
     const { db, now } = c.get("deps");
-    const result = await checkIn(
-      db,
-      c.req.valid("param").id,
-      await callerOf(c, body.roomToken),
-      consentText(c),
-      now(),
-    );
+    const result = await checkIn(db, c.req.valid("param").id, await callerOf(c, body.roomToken), consentText(c), now());
     return c.json(result, 200);
   })
   .openapi(waitingRoute, async (c) => {

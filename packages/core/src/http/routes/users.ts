@@ -28,10 +28,13 @@ const update = createRoute({
   summary: "Edit an account's name and a doctor's profile (admins only)",
   description:
     "A doctor's CRM is given as `doctor: {crm, crmState}` (digits and the two-letter state); `licenseNumber` " +
-    "is derived from them (\"CRM-SP 123456\"). A licence that reads as a CRM is accepted in their place.",
+    'is derived from them ("CRM-SP 123456"). A licence that reads as a CRM is accepted in their place.',
   security,
   request: { params: z.object({ id: z.string().uuid() }), body: jsonBody(updateUserInputSchema) },
-  responses: { 200: jsonResponse(z.object({ user: userSchema }), "Updated"), ...errorResponses(400, 401, 403, 404, 409) },
+  responses: {
+    200: jsonResponse(z.object({ user: userSchema }), "Updated"),
+    ...errorResponses(400, 401, 403, 404, 409),
+  },
 });
 
 const list = createRoute({
