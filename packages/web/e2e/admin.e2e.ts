@@ -12,6 +12,7 @@ import {
   newPage,
   newPassword,
   pt,
+  randomCrm,
   screenshot,
   signIn,
   skip,
@@ -27,7 +28,7 @@ describe.skipIf(skip)("admin flows", () => {
     name: `Dr. Novo ${uniq()}`,
     email: `novo-${uniq()}@e2e.healthflow.test`,
     specialty: `Cardiologia ${uniq()}`,
-    license: `CRM-SP-${uniq()}`,
+    license: randomCrm(),
   };
   let doctorId = "";
 
@@ -51,6 +52,7 @@ describe.skipIf(skip)("admin flows", () => {
     await page.getByLabel(pt["users.initialPassword"]).fill(newPassword());
     await page.getByLabel(pt["users.specialty"]).fill(doctor.specialty);
     await page.getByLabel(pt["users.license"]).fill(doctor.license);
+    await page.getByLabel(pt["users.crmState"]).selectOption("RJ");
     expect(await page.getByLabel(pt["availability.timezone"]).inputValue()).toBe("America/Sao_Paulo");
     expect(await unlabelledControls(page)).toEqual([]);
     await page.getByRole("button", { name: pt["users.createDo"] }).click();
@@ -66,7 +68,7 @@ describe.skipIf(skip)("admin flows", () => {
     await page.getByLabel(pt["auth.email"]).fill(doctor.email);
     await page.getByLabel(pt["users.initialPassword"]).fill(newPassword());
     await page.getByLabel(pt["users.specialty"]).fill(doctor.specialty);
-    await page.getByLabel(pt["users.license"]).fill(`${doctor.license}-2`);
+    await page.getByLabel(pt["users.license"]).fill(randomCrm());
     await page.getByRole("button", { name: pt["users.createDo"] }).click();
     await page.getByText(pt["error.email_taken"]).waitFor();
     expect(await page.getByLabel(pt["auth.name"]).inputValue()).toBe(`${doctor.name} (2)`);

@@ -23,9 +23,13 @@ const FLAGS = [
   "--no-first-run",
 ];
 
-export function launch(): Promise<Browser> {
-  return chromium.launch({ executablePath: e2e.chromium, headless: true, args: FLAGS });
+/** Chromium with the run's flags, plus any a file needs (fake media devices, for instance). */
+export function launch(extraArgs: string[] = []): Promise<Browser> {
+  return chromium.launch({ executablePath: e2e.chromium, headless: true, args: [...FLAGS, ...extraArgs] });
 }
+
+/** A random CRM number (9 digits): doctors must have one, and it is unique per state. */
+export const randomCrm = () => String(100_000_000 + Math.floor(Math.random() * 899_999_999));
 
 /** A fresh browser profile in São Paulo time with a Brazilian locale, unless told otherwise. */
 export async function newPage(
@@ -117,7 +121,8 @@ export class Api {
       password,
       doctor: {
         specialty,
-        licenseNumber: `CRM-${uniq()}`,
+        crm: randomCrm(),
+        crmState: "SP",
         timezone: "UTC",
         slotMinutes: opts.slotMinutes ?? 30,
       },

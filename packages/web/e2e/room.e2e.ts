@@ -72,6 +72,18 @@ describe.skipIf(skip)("the consult room page", () => {
     return { doctor, patient, consultation, reason };
   }
 
+  /**
+   * The teleconsultation steps done through the API (the page's own steps are in
+   * teleconsultation.e2e.ts): the patient has consented and checked in, the doctor has started.
+   */
+  async function admitPatient(patient: { email: string; password: string }, consultationId: string) {
+    const asPatient = await Api.signIn(patient.email, patient.password);
+    const { version } = await asPatient.call<{ version: string }>("GET", "/api/consent/telemedicine");
+    await asPatient.call("POST", `/api/consultations/${consultationId}/consent`, { version });
+    await asPatient.call("POST", `/api/consultations/${consultationId}/check-in`, {});
+    await admin.call("PATCH", `/api/consultations/${consultationId}`, { status: "in_progress" });
+  }
+
   it("lets the doctor open the room from the agenda, admit the knocking patient, and complete after the call", async () => {
     const { doctor, patient, consultation, reason } = await openConsultation();
     const { page, context } = await newPage(browser);
@@ -126,6 +138,7 @@ describe.skipIf(skip)("the consult room page", () => {
 
   it("gives the patient their own name, no admit controls, and a way back", async () => {
     const { patient, consultation } = await openConsultation();
+    await admitPatient(patient, consultation.id);
     const link = await (await Api.signIn(patient.email, patient.password)).call<{ url: string; role: string }>(
       "POST",
       `/api/consultations/${consultation.id}/room-link`,
@@ -189,7 +202,17 @@ describe.skipIf(skip)("the consult room page", () => {
     };
     const opensAt = new Date(Date.now() + 2500).toISOString();
     let asked = 0;
+    const progress = {
+      status: "in_progress",
+      checkedInAt: new Date().toISOString(),
+      startedAt: new Date().toISOString(),
+      completedAt: null,
+      doctorOpenedAt: new Date().toISOString(),
+    };
     await page.route("**/api/rooms/**", (route) => {
+      if (route.request().url().endsWith("/status")) {
+        return route.fulfill({ status: 200, contentType: "application/json", body: JSON.stringify(progress) });
+      }
       asked++;
       return Date.now() < Date.parse(opensAt)
         ? route.fulfill({
@@ -212,6 +235,7 @@ describe.skipIf(skip)("the consult room page", () => {
               jitsi: { domain: e2e.jitsiDomain, roomName: "stubbed-room-name" },
               opensAt,
               closesAt: shell.endsAt,
+              progress,
             }),
           });
     });
@@ -225,6 +249,7 @@ describe.skipIf(skip)("the consult room page", () => {
 
   it("says plainly when the Jitsi script cannot load, and retries", async () => {
     const { patient, consultation } = await openConsultation();
+    await admitPatient(patient, consultation.id);
     const link = await (await Api.signIn(patient.email, patient.password)).call<{ url: string }>(
       "POST",
       `/api/consultations/${consultation.id}/room-link`,
