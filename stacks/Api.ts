@@ -33,6 +33,9 @@ export function Api({ stack, app }: StackContext) {
           // it cuts embedded calls after 5 minutes). See docs/deploy.md.
           JITSI_DOMAIN: domains.jitsi ?? "meet.jit.si",
           JITSI_APP_ID: domains.jitsiAppId,
+          // API Gateway buffers a Lambda's response: the agenda's event stream sends one snapshot and
+          // closes, and the browser's EventSource reconnects every 3 seconds (issue 15).
+          HEALTHFLOW_AGENDA_STREAM_SECONDS: "0",
           LOG_LEVEL: "info",
           NODE_OPTIONS: "--enable-source-maps",
           [publicUrlEnvironmentKey()]: "__FETCH_FROM_SSM__",

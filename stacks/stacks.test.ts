@@ -131,6 +131,7 @@ for (const stage of ["dev", "prod"] as const) {
       const env = handler.Properties.Environment.Variables;
       expect(env).toMatchObject({
         DB_NAME: "healthflow",
+        HEALTHFLOW_AGENDA_STREAM_SECONDS: "0",
         SST_Secret_value_HEALTHFLOW_SECRET: "__FETCH_FROM_SSM__",
         SST_Secret_value_JITSI_APP_SECRET: "__FETCH_FROM_SSM__",
         SST_Parameter_value_HEALTHFLOW_PUBLIC_URL: "__FETCH_FROM_SSM__",
