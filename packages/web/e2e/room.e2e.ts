@@ -175,6 +175,10 @@ describe.skipIf(skip)("the consult room page", () => {
     const link = await admin.call<{ url: string }>("POST", `/api/consultations/${consultation.id}/room-link`, {
       for: "patient",
     });
+    // Consent comes first (a patient may give it before the room opens); then the countdown.
+    const asPatient = await Api.signIn(patient.email, patient.password);
+    const { version } = await asPatient.call<{ version: string }>("GET", "/api/consent/telemedicine");
+    await asPatient.call("POST", `/api/consultations/${consultation.id}/consent`, { version });
     const { page, context } = await newPage(browser);
     const jitsi = await serveJitsi(page, e2e.jitsiDomain);
     await page.goto(`/room/${tokenOf(link.url)}`);

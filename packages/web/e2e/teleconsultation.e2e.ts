@@ -180,6 +180,18 @@ describe.skipIf(skip)("teleconsultation", () => {
     });
     expect(record.teleconsultation.patientOpenedAt).toEqual(expect.any(String));
     expect(record.teleconsultation.doctorOpenedAt).toEqual(expect.any(String));
+
+    // The patient withdraws the consent for future consultations, from their own page.
+    await signIn(pat.page, patient.email, patient.password);
+    await pat.page.goto("/");
+    await pat.page.getByRole("button", { name: pt["tele.withdraw"] }).click();
+    await pat.page.getByText(pt["tele.withdrawn"]).waitFor();
+    expect(await axeViolations(pat.page)).toEqual([]);
+    const { consultation: after } = await admin.call<{ consultation: any }>(
+      "GET",
+      `/api/consultations/${consultation.id}`,
+    );
+    expect(after.consent.withdrawnAt).toEqual(expect.any(String));
     await pat.context.close();
     await doc.context.close();
   });

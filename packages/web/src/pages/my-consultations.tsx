@@ -1,6 +1,7 @@
 import { A } from "@solidjs/router";
 import { type Component, createResource, For, Show, Suspense } from "solid-js";
 import { ConsultationItem } from "../components/consultation-item";
+import { ConsentWithdraw } from "../components/telemedicine/consent-withdraw";
 import { ErrorAlert, Loading, Notice, PageTitle } from "../components/ui";
 import { api } from "../lib/api";
 import { splitConsultations } from "../lib/consultations";
@@ -58,6 +59,7 @@ const MyConsultations: Component = () => {
         >
           {section(t("patient.upcoming"), parts().upcoming, t("patient.noUpcoming"))}
           {section(t("patient.past"), parts().past, t("patient.noPast"))}
+          <ConsentWithdraw consultations={list() ?? []} />
         </Show>
       </Suspense>
     </>
