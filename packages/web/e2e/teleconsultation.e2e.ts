@@ -95,6 +95,13 @@ describe.skipIf(skip)("teleconsultation", () => {
     const doc = await newPage(browser);
     await serveJitsi(doc.page);
     await signIn(doc.page, doctor.email, doctor.password);
+    // On the Node server the agenda listens to server-sent events; it polls only when it cannot.
+    const streams: string[] = [];
+    const polls: string[] = [];
+    doc.page.on("request", (r) => {
+      if (r.url().includes("/api/agenda/events")) streams.push(r.url());
+      if (r.url().includes("/api/agenda/waiting")) polls.push(r.url());
+    });
     await doc.page.goto("/agenda?view=day");
     const entry = doc.page.locator(`.waiting-entry[data-consultation="${consultation.id}"]`);
     await entry.getByText(pt["tele.notCheckedIn"]).waitFor();
@@ -144,6 +151,8 @@ describe.skipIf(skip)("teleconsultation", () => {
     const since = entry.getByText(/aguardando desde \d\d:\d\d/);
     await since.waitFor({ timeout: 5000 });
     expect(Date.now() - readyAt).toBeLessThan(5000 + 1000);
+    expect(streams.length).toBeGreaterThan(0);
+    expect(polls).toEqual([]);
     expect(await axeViolations(doc.page)).toEqual([]);
     await screenshot(doc.page, "33-tele-agenda-waiting");
 
