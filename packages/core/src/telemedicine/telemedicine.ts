@@ -9,6 +9,7 @@
 import { sql } from "kysely";
 import { recordAudit } from "../audit/audit.js";
 import { toDate } from "../db/database.js";
+import { isUniqueViolation } from "../db/pg-errors.js";
 import { Conflict, Forbidden, Gone, NotFound, TooEarly, Unauthenticated } from "../errors.js";
 import { roomWindow } from "../rooms/room.js";
 import { verifyRoomToken } from "../rooms/room-token.js";
@@ -171,6 +172,27 @@ export async function giveConsent(
       version: text.version,
     });
   }
+  try {
+    return await insertConsent(db, row, who.via, version, text, client, now);
+  } catch (err) {
+    // Two tabs agreeing at once: the unique index keeps one agreement in force; the other gets it.
+    if (!isUniqueViolation(err)) throw err;
+    const existing = await activeConsent(db, row.patient_id, version);
+    if (!existing) throw err;
+    return existing;
+  }
+}
+
+async function insertConsent(
+  db: Db,
+  row: ConsultationRow,
+  via: Participant["via"],
+  version: string,
+  text: ConsentText,
+  client: ClientInfo,
+  now: Date,
+): Promise<Consent> {
+  const consultationId = row.id;
   return db.transaction().execute(async (trx) => {
     const existing = await activeConsent(trx, row.patient_id, version);
     if (existing) {
@@ -196,7 +218,7 @@ export async function giveConsent(
       action: "telemedicine.consent_given",
       entity: "consultation",
       entityId: consultationId,
-      details: { consentId: created.id, version, hash: text.hash, via: who.via },
+      details: { consentId: created.id, version, hash: text.hash, via },
     });
     return toConsent(created);
   });
