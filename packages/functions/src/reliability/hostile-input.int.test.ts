@@ -8,6 +8,7 @@
  */
 import { checkInvariants, cleanInvariants, reportFigures, tally } from "@healthflow/core/reliability/support";
 import { type ActorKey, createWorld, type World } from "@healthflow/core/reliability/world";
+import { DEFAULT_CONSENT_VERSION } from "@healthflow/core/telemedicine/consent-text";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { servedModules } from "../served-modules.js";
@@ -108,7 +109,7 @@ function templates(w: World): Record<string, Record<string, unknown>> {
       name: "Made",
       role: "doctor",
       password: "long enough pass",
-      doctor: { specialty: "X", licenseNumber: "CRM/H 1", timezone: "UTC", slotMinutes: 30 },
+      doctor: { specialty: "X", crm: "1", crmState: "SP", timezone: "UTC", slotMinutes: 30 },
     },
     "PUT /api/doctors/:id/availability": {
       timezone: "UTC",
@@ -126,6 +127,9 @@ function templates(w: World): Record<string, Record<string, unknown>> {
     "PATCH /api/consultations/:id": { startsAt: "SLOT", durationMinutes: "DURATION", status: "STATUS", notes: "n" },
     "POST /api/consultations/:id/cancel": { reason: "r" },
     "POST /api/consultations/:id/room-link": { for: "patient" },
+    "POST /api/consultations/:id/consent": { version: DEFAULT_CONSENT_VERSION, roomToken: "x.y.z" },
+    "POST /api/consultations/:id/check-in": {},
+    "PATCH /api/users/:id": { name: "n", doctor: { crm: "2", crmState: "RJ" } },
   };
 }
 
@@ -150,6 +154,8 @@ describe.skipIf(!url)("hostile input", { timeout: 600_000 }, () => {
 
   beforeAll(async () => {
     world = await createWorld(url!, "hostile", { modules: servedModules });
+    // The agenda's event stream sends one snapshot and closes (as on Lambda), so every body ends.
+    world.clinic.deps.config.agendaStreamSeconds = 0;
     for (const a of ["patientA", "patientB", "doctorX", "doctorY", "admin"] as const)
       tokens.set(a, await world.freshToken(a));
     await world.book("patientA");
