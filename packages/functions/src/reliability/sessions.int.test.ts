@@ -146,6 +146,12 @@ describe.skipIf(!url)("sessions and room tokens", () => {
     async function link(consultationId: string, token: string, body?: unknown) {
       const res = await call("POST", `/api/consultations/${consultationId}/room-link`, bearer(token), body);
       expect(res.status, JSON.stringify(res.body)).toBe(200);
+      if (res.body.role === "patient") {
+        // The patient has agreed to teleconsultation (else the room is 403 consent_required).
+        const version = (await call("GET", "/api/consent/telemedicine")).body.version;
+        const consent = await call("POST", `/api/consultations/${consultationId}/consent`, bearer(token), { version });
+        expect(consent.status, JSON.stringify(consent.body)).toBe(201);
+      }
       return decodeURIComponent(String(res.body.url).split("/room/")[1]!);
     }
     const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString("base64url");
