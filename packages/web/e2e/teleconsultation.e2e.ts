@@ -45,9 +45,13 @@ async function axeViolations(page: Page): Promise<string[]> {
   if (!(await page.evaluate(() => Boolean((window as any).axe)))) await page.evaluate(AXE_SOURCE);
   const result = await page.evaluate(async () => {
     const axe = (window as any).axe;
-    const r = await axe.run(document, {
-      runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
-    });
+    // The video region is Jitsi's (here a stub): third-party content, not ours to audit.
+    const r = await axe.run(
+      { exclude: [["#jitsi-container"]] },
+      {
+        runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
+      },
+    );
     return r.violations.map((v: any) => `${v.id}: ${v.nodes.map((n: any) => n.target.join(" ")).join(", ")}`);
   });
   return result as string[];
@@ -201,6 +205,37 @@ describe.skipIf(skip)("teleconsultation", () => {
       `/api/consultations/${consultation.id}`,
     );
     expect(after.consent.withdrawnAt).toEqual(expect.any(String));
+    await pat.context.close();
+    await doc.context.close();
+  });
+
+  it("lets the doctor start from the room; the waiting patient's page says the doctor is in, then joins", async () => {
+    const { doctor, patient, consultation, asPatient, path } = await openConsultation();
+    const { version } = await asPatient.call<{ version: string }>("GET", "/api/consent/telemedicine");
+    await asPatient.call("POST", `/api/consultations/${consultation.id}/consent`, { version });
+    await asPatient.call("POST", `/api/consultations/${consultation.id}/check-in`, {});
+
+    const pat = await newPage(browser, { width: 360, height: 740 });
+    await serveJitsi(pat.page);
+    await pat.page.goto(path);
+    await pat.page.getByText(/sala de espera desde \d\d:\d\d/).waitFor();
+
+    const asDoctor = await Api.signIn(doctor.email, doctor.password);
+    const link = await asDoctor.call<{ url: string }>("POST", `/api/consultations/${consultation.id}/room-link`, {});
+    const doc = await newPage(browser);
+    await serveJitsi(doc.page);
+    await signIn(doc.page, doctor.email, doctor.password);
+    await doc.page.goto(new URL(link.url).pathname);
+    await doc.page.locator(".jitsi-stub").waitFor();
+    await doc.page.getByText(new RegExp(`${patient.name} está na sala de espera desde \\d\\d:\\d\\d`)).waitFor();
+    expect(await axeViolations(doc.page)).toEqual([]);
+    await pat.page.getByText(pt["tele.doctorInRoom"]).waitFor({ timeout: 10_000 });
+
+    await doc.page.getByRole("button", { name: pt["tele.startInRoom"] }).click();
+    await pat.page.getByText(pt["tele.started"]).waitFor({ timeout: 10_000 });
+    await pat.page.locator(".jitsi-stub").waitFor();
+    const { consultation: c } = await admin.call<{ consultation: any }>("GET", `/api/consultations/${consultation.id}`);
+    expect(c).toMatchObject({ status: "in_progress", teleconsultation: { startedBy: doctor.id } });
     await pat.context.close();
     await doc.context.close();
   });
