@@ -92,6 +92,21 @@ describe("GET /api/audit", () => {
     }
   });
 
+  it("filters by entity values shaped like times, dates, instants and JSON (issue #11: 500 on the Data API)", async () => {
+    const odd = ["09:30", "2031-01-01", "2031-01-01T10:00:00Z", '{"a":1}', "12.50", "true"];
+    const shapeId = `shape-${Math.random().toString(36).slice(2)}`;
+    for (const entity of odd) {
+      await recordAudit(clinic.db, { actorId: actor.user.id, action: "probe.shape", entity, entityId: shapeId });
+    }
+    for (const entity of odd) {
+      const res = await clinic.call("GET", `/api/audit?entity=${encodeURIComponent(entity)}&entityId=${shapeId}`, {
+        as: admin,
+      });
+      expect(res.status, `${entity}: ${JSON.stringify(res.body)}`).toBe(200);
+      expect(res.body.events.map((e: { entity: string }) => e.entity)).toEqual([entity]);
+    }
+  });
+
   it("shows the audited read of clinical notes (who saw what, when)", async () => {
     const doctor = await clinic.person("doctor");
     const patient = await clinic.person("patient");

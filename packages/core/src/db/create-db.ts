@@ -8,46 +8,16 @@
  * Engine modules are imported lazily so that a Lambda bundle never loads PGlite and a pod never
  * loads the AWS SDK. Domain code only ever sees `Kysely<DB>`.
  */
-import type { Kysely } from "kysely";
-import type { DB } from "./database.js";
+import type { DatabaseHandle, DbConfig } from "./db-config.js";
 
-export type DbConfig =
-  | {
-      kind: "postgres";
-      url: string;
-      poolMax?: number;
-      statementTimeoutMs?: number;
-      connectTimeoutMs?: number;
-    }
-  | {
-      kind: "data-api";
-      clusterArn: string;
-      secretArn: string;
-      database: string;
-      region?: string;
-      /** Tests inject a stand-in for `RDSDataClient` here. */
-      client?: unknown;
-    }
-  | {
-      kind: "pglite";
-      /** A folder to persist in, or `undefined` for a throw-away in-memory database. */
-      dataDir?: string;
-    };
-
-export interface DatabaseHandle {
-  kind: DbConfig["kind"];
-  db: Kysely<DB>;
-  /** Throws when the database cannot answer a trivial query. */
-  ping(): Promise<void>;
-  close(): Promise<void>;
-}
+export type { DatabaseHandle, DbConfig } from "./db-config.js";
 
 export async function createDb(config: DbConfig): Promise<DatabaseHandle> {
   switch (config.kind) {
     case "postgres":
       return (await import("./postgres-dialect.js")).openPostgres(config);
     case "data-api":
-      return (await import("./data-api-dialect.js")).openDataApi(config);
+      return (await import("./data-api/open-data-api.js")).openDataApi(config);
     case "pglite":
       return (await import("./pglite-dialect.js")).openPglite(config);
   }

@@ -1,16 +1,14 @@
 /**
  * Kysely's view of the schema. Written by hand to match packages/core/migrations: the migrations are
  * the truth, this file is the type-level mirror (checked by the integration tests that read and
- * write every table).
- *
- * Timestamps are `Date` on pg and PGlite but ISO strings through the RDS Data API, so row types
- * say `Date | string` and the `*.sql.ts` mappers normalise with `toDate`.
+ * write every table). Every engine gives the JavaScript types `pg` gives (timestamptz: Date,
+ * jsonb: parsed, int8: string), so these types hold whichever engine runs.
  */
-import type { ColumnType, Generated } from "kysely";
+import type { ColumnType, Generated, Kysely, Transaction } from "kysely";
 
-export type Timestamp = ColumnType<Date | string, Date | string, Date | string>;
+export type Timestamp = ColumnType<Date, Date, Date>;
 /** A timestamp the database fills in by default. */
-export type GeneratedTimestamp = ColumnType<Date | string, Date | string | undefined, Date | string>;
+export type GeneratedTimestamp = ColumnType<Date, Date | undefined, Date>;
 export type Role = "admin" | "doctor" | "patient";
 
 export interface UsersTable {
@@ -47,7 +45,7 @@ export interface AuditEventsTable {
   action: string;
   entity: string;
   entity_id: string | null;
-  details: ColumnType<unknown, string, string>;
+  details: ColumnType<Record<string, unknown>, Record<string, unknown>, Record<string, unknown>>;
 }
 
 export interface AvailabilityRulesTable {
@@ -96,9 +94,5 @@ export interface DB {
   consultations: ConsultationsTable;
 }
 
-/** Normalises a timestamp column (Date from pg/PGlite, string from the Data API). */
-export function toDate(value: Date | string): Date {
-  return value instanceof Date
-    ? value
-    : new Date(value.includes("T") || value.endsWith("Z") ? value : `${value.replace(" ", "T")}Z`);
-}
+/** What every domain function takes: the database, or the caller's transaction. */
+export type Db = Kysely<DB> | Transaction<DB>;

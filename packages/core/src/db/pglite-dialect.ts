@@ -3,7 +3,7 @@ import { PGlite } from "@electric-sql/pglite";
 import { btree_gist } from "@electric-sql/pglite/contrib/btree_gist";
 import { Kysely, sql } from "kysely";
 import { PGliteDialect } from "kysely-pglite-dialect";
-import type { DatabaseHandle, DbConfig } from "./create-db.js";
+import type { DatabaseHandle, DbConfig } from "./db-config.js";
 import type { DB } from "./database.js";
 
 /**

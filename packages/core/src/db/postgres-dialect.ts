@@ -1,6 +1,6 @@
 import { Kysely, PostgresDialect, sql } from "kysely";
 import pg from "pg";
-import type { DatabaseHandle, DbConfig } from "./create-db.js";
+import type { DatabaseHandle, DbConfig } from "./db-config.js";
 import type { DB } from "./database.js";
 
 /**

@@ -29,7 +29,7 @@ import type {
   SqlParameter,
 } from "@aws-sdk/client-rds-data";
 import pg from "pg";
-import type { DataApiClient } from "../db/data-api-dialect.js";
+import type { DataApiClient } from "../db/data-api/data-api-dialect-config.js";
 
 const MAX_RESPONSE_BYTES = 1024 * 1024;
 

@@ -4,18 +4,15 @@
  * our dialect gives rows identical to the `pg` engine's for every type we use.
  */
 import { randomUUID } from "node:crypto";
+import fc from "fast-check";
 import { Kysely, sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DataApiStandIn, translate } from "../testing/data-api-stand-in.js";
-import { createTestClinic, TEST_PASSWORD } from "../testing/test-clinic.js";
-import {
-  HealthFlowDataApiDialect,
-  inlineLiteral,
-  parseDataApiTimestamp,
-  toDataApiParameter,
-} from "./data-api-dialect.js";
-import { isUniqueViolation, violatedConstraint } from "./pg-errors.js";
-import { openPostgres } from "./postgres-dialect.js";
+import { DataApiStandIn, translate } from "../../testing/data-api-stand-in.js";
+import { createTestClinic, TEST_PASSWORD } from "../../testing/test-clinic.js";
+import { isUniqueViolation, violatedConstraint } from "../pg-errors.js";
+import { openPostgres } from "../postgres-dialect.js";
+import { DataApiDialect } from "./data-api-dialect.js";
+import { inlineLiteral, parseDataApiTimestamp, toDataApiParameter } from "./data-api-values.js";
 
 const url = process.env.TEST_DATABASE_URL;
 const arns = {
@@ -46,7 +43,7 @@ describe("dialect parameters and timestamps (no database)", () => {
       expect(inlineLiteral(v)).toBeUndefined();
     }
     const compiled = new Kysely<any>({
-      dialect: new HealthFlowDataApiDialect({ client: {} as any, ...arns }),
+      dialect: new DataApiDialect({ client: {} as any, ...arns }),
     })
       .selectFrom("t")
       .selectAll()
@@ -60,20 +57,22 @@ describe("dialect parameters and timestamps (no database)", () => {
     expect(compiled.parameters).toEqual([{ name: "0", value: { stringValue: "ana" } }]);
   });
 
-  it("hints uuid-shaped strings, JSON documents, Dates and bigints; plain text stays unhinted", () => {
-    expect(toDataApiParameter("0b0a6b33-9d2f-4f7e-8c1e-2f3a4b5c6d7e").typeHint).toBe("UUID");
-    expect(toDataApiParameter('{"a":1}').typeHint).toBe("JSON");
+  it("hints only from the JavaScript type: Dates, objects and bigints; every string is a plain string", () => {
+    for (const text of [
+      '{"a":1}',
+      "[Dr] Ana",
+      "2026-03-01",
+      "09:30",
+      "2026-03-01T11:30:00-03:00",
+      "2026-03-01T11:30:00",
+      "12.50",
+      "true",
+      "0b0a6b33-9d2f-4f7e-8c1e-2f3a4b5c6d7e",
+      "ana@example.com",
+    ]) {
+      expect(toDataApiParameter(text), text).toEqual({ value: { stringValue: text } });
+    }
     expect(toDataApiParameter({ a: 1 })).toEqual({ typeHint: "JSON", value: { stringValue: '{"a":1}' } });
-    expect(toDataApiParameter("[Dr] Ana").typeHint).toBeUndefined();
-    expect(toDataApiParameter("2026-03-01")).toEqual({ typeHint: "DATE", value: { stringValue: "2026-03-01" } });
-    expect(toDataApiParameter("09:30")).toEqual({ typeHint: "TIME", value: { stringValue: "09:30:00" } });
-    expect(toDataApiParameter("2026-03-01T11:30:00-03:00")).toEqual({
-      typeHint: "TIMESTAMP",
-      value: { stringValue: "2026-03-01 14:30:00.000" },
-    });
-    expect(toDataApiParameter("2026-03-01T11:30:00").typeHint).toBeUndefined();
-    expect(toDataApiParameter("12.50").typeHint).toBeUndefined();
-    expect(toDataApiParameter("ana@example.com")).toEqual({ value: { stringValue: "ana@example.com" } });
     expect(toDataApiParameter(new Date("2026-03-01T14:30:00.123Z"))).toEqual({
       typeHint: "TIMESTAMP",
       value: { stringValue: "2026-03-01 14:30:00.123" },
@@ -82,6 +81,7 @@ describe("dialect parameters and timestamps (no database)", () => {
       typeHint: "DECIMAL",
       value: { stringValue: "9007199254740993" },
     });
+    expect(toDataApiParameter(true)).toEqual({ value: { booleanValue: true } });
     expect(() => toDataApiParameter(["a"])).toThrow(/array parameters/);
   });
 
@@ -105,7 +105,7 @@ describe.skipIf(!url)("Data API through the stand-in, on the real server", () =>
 
   beforeAll(async () => {
     standIn = new DataApiStandIn(url!);
-    viaDataApi = new Kysely<any>({ dialect: new HealthFlowDataApiDialect({ client: standIn, ...arns }) });
+    viaDataApi = new Kysely<any>({ dialect: new DataApiDialect({ client: standIn, ...arns }) });
     viaPg = openPostgres({ kind: "postgres", url: url! }).db as unknown as Kysely<any>;
     await sql`
       create table ${sql.table(table)} (
@@ -154,7 +154,7 @@ describe.skipIf(!url)("Data API through the stand-in, on the real server", () =>
     expect(hinted.columnMetadata!.map((c) => c.typeName)).toEqual(["uuid", "timestamptz", "int8", "text"]);
   });
 
-  it("reproduces Aurora: a JSON string without a hint cannot go into jsonb", async () => {
+  it("reproduces Aurora: a JSON string without a hint or a cast cannot go into jsonb", async () => {
     await expect(
       standIn.executeStatement({
         ...arns,
@@ -176,7 +176,7 @@ describe.skipIf(!url)("Data API through the stand-in, on the real server", () =>
         id,
         at,
         plain: new Date("2026-03-02T08:00:00.000Z"),
-        details: JSON.stringify({ reason: "check-up", tags: ["a", "b"], n: 1 }),
+        details: { reason: "check-up", tags: ["a", "b"], n: 1 },
         // Max safe integer: the Data API returns int8 as a JSON number (see the test below).
         big: 9007199254740991n,
         small: 7,
@@ -217,7 +217,7 @@ describe.skipIf(!url)("Data API through the stand-in, on the real server", () =>
 
   it("a uuid string matches both a uuid column and a text column (audit_events.entity_id), as on pg", async () => {
     const id = randomUUID();
-    await viaDataApi.insertInto(table).values({ id, at: new Date(), details: "{}", ref: id }).execute();
+    await viaDataApi.insertInto(table).values({ id, at: new Date(), details: {}, ref: id }).execute();
     const byUuid = await viaDataApi.selectFrom(table).select("ref").where("id", "=", id).execute();
     const byText = await viaDataApi.selectFrom(table).select("id").where("ref", "=", id).execute();
     expect(byUuid).toEqual([{ ref: id }]);
@@ -232,9 +232,46 @@ describe.skipIf(!url)("Data API through the stand-in, on the real server", () =>
     expect(minutes.rows).toEqual([{ m: "00:30:00" }]);
   });
 
+  it("property: strings shaped like times, dates, instants, JSON, numbers, UUIDs and booleans stay strings", async () => {
+    const pad = (n: number, w = 2) => String(n).padStart(w, "0");
+    const shaped = fc.oneof(
+      fc.tuple(fc.integer({ min: 0, max: 23 }), fc.integer({ min: 0, max: 59 })).map(([h, m]) => `${pad(h)}:${pad(m)}`),
+      fc
+        .tuple(fc.integer({ min: 0, max: 23 }), fc.integer({ min: 0, max: 59 }), fc.integer({ min: 0, max: 59 }))
+        .map(([h, m, sec]) => `${pad(h)}:${pad(m)}:${pad(sec)}`),
+      fc.date({ min: new Date("1900-01-01"), max: new Date("2199-12-31"), noInvalidDate: true }).chain((d) =>
+        fc.constantFrom(
+          d.toISOString(),
+          d.toISOString().slice(0, 10),
+          d.toISOString().slice(0, 19),
+          d.toISOString().replace("Z", "+00:00"),
+          d.toISOString().replace("T", " ").slice(0, 19),
+        ),
+      ),
+      fc.jsonValue().map((v) => JSON.stringify(v)),
+      fc.object().map((v) => JSON.stringify(v)),
+      fc.oneof(fc.integer(), fc.double({ noNaN: true }), fc.bigInt()).map(String),
+      fc.uuid(),
+      fc.constantFrom("true", "false", "t", "f", "yes", "no", "on", "off", "1", "0", "null", "NaN", "Infinity"),
+    );
+    await fc.assert(
+      fc.asyncProperty(shaped, async (text) => {
+        const id = randomUUID();
+        // As the domain uses strings: written to a text column, compared with one, and selected.
+        await viaDataApi.insertInto(table).values({ id, at: new Date(), details: {}, note: text }).execute();
+        const byText = await viaDataApi.selectFrom(table).select("note").where("note", "=", text).where("id", "=", id);
+        expect(await byText.execute()).toEqual([{ note: text }]);
+        const echo = await sql<{ v: unknown; after: boolean }>`select ${text} as v, ${text} > note as after
+          from ${sql.table(table)} where id = ${id}`.execute(viaDataApi);
+        expect(echo.rows).toEqual([{ v: text, after: false }]);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
   it("known limit: int8 above 2^53 is written exactly but read back rounded (longValue is a JSON number)", async () => {
     const id = randomUUID();
-    await viaDataApi.insertInto(table).values({ id, at: new Date(), details: "{}", big: 9007199254740993n }).execute();
+    await viaDataApi.insertInto(table).values({ id, at: new Date(), details: {}, big: 9007199254740993n }).execute();
     const read = (db: Kysely<any>) => db.selectFrom(table).select("big").where("id", "=", id).executeTakeFirstOrThrow();
     expect((await read(viaPg)).big).toBe("9007199254740993");
     expect((await read(viaDataApi)).big).toBe("9007199254740992");
@@ -243,13 +280,13 @@ describe.skipIf(!url)("Data API through the stand-in, on the real server", () =>
   it("rolls back a failed transaction and reports the unique violation as pg would", async () => {
     const first = randomUUID();
     const ref = `ref-${first}`;
-    await viaDataApi.insertInto(table).values({ id: first, at: new Date(), details: "{}", ref }).execute();
+    await viaDataApi.insertInto(table).values({ id: first, at: new Date(), details: {}, ref }).execute();
     const second = randomUUID();
     const failure = await viaDataApi
       .transaction()
       .execute(async (trx) => {
-        await trx.insertInto(table).values({ id: second, at: new Date(), details: "{}" }).execute();
-        await trx.insertInto(table).values({ id: randomUUID(), at: new Date(), details: "{}", ref }).execute();
+        await trx.insertInto(table).values({ id: second, at: new Date(), details: {} }).execute();
+        await trx.insertInto(table).values({ id: randomUUID(), at: new Date(), details: {}, ref }).execute();
       })
       .catch((err: unknown) => err);
     expect(isUniqueViolation(failure)).toBe(true);
@@ -258,7 +295,7 @@ describe.skipIf(!url)("Data API through the stand-in, on the real server", () =>
     expect(left).toEqual([]);
 
     await viaDataApi.transaction().execute(async (trx) => {
-      await trx.insertInto(table).values({ id: second, at: new Date(), details: "{}" }).execute();
+      await trx.insertInto(table).values({ id: second, at: new Date(), details: {} }).execute();
     });
     const committed = await viaPg.selectFrom(table).select("id").where("id", "=", second).execute();
     expect(committed).toEqual([{ id: second }]);
