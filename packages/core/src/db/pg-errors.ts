@@ -64,3 +64,13 @@ export function isPermanentConnectError(err: unknown): boolean {
   const state = sqlState(err);
   return state !== undefined && (state.startsWith("28") || state === "3D000");
 }
+
+/**
+ * A transaction PostgreSQL aborted to break a deadlock (40P01) or a serialization conflict
+ * (40001): nothing was written, and running it again is the documented answer.
+ */
+export function isRetryableConflict(err: unknown): boolean {
+  const state = sqlState(err);
+  if (state === "40P01" || state === "40001") return true;
+  return /deadlock detected|could not serialize access/.test(message(err));
+}

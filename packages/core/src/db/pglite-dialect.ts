@@ -3,8 +3,8 @@ import { PGlite } from "@electric-sql/pglite";
 import { btree_gist } from "@electric-sql/pglite/contrib/btree_gist";
 import { Kysely, sql } from "kysely";
 import { PGliteDialect } from "kysely-pglite-dialect";
-import type { DatabaseHandle, DbConfig } from "./db-config.js";
 import type { DB } from "./database.js";
+import type { DatabaseHandle, DbConfig } from "./db-config.js";
 
 /**
  * PostgreSQL in WASM. One connection only: the dialect queues Kysely's connection requests, so a

@@ -1,7 +1,7 @@
 import { Kysely, PostgresDialect, sql } from "kysely";
 import pg from "pg";
-import type { DatabaseHandle, DbConfig } from "./db-config.js";
 import type { DB } from "./database.js";
+import type { DatabaseHandle, DbConfig } from "./db-config.js";
 
 /**
  * A bounded pool with guard rails (medplum's habit): every connection gets a statement timeout, and

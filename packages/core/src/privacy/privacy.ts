@@ -8,12 +8,11 @@
 import { randomBytes } from "node:crypto";
 import { sql } from "kysely";
 import { recordAudit } from "../audit/audit.js";
-import { toDate } from "../db/database.js";
+import type { Db } from "../db/database.js";
 import { Conflict, NotFound } from "../errors.js";
 import { selectConsultations, toConsultation } from "../scheduling/consultation.sql.js";
 import type { Actor } from "../users/user.js";
 import type { User } from "../users/user.schema.js";
-import type { Db } from "../users/user.sql.js";
 import { findUserById, toUser } from "../users/user.sql.js";
 
 export const ANONYMISED_NAME = "Paciente anonimizado";
@@ -70,15 +69,15 @@ export async function exportOwnData(db: Db, actor: Actor, now: Date): Promise<Da
   const result: DataExport = {
     format: "healthflow-export/1",
     exportedAt: now.toISOString(),
-    subject: { ...toUser(row), createdAt: toDate(row.created_at).toISOString() },
+    subject: { ...toUser(row), createdAt: row.created_at.toISOString() },
     consultations,
     sessions: sessions.map((s) => ({
-      createdAt: toDate(s.created_at).toISOString(),
-      lastSeenAt: toDate(s.last_seen_at).toISOString(),
-      expiresAt: toDate(s.expires_at).toISOString(),
+      createdAt: s.created_at.toISOString(),
+      lastSeenAt: s.last_seen_at.toISOString(),
+      expiresAt: s.expires_at.toISOString(),
     })),
     activity: activity.map((a) => ({
-      at: toDate(a.at).toISOString(),
+      at: a.at.toISOString(),
       action: a.action,
       entity: a.entity,
       entityId: a.entity_id,
@@ -104,8 +103,8 @@ export async function exportOwnData(db: Db, actor: Actor, now: Date): Promise<Da
       .orderBy("starts_at")
       .execute();
     result.timeOff = timeOff.map((t) => ({
-      startsAt: toDate(t.starts_at).toISOString(),
-      endsAt: toDate(t.ends_at).toISOString(),
+      startsAt: t.starts_at.toISOString(),
+      endsAt: t.ends_at.toISOString(),
       reason: t.reason,
     }));
   }

@@ -6,12 +6,11 @@
  * and an issued one stops working, once the consultation is cancelled, completed or a no-show.
  */
 import { recordAudit } from "../audit/audit.js";
-import { toDate } from "../db/database.js";
+import type { Db } from "../db/database.js";
 import { Forbidden, Gone, Invalid, NotFound, TooEarly, Unauthenticated } from "../errors.js";
 import type { ConsultationRow } from "../scheduling/consultation.sql.js";
 import { findConsultation } from "../scheduling/consultation.sql.js";
 import type { Actor } from "../users/user.js";
-import type { Db } from "../users/user.sql.js";
 import { type RoomRole, signRoomToken, verifyRoomToken } from "./room-token.js";
 
 export const OPENS_BEFORE_MS = 15 * 60_000;
@@ -20,8 +19,8 @@ const CLOSED_STATUSES = new Set(["cancelled", "completed", "no_show"]);
 
 export function roomWindow(row: Pick<ConsultationRow, "starts_at" | "ends_at">) {
   return {
-    opensAt: new Date(toDate(row.starts_at).getTime() - OPENS_BEFORE_MS),
-    closesAt: new Date(toDate(row.ends_at).getTime() + CLOSES_AFTER_MS),
+    opensAt: new Date(row.starts_at.getTime() - OPENS_BEFORE_MS),
+    closesAt: new Date(row.ends_at.getTime() + CLOSES_AFTER_MS),
   };
 }
 
@@ -107,8 +106,8 @@ export async function openRoom(db: Db, token: string, secret: string, now: Date)
   const room: OpenRoom = {
     consultation: {
       id: row.id,
-      startsAt: toDate(row.starts_at).toISOString(),
-      endsAt: toDate(row.ends_at).toISOString(),
+      startsAt: row.starts_at.toISOString(),
+      endsAt: row.ends_at.toISOString(),
       status: row.status,
       doctor: { name: row.doctor_name },
       patient: { name: row.patient_name },

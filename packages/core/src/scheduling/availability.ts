@@ -3,10 +3,9 @@
  * slots derived from them.
  */
 import { recordAudit } from "../audit/audit.js";
-import { toDate } from "../db/database.js";
+import type { Db } from "../db/database.js";
 import { Forbidden, Invalid, NotFound } from "../errors.js";
 import type { Actor } from "../users/user.js";
-import type { Db } from "../users/user.sql.js";
 import { findDoctorProfile, replaceRules, selectBlocked, selectRules, selectTimeOff } from "./availability.sql.js";
 import type { Availability, PutAvailabilityInput, Slot, TimeOff, TimeOffInput } from "./scheduling.schema.js";
 import { freeSlots, type WeeklyRule } from "./slots.js";
@@ -87,16 +86,11 @@ export async function putAvailability(
   });
 }
 
-function timeOffToWire(row: {
-  id: string;
-  starts_at: Date | string;
-  ends_at: Date | string;
-  reason: string | null;
-}): TimeOff {
+function timeOffToWire(row: { id: string; starts_at: Date; ends_at: Date; reason: string | null }): TimeOff {
   return {
     id: row.id,
-    startsAt: toDate(row.starts_at).toISOString(),
-    endsAt: toDate(row.ends_at).toISOString(),
+    startsAt: row.starts_at.toISOString(),
+    endsAt: row.ends_at.toISOString(),
     reason: row.reason,
   };
 }

@@ -3,11 +3,11 @@
  * consultations (completed, one no-show) and upcoming ones, so a newcomer sees a living agenda.
  */
 import { randomBytes } from "node:crypto";
+import type { Db } from "../db/database.js";
 import type { Logger } from "../log/logger.js";
 import { listSlots, putAvailability } from "../scheduling/availability.js";
 import { book } from "../scheduling/consultation.js";
 import { addDays, type LocalDate, localToUtc, toLocal, weekdayOf } from "../scheduling/zoned-time.js";
-import type { Db } from "../users/user.sql.js";
 import { type DemoClinic, seedDemoPeople } from "./demo.js";
 
 export interface DemoOptions {

@@ -5,11 +5,11 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import type { Db } from "../db/database.js";
 import type { Logger } from "../log/logger.js";
 import { generatePassword } from "../users/password.js";
 import { createUser } from "../users/user.js";
 import type { CreateUserInput, User } from "../users/user.schema.js";
-import type { Db } from "../users/user.sql.js";
 
 export interface DemoLogin {
   role: User["role"];

@@ -1,8 +1,7 @@
-import type { Kysely, Selectable, Transaction } from "kysely";
-import type { DB, DoctorProfilesTable, UsersTable } from "../db/database.js";
+import type { Selectable } from "kysely";
+import type { Db, DoctorProfilesTable, UsersTable } from "../db/database.js";
 import type { DoctorSummary, User } from "./user.schema.js";
 
-export type Db = Kysely<DB> | Transaction<DB>;
 type UserRow = Selectable<UsersTable> & {
   [K in keyof Selectable<DoctorProfilesTable>]?: Selectable<DoctorProfilesTable>[K] | null;
 };

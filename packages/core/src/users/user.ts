@@ -3,11 +3,13 @@
  * caller's transaction) as the first argument.
  */
 import { recordAudit } from "../audit/audit.js";
+import type { Db } from "../db/database.js";
+import { decodeCursor, keyPart, toPage } from "../db/keyset.js";
 import { isUniqueViolation, violatedConstraint } from "../db/pg-errors.js";
-import { Conflict, Invalid, Unauthenticated } from "../errors.js";
+import { Conflict, Unauthenticated } from "../errors.js";
 import { dummyHash, hashPassword, needsRehash, verifyPassword } from "./password.js";
 import type { CreateUserInput, RegisterInput, Role, User } from "./user.schema.js";
-import { type Db, findUserByEmail, findUserById, listUsers, toUser } from "./user.sql.js";
+import { findUserByEmail, findUserById, listUsers, toUser } from "./user.sql.js";
 
 export interface Actor {
   id: string;
@@ -96,23 +98,13 @@ export async function listUsersPage(
   db: Db,
   query: { role?: Role; limit: number; cursor?: string },
 ): Promise<{ users: User[]; nextCursor: string | null }> {
-  const after = query.cursor ? decodeUserCursor(query.cursor) : undefined;
-  const rows = await listUsers(db, query.role, { limit: query.limit + 1, after });
-  const users = rows.slice(0, query.limit).map(toUser);
-  const last = users[users.length - 1];
-  const nextCursor =
-    rows.length > query.limit && last ? Buffer.from(JSON.stringify([last.name, last.id])).toString("base64url") : null;
-  return { users, nextCursor };
-}
-
-function decodeUserCursor(cursor: string): { name: string; id: string } {
-  try {
-    const [name, id] = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as [unknown, unknown];
-    if (typeof name !== "string" || typeof id !== "string" || !/^[0-9a-f-]{36}$/.test(id)) throw new Error("bad");
-    return { name, id };
-  } catch {
-    throw new Invalid("invalid_cursor", "The cursor is not one this server gave out.");
-  }
+  const after = query.cursor ? decodeCursor<[string, string]>(query.cursor, [keyPart.text, keyPart.uuid]) : undefined;
+  const rows = await listUsers(db, query.role, {
+    limit: query.limit + 1,
+    after: after && { name: after[0], id: after[1] },
+  });
+  const page = toPage(rows, query.limit, toUser, (u) => [u.name, u.id]);
+  return { users: page.items, nextCursor: page.nextCursor };
 }
 
 export { countUsers, listDoctors } from "./user.sql.js";

@@ -239,15 +239,17 @@ describe.skipIf(!url)("Data API through the stand-in, on the real server", () =>
       fc
         .tuple(fc.integer({ min: 0, max: 23 }), fc.integer({ min: 0, max: 59 }), fc.integer({ min: 0, max: 59 }))
         .map(([h, m, sec]) => `${pad(h)}:${pad(m)}:${pad(sec)}`),
-      fc.date({ min: new Date("1900-01-01"), max: new Date("2199-12-31"), noInvalidDate: true }).chain((d) =>
-        fc.constantFrom(
-          d.toISOString(),
-          d.toISOString().slice(0, 10),
-          d.toISOString().slice(0, 19),
-          d.toISOString().replace("Z", "+00:00"),
-          d.toISOString().replace("T", " ").slice(0, 19),
+      fc
+        .date({ min: new Date("1900-01-01"), max: new Date("2199-12-31"), noInvalidDate: true })
+        .chain((d) =>
+          fc.constantFrom(
+            d.toISOString(),
+            d.toISOString().slice(0, 10),
+            d.toISOString().slice(0, 19),
+            d.toISOString().replace("Z", "+00:00"),
+            d.toISOString().replace("T", " ").slice(0, 19),
+          ),
         ),
-      ),
       fc.jsonValue().map((v) => JSON.stringify(v)),
       fc.object().map((v) => JSON.stringify(v)),
       fc.oneof(fc.integer(), fc.double({ noNaN: true }), fc.bigInt()).map(String),
@@ -259,7 +261,7 @@ describe.skipIf(!url)("Data API through the stand-in, on the real server", () =>
         const id = randomUUID();
         // As the domain uses strings: written to a text column, compared with one, and selected.
         await viaDataApi.insertInto(table).values({ id, at: new Date(), details: {}, note: text }).execute();
-        const byText = await viaDataApi.selectFrom(table).select("note").where("note", "=", text).where("id", "=", id);
+        const byText = viaDataApi.selectFrom(table).select("note").where("note", "=", text).where("id", "=", id);
         expect(await byText.execute()).toEqual([{ note: text }]);
         const echo = await sql<{ v: unknown; after: boolean }>`select ${text} as v, ${text} > note as after
           from ${sql.table(table)} where id = ${id}`.execute(viaDataApi);

@@ -1,15 +1,17 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import type { Db } from "../../db/database.js";
 import * as Consultation from "../../scheduling/consultation.js";
 import {
   bookInputSchema,
+  type Consultation as ConsultationView,
   cancelInputSchema,
   consultationSchema,
   listConsultationsQuerySchema,
   patchConsultationSchema,
 } from "../../scheduling/scheduling.schema.js";
 import { requireUser } from "../auth.js";
+import { clockOf } from "../clock.js";
 import { errorResponses, jsonBody, jsonResponse, newRouter, security } from "../router.js";
-import { clockOf } from "./schedules.js";
 
 const idParams = z.object({ id: z.string().uuid() });
 const one = z.object({ consultation: consultationSchema });
@@ -89,13 +91,30 @@ export const consultationRoutes = newRouter()
   })
   .openapi(patchRoute, async (c) => {
     const actor = await requireUser(c);
-    const consultation = await Consultation.update(
-      c.get("deps").db,
-      c.req.valid("param").id,
-      c.req.valid("json"),
-      actor,
-      clockOf(c),
-    );
+    const { db } = c.get("deps");
+    const id = c.req.valid("param").id;
+    const clock = clockOf(c);
+    const { startsAt, durationMinutes, status, notes } = c.req.valid("json");
+    // One change, or notes alongside one: each is its own domain function; together they run in
+    // one transaction, notes first, so a caller who may not write notes changes nothing.
+    const changes: ((db: Db) => Promise<ConsultationView>)[] = [];
+    if (notes !== undefined) changes.push((d) => Consultation.writeNotes(d, id, notes, actor, clock));
+    if (startsAt !== undefined || durationMinutes !== undefined) {
+      changes.push((d) => Consultation.reschedule(d, id, { startsAt, durationMinutes }, actor, clock));
+    }
+    if (status !== undefined) {
+      changes.push((d) =>
+        Consultation.transition(d, id, status, actor, clock, { unchangedIsFine: notes !== undefined }),
+      );
+    }
+    const consultation =
+      changes.length === 1
+        ? await changes[0]!(db)
+        : await db.transaction().execute(async (trx) => {
+            let last: ConsultationView | undefined;
+            for (const change of changes) last = await change(trx);
+            return last!;
+          });
     return c.json({ consultation }, 200);
   })
   .openapi(cancelRoute, async (c) => {

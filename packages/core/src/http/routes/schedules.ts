@@ -1,8 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import type { Context } from "hono";
 import {
   addTimeOff,
-  type Clock,
   deleteTimeOff,
   getAvailability,
   listSlots,
@@ -19,13 +17,8 @@ import {
   timeOffSchema,
 } from "../../scheduling/scheduling.schema.js";
 import { requireUser } from "../auth.js";
-import type { AppEnv } from "../context.js";
+import { clockOf } from "../clock.js";
 import { errorResponses, jsonBody, jsonResponse, newRouter, security } from "../router.js";
-
-export function clockOf(c: Context<AppEnv>): Clock {
-  const { now, config } = c.get("deps");
-  return { now: now(), minNoticeMinutes: config.minNoticeMinutes };
-}
 
 const doctorParams = z.object({ id: z.string().uuid() });
 

@@ -1,0 +1,111 @@
+/**
+ * The one path by which a consultation takes an interval of a doctor's agenda: booking and
+ * rescheduling both come through `placeInAgenda`. In one transaction it
+ *
+ *   1. locks the doctor's and the patient's agendas (`lockAgendas`), so conflicting writers queue
+ *      instead of deadlocking inside the EXCLUDE constraints;
+ *   2. asks the change what it wants (`want`: a reschedule locks and reads its row here);
+ *   3. reads the agenda and checks the wanted interval (`checkInterval`, the one rule check);
+ *   4. runs further checks of the same booking (see EXTRA CHECKS below);
+ *   5. writes the consultation (`write`) and records its audit event (`recordAudit`);
+ *   6. makes further writes of the same change (see EXTRA WRITES below).
+ *
+ * The database still has the last word on overlaps: its refusal becomes 409 `slot_taken` with the
+ * next free slots.
+ */
+import { type Kysely, sql, type Transaction } from "kysely";
+import { type AuditInput, recordAudit } from "../audit/audit.js";
+import type { DB, Db } from "../db/database.js";
+import { isExclusionViolation, isRetryableConflict, violatedConstraint } from "../db/pg-errors.js";
+import { Conflict } from "../errors.js";
+import type { Actor } from "../users/user.js";
+import { type Clock, listSlots } from "./availability.js";
+import { type ConsultationRow, lockAgendas, readAgenda } from "./consultation.sql.js";
+import {
+  type Agenda,
+  agendaWindow,
+  type CheckedInterval,
+  checkInterval,
+  type WantedInterval,
+} from "./interval-rules.js";
+
+export interface Placement {
+  doctorId: string;
+  patientId: string;
+  actor: Actor;
+  /** A new booking: the patient must be bookable (an unknown or disabled patient is 404). */
+  newBooking: boolean;
+  /** Reads what the change starts from, under the agenda locks, and names the interval it wants. */
+  want(trx: Transaction<DB>): Promise<WantedInterval>;
+  /** Writes the consultation at the checked interval; returns its row and the audit event to record. */
+  write(
+    trx: Transaction<DB>,
+    interval: CheckedInterval,
+    agenda: Agenda,
+  ): Promise<{ row: ConsultationRow; audit: AuditInput }>;
+}
+
+export async function placeInAgenda(db: Db, placement: Placement, clock: Clock): Promise<ConsultationRow> {
+  try {
+    return await inTransaction(db, async (trx) => {
+      await lockAgendas(trx, [placement.doctorId, placement.patientId]);
+      const wanted = await placement.want(trx);
+      const { from, to } = agendaWindow(wanted);
+      const agenda = await readAgenda(trx, placement.doctorId, placement.patientId, from, to);
+      const interval = checkInterval(agenda, { ...wanted, newBooking: placement.newBooking }, clock);
+      // EXTRA CHECKS of a booking (limits per patient, ...) go here: both agendas are locked until
+      // commit, so what they count cannot change underneath them.
+      const { row, audit } = await placement.write(trx, interval, agenda!);
+      await recordAudit(trx, audit);
+      // EXTRA WRITES of the same change (an outbox event, ...) go here: they commit or roll back
+      // with it.
+      return row;
+    });
+  } catch (err) {
+    if (isExclusionViolation(err)) throw await slotTaken(db, err, placement.doctorId, clock);
+    throw err;
+  }
+}
+
+const ATTEMPTS = 3;
+
+/**
+ * Runs `work` in a transaction of its own, again (at most ATTEMPTS times) when PostgreSQL aborts it
+ * as a deadlock or serialization victim; or, inside the caller's transaction, under a savepoint, so
+ * that a refusal leaves the caller's transaction usable (for `slotTaken`) and theirs to end.
+ */
+async function inTransaction<T>(db: Db, work: (trx: Transaction<DB>) => Promise<T>): Promise<T> {
+  if (db.isTransaction) {
+    const trx = db as Transaction<DB>;
+    await sql`savepoint place_in_agenda`.execute(trx);
+    try {
+      const result = await work(trx);
+      await sql`release savepoint place_in_agenda`.execute(trx);
+      return result;
+    } catch (err) {
+      await sql`rollback to savepoint place_in_agenda`.execute(trx);
+      throw err;
+    }
+  }
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await (db as Kysely<DB>).transaction().execute(work);
+    } catch (err) {
+      if (!isRetryableConflict(err) || attempt >= ATTEMPTS) throw err;
+    }
+  }
+}
+
+/** Turns the database's overlap refusal into a conflict that helps: the next free slots. */
+async function slotTaken(db: Db, err: unknown, doctorId: string, clock: Clock): Promise<Conflict> {
+  const who = violatedConstraint(err)?.includes("patient") ? "patient" : "doctor";
+  const from = clock.now;
+  const next = await listSlots(db, doctorId, from, new Date(from.getTime() + 14 * 86_400_000), clock).catch(() => []);
+  return new Conflict(
+    "slot_taken",
+    who === "doctor"
+      ? "This time was just taken. Pick another slot."
+      : "The patient already has a consultation at this time.",
+    { conflictWith: who, nextSlots: next.slice(0, 3) },
+  );
+}
