@@ -74,3 +74,10 @@ export function isRetryableConflict(err: unknown): boolean {
   if (state === "40P01" || state === "40001") return true;
   return /deadlock detected|could not serialize access/.test(message(err));
 }
+
+/** The server refused a new connection because every slot is taken (53300, "too many clients"). */
+export function isServerFull(err: unknown): boolean {
+  return (
+    sqlState(err) === "53300" || /too many clients already|remaining connection slots are reserved/.test(message(err))
+  );
+}
