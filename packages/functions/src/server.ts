@@ -2,15 +2,7 @@
  * The Node entry: local `npm start` and the core API's EKS pod. One process serves the API, the
  * room service's routes and (when built) the web app, all from one origin.
  */
-import {
-  ConfigError,
-  createApp,
-  createLogger,
-  MigrationFailed,
-  openPlatform,
-  type Platform,
-  securityHeaders,
-} from "@healthflow/core";
+import { ConfigError, createApp, createLogger, MigrationFailed, openPlatform, type Platform } from "@healthflow/core";
 import { Hono } from "hono";
 import { printBanner } from "./banner.js";
 import { nodeClientIp } from "./client-ip.js";
@@ -30,8 +22,8 @@ try {
 
 const api = createApp({ ...platform.deps, clientIp: nodeClientIp }, { modules: servedModules });
 const root = new Hono();
-// The web app's HTML and assets get the same CSP and headers as the API (docs/security.md).
-root.use("*", securityHeaders(platform.config));
+// Mounted on the root, the API's middleware runs for the web app's HTML and assets too: they get
+// the same CSP and headers (docs/security.md), applied once.
 root.route("/", api);
 const webDir = platform.env.HEALTHFLOW_WEB_DIR ?? defaultWebDir();
 const webServed = mountWebApp(root, webDir);

@@ -6,6 +6,8 @@
  */
 import type { MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { HTTPException } from "hono/http-exception";
+import { timeout } from "hono/timeout";
 import { Unavailable } from "../errors.js";
 import { errorBody } from "./error-handler.js";
 
@@ -17,19 +19,13 @@ export function bodySizeLimit(maxBytes: number): MiddlewareHandler {
   });
 }
 
+/** Hono's timeout, whose exception carries our `Unavailable` for the error handler. */
 export function requestTimeout(ms: number): MiddlewareHandler {
-  return async (_c, next) => {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const expired = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Unavailable("request_timeout", "The request took too long; try again.", { timeoutMs: ms })),
-        ms,
-      );
-    });
-    try {
-      await Promise.race([next(), expired]);
-    } finally {
-      clearTimeout(timer);
-    }
-  };
+  return timeout(
+    ms,
+    () =>
+      new HTTPException(503, {
+        cause: new Unavailable("request_timeout", "The request took too long; try again.", { timeoutMs: ms }),
+      }),
+  );
 }

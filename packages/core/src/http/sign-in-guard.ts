@@ -7,14 +7,9 @@
 import type { Context } from "hono";
 import type { AppConfig } from "../config/config.js";
 import { RateLimited } from "../errors.js";
-import { MemoryRateLimiter, type RateLimiter } from "../security/rate-limiter.js";
+import { MemoryRateLimiter, type SignInLimiters } from "../security/rate-limiter.js";
 import { clientIp } from "./client-ip.js";
 import type { AppEnv } from "./context.js";
-
-export interface SignInLimiters {
-  ip: RateLimiter;
-  account: RateLimiter;
-}
 
 /** The in-memory limiters that ship: per process (see docs/security.md for several pods). */
 export function memorySignInLimiters(config: AppConfig, now: () => Date): SignInLimiters {

@@ -10,6 +10,7 @@ import type { Db } from "../db/database.js";
 import { Forbidden, Gone, Invalid, NotFound, TooEarly, Unauthenticated } from "../errors.js";
 import type { ConsultationRow } from "../scheduling/consultation.sql.js";
 import { findConsultation } from "../scheduling/consultation.sql.js";
+import { canSee } from "../scheduling/consultation-access.js";
 import type { Actor } from "../users/user.js";
 import { type RoomRole, signRoomToken, verifyRoomToken } from "./room-token.js";
 
@@ -46,8 +47,7 @@ export async function issueLink(
   now: Date,
 ): Promise<RoomLink> {
   const row = await findConsultation(db, consultationId);
-  const mine = row && (actor.role === "admin" || row.doctor_id === actor.id || row.patient_id === actor.id);
-  if (!row || !mine) throw new NotFound("consultation_not_found", "No such consultation.");
+  if (!row || !canSee(actor, row)) throw new NotFound("consultation_not_found", "No such consultation.");
 
   let role: RoomRole;
   if (actor.role === "admin") role = requested ?? "doctor";
