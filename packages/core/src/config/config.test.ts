@@ -109,4 +109,18 @@ describe("parseEnv", () => {
     expect(env.HEALTHFLOW_SECRET).toBeUndefined();
     expect(defaultAppConfig().secret).toBeUndefined();
   });
+
+  it("takes its defaults from the settings schema, and lets any field be overridden", () => {
+    expect(defaultAppConfig()).toEqual(appConfigFromEnv(parseEnv({})));
+    expect(defaultAppConfig()).toMatchObject({
+      minNoticeMinutes: 60,
+      sessionIdleMinutes: 720,
+      authRateLimit: { windowSeconds: 900, maxPerIp: 30, maxPerAccount: 10 },
+      maxBodyBytes: 65536,
+      requestTimeoutMs: 15000,
+      corsOrigins: [],
+      jitsi: { domain: "meet.jit.si" },
+    });
+    expect(defaultAppConfig({ minNoticeMinutes: 5 }).minNoticeMinutes).toBe(5);
+  });
 });

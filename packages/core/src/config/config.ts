@@ -122,18 +122,10 @@ export function appConfigFromEnv(env: Env): AppConfig {
   };
 }
 
-/** Defaults for tests and embedded use; every field can be overridden. */
+/**
+ * The settings an empty environment gives, from the schema's own defaults (one source), for
+ * tests and embedded use; every field can be overridden.
+ */
 export function defaultAppConfig(overrides: Partial<AppConfig> = {}): AppConfig {
-  return {
-    corsOrigins: [],
-    sessionIdleMinutes: 12 * 60,
-    sessionMaxHours: 7 * 24,
-    minNoticeMinutes: 60,
-    jitsi: { domain: "meet.jit.si" },
-    trustProxyHops: 0,
-    authRateLimit: { windowSeconds: 900, maxPerIp: 30, maxPerAccount: 10 },
-    maxBodyBytes: 64 * 1024,
-    requestTimeoutMs: 15_000,
-    ...overrides,
-  };
+  return { ...appConfigFromEnv(parseEnv({})), ...overrides };
 }
