@@ -4,10 +4,10 @@
  * our dialect gives rows identical to the `pg` engine's for every type we use.
  */
 import { randomUUID } from "node:crypto";
+import { DataApiStandIn, translate } from "@healthflow/test-kit/data-api-stand-in";
+import { createTestClinic, TEST_PASSWORD } from "@healthflow/test-kit/test-clinic";
 import { Kysely, sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DataApiStandIn, translate } from "../testing/data-api-stand-in.js";
-import { createTestClinic, TEST_PASSWORD } from "../testing/test-clinic.js";
 import {
   HealthFlowDataApiDialect,
   inlineLiteral,

@@ -2,15 +2,16 @@
  * The app's edges: malformed input, unknown routes, the OpenAPI document and docs page, health
  * endpoints. Bad input must give 400 with the one error shape, never a 500.
  */
-import fc from "fast-check";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
 import {
   createTestClinic,
   TEST_PASSWORD,
   type TestClinic,
   type TestPerson,
   uniqueEmail,
-} from "../testing/test-clinic.js";
+} from "@healthflow/test-kit/test-clinic";
+import fc from "fast-check";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "./app.js";
 
 let clinic: TestClinic;

@@ -7,7 +7,7 @@
  */
 import { recordAudit } from "../audit/audit.js";
 import { toDate } from "../db/database.js";
-import { Forbidden, Gone, Invalid, NotFound, TooEarly, Unauthenticated } from "../errors.js";
+import { Forbidden, Gone, NotFound, TooEarly, Unauthenticated } from "../errors.js";
 import type { ConsultationRow } from "../scheduling/consultation.sql.js";
 import { findConsultation } from "../scheduling/consultation.sql.js";
 import type { Actor } from "../users/user.js";
@@ -136,11 +136,4 @@ export async function openRoom(db: Db, token: string, secret: string, now: Date)
     details: { role, tokenId },
   });
   return room;
-}
-
-/** Parses the optional `for` of a link request; anything else is a 400. */
-export function parseRequestedRole(value: unknown): RoomRole | undefined {
-  if (value === undefined) return undefined;
-  if (value === "doctor" || value === "patient") return value;
-  throw new Invalid("invalid_request", "`for` must be doctor or patient.");
 }

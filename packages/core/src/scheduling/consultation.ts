@@ -386,8 +386,3 @@ export async function update(
 export function cancel(db: Db, id: string, reason: string | undefined, actor: Actor, clock: Clock) {
   return update(db, id, { status: "cancelled", cancelReason: reason }, actor, clock);
 }
-
-/** For the room service: the consultation as it stands, with no visibility filter. */
-export async function findForRoom(db: Db, id: string): Promise<ConsultationRow | undefined> {
-  return findConsultation(db, id);
-}

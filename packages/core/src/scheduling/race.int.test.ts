@@ -2,8 +2,9 @@
  * The double-booking guarantee under real concurrency. Needs a PostgreSQL server (PGlite has one
  * connection, so nothing can race there): runs when TEST_DATABASE_URL is set, as in CI.
  */
+
+import { createTestClinic, openTestDatabase, type TestClinic, type TestPerson } from "@healthflow/test-kit/test-clinic";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestClinic, openTestDatabase, type TestClinic, type TestPerson } from "../testing/test-clinic.js";
 
 const url = process.env.TEST_DATABASE_URL;
 const NOW = new Date("2031-06-02T12:00:00Z"); // a Monday

@@ -10,7 +10,7 @@
  */
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { parseAllDocuments, stringify } from "yaml";
+import { parseAllDocuments } from "yaml";
 
 export interface KubeObject {
   apiVersion: string;
@@ -48,13 +48,6 @@ const CLUSTER_SCOPED = new Set([
 
 export function renderKustomization(dir: string): KubeObject[] {
   return sortLikeKustomize(build(resolve(dir)));
-}
-
-/** The rendered objects as one multi-document YAML stream, like `kubectl kustomize` prints. */
-export function renderYaml(dir: string): string {
-  return renderKustomization(dir)
-    .map((o) => stringify(o, { lineWidth: 0 }))
-    .join("---\n");
 }
 
 function build(dir: string): KubeObject[] {

@@ -3,10 +3,11 @@
  * real HTTP paths and JSON of @kubernetes/client-node (fake-kube-api.ts). External programs (sst,
  * aws) go through an injected runner that records the calls.
  */
+
+import { FakeKubeApi, type FakeKubeOptions } from "@healthflow/test-kit/fake-kube-api";
 import { KubeConfig } from "@kubernetes/client-node";
 import { afterEach, describe, expect, it } from "vitest";
 import { deployVideo } from "./deploy.js";
-import { FakeKubeApi, type FakeKubeOptions } from "./fake-kube-api.js";
 import type { CommandRunner } from "./stage.js";
 import { assertStageContext, readStageOutputs } from "./stage.js";
 import { videoStatus } from "./status.js";
