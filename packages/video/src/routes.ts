@@ -26,6 +26,8 @@ export const roomResponseSchema = z.object({
 const openRoute = createRoute({
   method: "get",
   path: "/api/rooms/{token}",
+  operationId: "openRoom",
+  security: [], // public: no session needed
   tags: ["rooms"],
   summary: "Open a consult room from its link",
   description:
