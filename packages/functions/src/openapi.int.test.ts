@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { servedModules } from "./served-modules.js";
 
 const root = resolve(import.meta.dirname, "../../..");
+// The CLI pinned in this package's devDependencies (npm hoists it to the root node_modules).
 const redocly = join(root, "node_modules/@redocly/cli/bin/cli.js");
 
 interface LintProblem {

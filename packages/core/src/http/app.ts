@@ -23,7 +23,7 @@ import { userRoutes } from "./routes/users.js";
 import { securityHeaders } from "./security-headers.js";
 import { memorySignInLimiters } from "./sign-in-guard.js";
 
-export const API_INFO = {
+const API_INFO = {
   title: "HealthFlow API",
   version: "0.1.0",
   license: { name: "AGPL-3.0-only", identifier: "AGPL-3.0-only" },

@@ -95,7 +95,7 @@ function readYamlDocs(file: string): unknown[] {
     .filter((d) => d !== null && d !== undefined);
 }
 
-export function objectId(o: Pick<KubeObject, "apiVersion" | "kind" | "metadata">): string {
+function objectId(o: Pick<KubeObject, "apiVersion" | "kind" | "metadata">): string {
   return `${o.apiVersion}/${o.kind}/${o.metadata.namespace ?? ""}/${o.metadata.name}`;
 }
 
@@ -248,7 +248,7 @@ function gvkString(o: KubeObject): string {
   return `${group}_${version}_${o.kind}`;
 }
 
-export function sortLikeKustomize(objects: KubeObject[]): KubeObject[] {
+function sortLikeKustomize(objects: KubeObject[]): KubeObject[] {
   return [...objects].sort(
     (a, b) =>
       kindRank(a.kind) - kindRank(b.kind) ||

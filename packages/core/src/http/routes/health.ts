@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { errorBody } from "../error-handler.js";
-import { errorResponses, jsonResponse, newRouter } from "../router.js";
+import { jsonResponse, newRouter } from "../router.js";
 
 const healthz = createRoute({
   method: "get",
@@ -43,5 +43,3 @@ export const healthRoutes = newRouter()
       503,
     );
   });
-
-export { errorResponses };
