@@ -134,4 +134,11 @@ describe("workspace boundaries", () => {
     }
     expect(workspaceNames.get("@healthflow/test-kit")?.manifest.private).toBe(true);
   });
+
+  it("files that `sst build` generates are ignored, not tracked (a synth leaves the tree clean)", () => {
+    const generated = "packages/web/src/sst-env.d.ts";
+    const git = (...args: string[]) => execFileSync("git", args, { cwd: ROOT, encoding: "utf8" });
+    expect(git("ls-files", "--", generated)).toBe("");
+    expect(git("check-ignore", "--no-index", generated).trim()).toBe(generated);
+  });
 });
