@@ -11,11 +11,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { startAwsWireStandIn } from "@healthflow/test-kit/aws-wire-stand-in";
+import { DataApiStandIn } from "@healthflow/test-kit/data-api-stand-in";
 import { Template } from "aws-cdk-lib/assertions";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startAwsWireStandIn } from "../packages/core/src/testing/aws-wire-stand-in.js";
-import { DataApiStandIn } from "../packages/core/src/testing/data-api-stand-in.js";
 import { STUB_ACCOUNT, type SynthResult, synth } from "./synth.js";
 
 const execFileAsync = promisify(execFile);

@@ -7,7 +7,7 @@ import type { Server } from "node:http";
 import type { Logger, Platform } from "@healthflow/core";
 import { serve } from "@hono/node-server";
 
-export function shutdownGraceMs(env: Record<string, string | undefined> = process.env): number {
+function shutdownGraceMs(env: Record<string, string | undefined> = process.env): number {
   const n = Number(env.SHUTDOWN_GRACE_MS);
   return Number.isFinite(n) && n > 0 ? n : 20_000;
 }

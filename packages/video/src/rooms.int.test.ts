@@ -2,7 +2,7 @@
  * Consult-room links end to end through the API: issuing, opening, the window, closed rooms, and
  * tokens that are forged, tampered with or not ours.
  */
-import { createTestClinic, type TestClinic, type TestPerson } from "@healthflow/core/testing/test-clinic";
+import { createTestClinic, type TestClinic, type TestPerson } from "@healthflow/test-kit/test-clinic";
 import { decodeJwt, jwtVerify } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { roomRoutes } from "./routes.js";

@@ -3,9 +3,8 @@
  * signed token in the URL is the credential.
  */
 
-import { Unavailable } from "@healthflow/core/errors";
-import { errorResponses, jsonResponse, newRouter } from "@healthflow/core/http/router";
-import { openRoom } from "@healthflow/core/rooms/room";
+import { openRoom, Unavailable } from "@healthflow/core";
+import { errorResponses, jsonResponse, newRouter } from "@healthflow/core/http";
 import { createRoute, z } from "@hono/zod-openapi";
 import { jitsiRoomConfig } from "./jitsi.js";
 
@@ -27,6 +26,8 @@ export const roomResponseSchema = z.object({
 const openRoute = createRoute({
   method: "get",
   path: "/api/rooms/{token}",
+  operationId: "openRoom",
+  security: [], // public: no session needed
   tags: ["rooms"],
   summary: "Open a consult room from its link",
   description:

@@ -1,6 +1,7 @@
 /** GET /api/audit through the real app: admins only, filters, newest first, keyset pages. */
+
+import { createTestClinic, type TestClinic, type TestPerson } from "@healthflow/test-kit/test-clinic";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestClinic, type TestClinic, type TestPerson } from "../testing/test-clinic.js";
 import { recordAudit } from "./audit.js";
 
 let clinic: TestClinic;

@@ -76,8 +76,3 @@ export async function resolveSession(
 export async function endSession(db: Db, sessionId: string): Promise<void> {
   await db.deleteFrom("sessions").where("id", "=", sessionId).execute();
 }
-
-/** Ends every session of a user (password change, account disabled, anonymised). */
-export async function endAllSessions(db: Db, userId: string): Promise<void> {
-  await db.deleteFrom("sessions").where("user_id", "=", userId).execute();
-}

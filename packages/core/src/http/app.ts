@@ -23,7 +23,11 @@ import { userRoutes } from "./routes/users.js";
 import { securityHeaders } from "./security-headers.js";
 import { memorySignInLimiters } from "./sign-in-guard.js";
 
-export const API_INFO = { title: "HealthFlow API", version: "0.1.0" };
+const API_INFO = {
+  title: "HealthFlow API",
+  version: "0.1.0",
+  license: { name: "AGPL-3.0-only", identifier: "AGPL-3.0-only" },
+};
 
 export interface AppOptions {
   /** Route modules served beside (or, with `core: false`, instead of) the core API. */
@@ -83,7 +87,8 @@ export function createApp(deps: AppDeps, options: AppOptions = {}) {
     in: "cookie",
     name: "hf_session",
   });
-  const openApiConfig = { openapi: "3.1.0", info: API_INFO };
+  // One relative server: the document is served by the API it describes, at whatever origin.
+  const openApiConfig = { openapi: "3.1.0", info: API_INFO, servers: [{ url: "/", description: "This server" }] };
   app.doc31("/api/openapi.json", openApiConfig);
   app.get("/api/docs", (c) => c.html(renderDocsPage(app.getOpenAPI31Document(openApiConfig) as never)));
 

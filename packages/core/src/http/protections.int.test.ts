@@ -2,9 +2,10 @@
  * Headers, CORS and request limits through the real app: every response (JSON, errors, 404s,
  * preflights, the API reference page) carries the security headers.
  */
+
+import { createTestClinic, type TestClinic } from "@healthflow/test-kit/test-clinic";
 import { Hono } from "hono";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestClinic, type TestClinic } from "../testing/test-clinic.js";
 import type { AppEnv } from "./context.js";
 import { handleError } from "./error-handler.js";
 import { requestTimeout } from "./request-limits.js";

@@ -3,8 +3,9 @@
  * register (429 + Retry-After), reset on success, the same answer for unknown email and wrong
  * password, and a timing comparison showing the two take indistinguishable time.
  */
+
+import { createTestClinic, TEST_PASSWORD, type TestClinic, uniqueEmail } from "@healthflow/test-kit/test-clinic";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestClinic, TEST_PASSWORD, type TestClinic, uniqueEmail } from "../testing/test-clinic.js";
 
 const T0 = new Date("2031-05-05T12:00:00Z");
 let clinic: TestClinic;

@@ -1,7 +1,8 @@
 /** LGPD through the real app: the data export and the anonymisation of a patient. */
+
+import { createTestClinic, TEST_PASSWORD, type TestClinic, type TestPerson } from "@healthflow/test-kit/test-clinic";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hashToken } from "../auth/session.js";
-import { createTestClinic, TEST_PASSWORD, type TestClinic, type TestPerson } from "../testing/test-clinic.js";
 import { ANONYMISED_NAME } from "./privacy.js";
 
 let clinic: TestClinic;

@@ -136,10 +136,3 @@ export async function openRoom(db: Db, token: string, secret: string, now: Date)
   });
   return room;
 }
-
-/** Parses the optional `for` of a link request; anything else is a 400. */
-export function parseRequestedRole(value: unknown): RoomRole | undefined {
-  if (value === undefined) return undefined;
-  if (value === "doctor" || value === "patient") return value;
-  throw new Invalid("invalid_request", "`for` must be doctor or patient.");
-}

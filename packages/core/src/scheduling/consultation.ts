@@ -308,8 +308,3 @@ export async function writeNotes(db: Db, id: string, notes: string, actor: Actor
 export function cancel(db: Db, id: string, reason: string | undefined, actor: Actor, clock: Clock) {
   return transition(db, id, "cancelled", actor, clock, { cancelReason: reason });
 }
-
-/** For the room service: the consultation as it stands, with no visibility filter. */
-export async function findForRoom(db: Db, id: string): Promise<ConsultationRow | undefined> {
-  return findConsultation(db, id);
-}

@@ -6,7 +6,7 @@ import { Kysely, type LogEvent, PostgresDialect, sql } from "kysely";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DB } from "../db/database.js";
-import { createTestClinic, openTestDatabase, type TestClinic, type TestPerson } from "../testing/test-clinic.js";
+import { createTestClinic, openTestDatabase, type TestClinic, type TestPerson } from "@healthflow/test-kit/test-clinic";
 
 const url = process.env.TEST_DATABASE_URL;
 const NOW = new Date("2031-06-02T12:00:00Z"); // a Monday

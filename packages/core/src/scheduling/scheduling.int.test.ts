@@ -2,8 +2,9 @@
  * Scheduling through the HTTP API, on PGlite by default and on PostgreSQL with TEST_DATABASE_URL.
  * The clock stands at Monday 2030-03-04 09:00 in Sao Paulo (12:00Z).
  */
+
+import { createTestClinic, type TestClinic, type TestPerson } from "@healthflow/test-kit/test-clinic";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestClinic, type TestClinic, type TestPerson } from "../testing/test-clinic.js";
 
 const NOW = new Date("2030-03-04T12:00:00Z");
 const weekdays = [1, 2, 3, 4, 5];

@@ -82,7 +82,6 @@ export type Slot = z.infer<typeof slotSchema>;
 
 export const consultationStatusSchema = z.enum(["scheduled", "in_progress", "completed", "cancelled", "no_show"]);
 export type ConsultationStatus = z.infer<typeof consultationStatusSchema>;
-export const ACTIVE_STATUSES: ConsultationStatus[] = ["scheduled", "in_progress"];
 
 export const consultationSchema = z.object({
   id: z.string(),

@@ -18,7 +18,7 @@ export interface DemoLogin {
   password: string;
 }
 
-export const DEMO_DOCTORS: Omit<CreateUserInput, "password">[] = [
+const DEMO_DOCTORS: Omit<CreateUserInput, "password">[] = [
   {
     email: "ana.souza@demo.healthflow.local",
     name: "Dra. Ana Souza",
@@ -49,7 +49,7 @@ export const DEMO_DOCTORS: Omit<CreateUserInput, "password">[] = [
   },
 ];
 
-export const DEMO_PATIENTS: Omit<CreateUserInput, "password">[] = [
+const DEMO_PATIENTS: Omit<CreateUserInput, "password">[] = [
   { email: "joao.pereira@demo.healthflow.local", name: "João Pereira", role: "patient" },
   { email: "maria.oliveira@demo.healthflow.local", name: "Maria Oliveira", role: "patient" },
   { email: "pedro.santos@demo.healthflow.local", name: "Pedro Santos", role: "patient" },

@@ -84,15 +84,6 @@ export async function authenticate(db: Db, email: string, password: string): Pro
   return toUser(row);
 }
 
-export async function getUser(db: Db, id: string): Promise<User | undefined> {
-  const row = await findUserById(db, id);
-  return row && !row.disabled_at ? toUser(row) : undefined;
-}
-
-export async function listUsersByRole(db: Db, role?: Role): Promise<User[]> {
-  return (await listUsers(db, role)).map(toUser);
-}
-
 /** One page of accounts ordered by (name, id), keyset-paginated like consultations. */
 export async function listUsersPage(
   db: Db,

@@ -153,8 +153,9 @@ export async function deployVideo(options: DeployOptions, deps: DeployDeps): Pro
       PUBLIC_URL: `https://${jitsiHost}`,
       JWT_APP_ID: jitsiAppId,
       JWT_ACCEPTED_ISSUERS: jitsiAppId,
-      // The audience the room service signs with (packages/video/src/jitsi.ts, JITSI_AUDIENCE unset).
-      JWT_ACCEPTED_AUDIENCES: "jitsi",
+      // The audience the room service signs with: the core and video pods set JITSI_AUDIENCE to the
+      // app id (k8s/base/*/deployment.yaml), so that is what Prosody must accept.
+      JWT_ACCEPTED_AUDIENCES: jitsiAppId,
       ...(ips ? { JVB_ADVERTISE_IPS: ips } : {}),
     }),
   ];

@@ -42,7 +42,7 @@ export function validateSchema(o: KubeObject): void {
   }
 }
 
-export type Rule =
+type Rule =
   | "resources"
   | "probes"
   | "runAsNonRoot"
@@ -233,7 +233,7 @@ function probeProblem(c: any, probe: any): string | undefined {
 }
 
 /** Kubernetes quantities we use (m, Ki..Ti, k..T, plain) as numbers, for comparisons only. */
-export function quantity(q: string | number | undefined): number | undefined {
+function quantity(q: string | number | undefined): number | undefined {
   if (q === undefined) return undefined;
   const m = /^([0-9.]+)(m|Ki|Mi|Gi|Ti|k|M|G|T)?$/.exec(String(q));
   if (!m) return undefined;

@@ -3,10 +3,13 @@
  * real HTTP paths and JSON of @kubernetes/client-node (fake-kube-api.ts). External programs (sst,
  * aws) go through an injected runner that records the calls.
  */
+
+import { FakeKubeApi, type FakeKubeOptions } from "@healthflow/test-kit/fake-kube-api";
 import { KubeConfig } from "@kubernetes/client-node";
+import { jwtVerify } from "jose";
 import { afterEach, describe, expect, it } from "vitest";
+import { jitsiRoomConfig } from "../jitsi.js";
 import { deployVideo } from "./deploy.js";
-import { FakeKubeApi, type FakeKubeOptions } from "./fake-kube-api.js";
 import type { CommandRunner } from "./stage.js";
 import { assertStageContext, readStageOutputs } from "./stage.js";
 import { videoStatus } from "./status.js";
@@ -54,7 +57,73 @@ const secretEnv = {
   JITSI_APP_SECRET: "j".repeat(32),
 };
 
+/** A Deployment's first container's environment as the kubelet assembles it from the cluster's objects. */
+function containerEnv(api: FakeKubeApi, namespace: string, deployment: string): Record<string, string> {
+  const container = api.get("Deployment", namespace, deployment).spec.template.spec.containers[0];
+  const env: Record<string, string> = {};
+  const secretValue = (name: string, key: string) => {
+    const secret = api.get("Secret", namespace, name);
+    return secret.stringData?.[key] ?? Buffer.from(secret.data[key], "base64").toString();
+  };
+  for (const from of container.envFrom ?? [])
+    if (from.configMapRef) Object.assign(env, api.get("ConfigMap", namespace, from.configMapRef.name).data);
+  for (const e of container.env ?? []) {
+    if (e.value !== undefined) env[e.name] = e.value;
+    else if (e.valueFrom?.secretKeyRef)
+      env[e.name] = secretValue(e.valueFrom.secretKeyRef.name, e.valueFrom.secretKeyRef.key);
+    else if (e.valueFrom?.configMapKeyRef)
+      env[e.name] = api.get("ConfigMap", namespace, e.valueFrom.configMapKeyRef.name).data[
+        e.valueFrom.configMapKeyRef.key
+      ];
+  }
+  return env;
+}
+
 describe("video:deploy", () => {
+  it("leaves a cluster where Prosody accepts the room service's tokens and acts on the doctor's and patient's roles", async () => {
+    const { fake, kc } = await startFake({ rolloutMs: 50, jobMs: 20, lbProvisionMs: 20 });
+    const { run } = recorder({
+      "aws secretsmanager get-secret-value": JSON.stringify({ username: "u", password: "p" }),
+    });
+    await deployVideo(
+      { stage: "dev", tag: "abc123", outputs, pollMs: 10, timeoutMs: 10_000 },
+      { kc, run, env: secretEnv, log: () => {}, resolve4: async () => ["203.0.113.7"] },
+    );
+    // The two sides as deployed: what the room service signs with, and what Prosody verifies with.
+    const video = containerEnv(fake, "healthflow", "video");
+    const prosody = containerEnv(fake, "healthflow", "prosody");
+    expect(prosody).toMatchObject({ ENABLE_AUTH: "1", AUTH_TYPE: "jwt", ENABLE_GUESTS: "0" });
+    const modules = prosody.XMPP_MUC_MODULES!.split(",");
+    const now = Date.now();
+    for (const role of ["doctor", "patient"] as const) {
+      const { jwt } = await jitsiRoomConfig(
+        {
+          domain: video.JITSI_DOMAIN!,
+          appId: video.JITSI_APP_ID,
+          appSecret: video.JITSI_APP_SECRET,
+          audience: video.JITSI_AUDIENCE,
+        },
+        "a3f1c2",
+        { id: "u-1", name: "Ana", role },
+        { opensAt: new Date(now - 60_000), closesAt: new Date(now + 3_600_000) },
+      );
+      expect(jwt, "the room service is configured for JWT rooms").toBeDefined();
+      // Prosody's token check: signature with its secret, issuer and audience among those it accepts.
+      const { payload } = await jwtVerify(jwt!, new TextEncoder().encode(prosody.JWT_APP_SECRET), {
+        issuer: prosody.JWT_ACCEPTED_ISSUERS!.split(","),
+        audience: prosody.JWT_ACCEPTED_AUDIENCES!.split(","),
+      });
+      expect(payload.iss).toBe(prosody.JWT_APP_ID);
+      // The role claims only matter if the plugin that reads each one is loaded, and the lobby is on.
+      const user = (payload.context as { user: Record<string, string> }).user;
+      expect(user.affiliation).toBe(role === "doctor" ? "owner" : "member");
+      expect(modules).toContain("token_affiliation");
+      expect(user.lobby_bypass).toBe(String(role === "doctor"));
+      expect(modules).toContain("token_lobby_bypass");
+      expect(prosody.ENABLE_LOBBY).toBe("1");
+    }
+  });
+
   it("writes secrets and config first, applies everything server-side, reruns the migration, waits, prints URLs", async () => {
     const { fake, kc } = await startFake({ rolloutMs: 800, jobMs: 100, lbProvisionMs: 100 });
     const lines: string[] = [];

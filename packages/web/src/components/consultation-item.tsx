@@ -13,7 +13,7 @@ import { user } from "../lib/session";
 import { formatDay, formatTime, viewerZone } from "../lib/time";
 import { Dialog, ErrorAlert } from "./ui";
 
-export const statusKey = (s: ConsultationStatus) => `status.${s}` as const;
+const statusKey = (s: ConsultationStatus) => `status.${s}` as const;
 
 export const ConsultationItem: Component<{
   consultation: Consultation;

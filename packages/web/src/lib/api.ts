@@ -7,7 +7,7 @@
  * Types come from `@healthflow/core` (type-only imports: nothing of the server reaches the bundle),
  * so a change of contract there breaks this file's typecheck rather than the app at run time.
  */
-import type { CreateUserInput, LoginInput, RegisterInput } from "@healthflow/core/users/user.schema";
+import type { CreateUserInput, LoginInput, RegisterInput } from "@healthflow/core/schemas";
 import type {
   Availability,
   BookInput,

@@ -3,11 +3,7 @@
  * no zod, reaches the first bundle). Inputs use `z.input` (what the client sends, ISO strings);
  * outputs the schema's own types. Only the room shapes are local: the room API is the next issue.
  */
-import type {
-  bookInputSchema,
-  ConsultationStatus,
-  patchConsultationSchema,
-} from "@healthflow/core/scheduling/scheduling.schema";
+import type { bookInputSchema, ConsultationStatus, patchConsultationSchema } from "@healthflow/core/schemas";
 import type { z } from "zod";
 
 export type {
@@ -15,10 +11,12 @@ export type {
   AvailabilityRule,
   Consultation,
   ConsultationStatus,
+  DoctorSummary,
+  Role,
   Slot,
   TimeOff,
-} from "@healthflow/core/scheduling/scheduling.schema";
-export type { DoctorSummary, Role, User } from "@healthflow/core/users/user.schema";
+  User,
+} from "@healthflow/core/schemas";
 
 export type BookInput = z.input<typeof bookInputSchema>;
 export type ConsultationPatch = z.input<typeof patchConsultationSchema>;

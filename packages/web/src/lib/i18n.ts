@@ -9,7 +9,7 @@ import { en, type MessageKey, ptBR } from "./messages";
 
 export type Locale = "pt-BR" | "en";
 export const LOCALES: Locale[] = ["pt-BR", "en"];
-export const DEFAULT_LOCALE: Locale = "pt-BR";
+const DEFAULT_LOCALE: Locale = "pt-BR";
 const STORAGE_KEY = "healthflow.lang";
 
 type Dictionary = Partial<Record<MessageKey, string>>;
@@ -57,7 +57,7 @@ export function t(key: MessageKey, params?: Record<string, string | number>): st
   return translate(locale(), key, params);
 }
 
-export function hasMessage(key: string): boolean {
+function hasMessage(key: string): boolean {
   return key in dictionaries[DEFAULT_LOCALE];
 }
 

@@ -2,7 +2,7 @@
  * Administration of people: list by role, create doctors, patients and admins. The form is
  * validated with the server's own schema before it is sent; a failure keeps everything typed.
  */
-import { createUserInputSchema } from "@healthflow/core/users/user.schema";
+import { createUserInputSchema } from "@healthflow/core/schemas";
 import { A } from "@solidjs/router";
 import { type Component, createResource, createSignal, For, Show } from "solid-js";
 import { ErrorAlert, Loading, Notice, PageTitle } from "../components/ui";

@@ -2,9 +2,10 @@
  * Sign-in, sessions and CSRF through the real app and a real database (PGlite, or PostgreSQL when
  * TEST_DATABASE_URL is set).
  */
+
+import { createTestClinic, TEST_PASSWORD, type TestClinic, uniqueEmail } from "@healthflow/test-kit/test-clinic";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hashToken } from "../../auth/session.js";
-import { createTestClinic, TEST_PASSWORD, type TestClinic, uniqueEmail } from "../../testing/test-clinic.js";
 
 const HOUR = 3_600_000;
 const T0 = new Date("2031-03-10T12:00:00Z");

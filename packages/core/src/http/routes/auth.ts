@@ -13,6 +13,8 @@ const sessionResponse = z.object({ user: userSchema, token: z.string() });
 const login = createRoute({
   method: "post",
   path: "/api/auth/login",
+  operationId: "login",
+  security: [], // public: no session needed
   tags: ["auth"],
   summary: "Sign in; returns a session token and sets the session cookie",
   request: { body: jsonBody(loginInputSchema) },
@@ -22,6 +24,7 @@ const login = createRoute({
 const logout = createRoute({
   method: "post",
   path: "/api/auth/logout",
+  operationId: "logout",
   tags: ["auth"],
   summary: "End the current session",
   security,
@@ -31,6 +34,7 @@ const logout = createRoute({
 const me = createRoute({
   method: "get",
   path: "/api/auth/me",
+  operationId: "getMe",
   tags: ["auth"],
   summary: "The signed-in user",
   security,
@@ -40,6 +44,8 @@ const me = createRoute({
 const register = createRoute({
   method: "post",
   path: "/api/auth/register",
+  operationId: "register",
+  security: [], // public: no session needed
   tags: ["auth"],
   summary: "Create a patient account and sign in",
   request: { body: jsonBody(registerInputSchema) },

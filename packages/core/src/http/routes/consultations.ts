@@ -19,6 +19,7 @@ const one = z.object({ consultation: consultationSchema });
 const bookRoute = createRoute({
   method: "post",
   path: "/api/consultations",
+  operationId: "bookConsultation",
   tags: ["consultations"],
   summary: "Book a consultation (patients for themselves; doctors and admins give patientId)",
   security,
@@ -29,6 +30,7 @@ const bookRoute = createRoute({
 const listRoute = createRoute({
   method: "get",
   path: "/api/consultations",
+  operationId: "listConsultations",
   tags: ["consultations"],
   summary: "Consultations visible to the caller, ordered by start; keyset-paginated",
   security,
@@ -45,6 +47,7 @@ const listRoute = createRoute({
 const getRoute = createRoute({
   method: "get",
   path: "/api/consultations/{id}",
+  operationId: "getConsultation",
   tags: ["consultations"],
   summary: "One consultation (clinical notes for its doctor and admins; the read is audited)",
   security,
@@ -55,6 +58,7 @@ const getRoute = createRoute({
 const patchRoute = createRoute({
   method: "patch",
   path: "/api/consultations/{id}",
+  operationId: "updateConsultation",
   tags: ["consultations"],
   summary: "Reschedule, change status, or write notes",
   security,
@@ -65,6 +69,7 @@ const patchRoute = createRoute({
 const cancelRoute = createRoute({
   method: "post",
   path: "/api/consultations/{id}/cancel",
+  operationId: "cancelConsultation",
   tags: ["consultations"],
   summary: "Cancel a scheduled consultation; its slot is free again at once",
   security,

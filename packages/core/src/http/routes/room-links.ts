@@ -7,6 +7,7 @@ import { errorResponses, jsonResponse, newRouter, security } from "../router.js"
 const linkRoute = createRoute({
   method: "post",
   path: "/api/consultations/{id}/room-link",
+  operationId: "createRoomLink",
   tags: ["rooms"],
   summary: "A shareable, signed, expiring consult-room URL for the caller's role",
   description:

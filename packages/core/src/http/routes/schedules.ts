@@ -25,6 +25,7 @@ const doctorParams = z.object({ id: z.string().uuid() });
 const getAvail = createRoute({
   method: "get",
   path: "/api/doctors/{id}/availability",
+  operationId: "getAvailability",
   tags: ["scheduling"],
   summary: "A doctor's weekly availability (local wall-clock times in the doctor's zone)",
   security,
@@ -35,6 +36,7 @@ const getAvail = createRoute({
 const putAvail = createRoute({
   method: "put",
   path: "/api/doctors/{id}/availability",
+  operationId: "putAvailability",
   tags: ["scheduling"],
   summary: "Replace a doctor's weekly availability (that doctor or an admin)",
   security,
@@ -45,6 +47,7 @@ const putAvail = createRoute({
 const postTimeOff = createRoute({
   method: "post",
   path: "/api/doctors/{id}/time-off",
+  operationId: "addTimeOff",
   tags: ["scheduling"],
   summary: "Block an interval (vacation, congress)",
   security,
@@ -58,6 +61,7 @@ const postTimeOff = createRoute({
 const getTimeOff = createRoute({
   method: "get",
   path: "/api/doctors/{id}/time-off",
+  operationId: "listTimeOff",
   tags: ["scheduling"],
   summary: "A doctor's time off, optionally within a range",
   security,
@@ -74,6 +78,7 @@ const getTimeOff = createRoute({
 const delTimeOff = createRoute({
   method: "delete",
   path: "/api/doctors/{id}/time-off/{timeOffId}",
+  operationId: "deleteTimeOff",
   tags: ["scheduling"],
   summary: "Remove a time-off block",
   security,
@@ -84,6 +89,7 @@ const delTimeOff = createRoute({
 const slots = createRoute({
   method: "get",
   path: "/api/doctors/{id}/slots",
+  operationId: "listSlots",
   tags: ["scheduling"],
   summary: "Free slots in [from, to), at most 62 days, UTC",
   security,

@@ -1,7 +1,8 @@
 /** GET /api/users pages: default and maximum limit, a cursor that walks every account once. */
+
+import { createTestClinic, type TestClinic, type TestPerson } from "@healthflow/test-kit/test-clinic";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LIST_DEFAULT_LIMIT, LIST_MAX_LIMIT } from "../../scheduling/scheduling.schema.js";
-import { createTestClinic, type TestClinic, type TestPerson } from "../../testing/test-clinic.js";
 
 let clinic: TestClinic;
 let admin: TestPerson;

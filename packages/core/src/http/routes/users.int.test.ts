@@ -1,12 +1,13 @@
 /** Accounts administration and the doctor directory, through the app and a real database. */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
 import {
   createTestClinic,
   TEST_PASSWORD,
   type TestClinic,
   type TestPerson,
   uniqueEmail,
-} from "../../testing/test-clinic.js";
+} from "@healthflow/test-kit/test-clinic";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 let clinic: TestClinic;
 let admin: TestPerson;

@@ -8,6 +8,7 @@ import { errorResponses, jsonBody, jsonResponse, newRouter, security } from "../
 const create = createRoute({
   method: "post",
   path: "/api/users",
+  operationId: "createUser",
   tags: ["users"],
   summary: "Create an account of any role (admins only)",
   security,
@@ -18,6 +19,7 @@ const create = createRoute({
 const list = createRoute({
   method: "get",
   path: "/api/users",
+  operationId: "listUsers",
   tags: ["users"],
   summary: "List accounts by name, optionally by role; keyset-paginated (admins only)",
   security,
@@ -37,6 +39,7 @@ const list = createRoute({
 const doctors = createRoute({
   method: "get",
   path: "/api/doctors",
+  operationId: "listDoctors",
   tags: ["users"],
   summary: "Doctors one can book with",
   security,

@@ -4,11 +4,10 @@
  * each client stops when told to, each request has its own timeout.
  */
 import { randomUUID } from "node:crypto";
-import { startSession } from "@healthflow/core/auth/session";
-import type { DB } from "@healthflow/core/db/database";
-import { TEST_PASSWORD } from "@healthflow/core/testing/test-clinic";
-import { createUser } from "@healthflow/core/users/user";
+import { createUser, startSession } from "@healthflow/core";
+import type { DB } from "@healthflow/core/db";
 import type { Kysely } from "kysely";
+import { TEST_PASSWORD } from "./test-clinic.js";
 
 export interface LoadClinic {
   doctors: string[];
@@ -76,8 +75,26 @@ export interface Outcome {
   error?: string;
 }
 
+/**
+ * A deterministic pseudo-random source (mulberry32): the same seed gives the same sequence, so a
+ * load run can be replayed. `RELIABILITY_SEED` picks the seed; each client derives its own.
+ */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** The seed of this run: `RELIABILITY_SEED`, or a fixed default. */
+export const LOAD_SEED = Number(process.env.RELIABILITY_SEED ?? 20261129) || 20261129;
+
 /** A random future half-hour start within about a year, on the server's real clock. */
-export function randomSlot(rand: () => number = Math.random): string {
+function randomSlot(rand: () => number): string {
   const base = Math.ceil((Date.now() + 86_400_000) / 1_800_000) * 1_800_000;
   return new Date(base + Math.floor(rand() * 365 * 48) * 1_800_000).toISOString();
 }
@@ -130,11 +147,16 @@ export async function send(
   }
 }
 
-/** One booking by a patient with a random doctor at a random slot. */
-export function bookOnce(baseUrl: string, clinic: LoadClinic, patientIndex: number): Promise<Outcome> {
+/** One booking by a patient with a doctor and a slot drawn from `rand`. */
+export function bookOnce(
+  baseUrl: string,
+  clinic: LoadClinic,
+  patientIndex: number,
+  rand: () => number,
+): Promise<Outcome> {
   const p = clinic.patients[patientIndex % clinic.patients.length]!;
-  const doctorId = clinic.doctors[Math.floor(Math.random() * clinic.doctors.length)]!;
-  return send(baseUrl, "book", "POST", "/api/consultations", p.token, { doctorId, startsAt: randomSlot() });
+  const doctorId = clinic.doctors[Math.floor(rand() * clinic.doctors.length)]!;
+  return send(baseUrl, "book", "POST", "/api/consultations", p.token, { doctorId, startsAt: randomSlot(rand) });
 }
 
 /**

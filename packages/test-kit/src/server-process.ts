@@ -10,10 +10,10 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { REPO_ROOT } from "@healthflow/core/reliability/support";
-import { startTcpProxy } from "@healthflow/core/testing/tcp-proxy";
+import { REPO_ROOT } from "./reliability-support.js";
+import { startTcpProxy } from "./tcp-proxy.js";
 
-export { type TcpProxy as DbProxy, viaProxy } from "@healthflow/core/testing/tcp-proxy";
+export { type TcpProxy as DbProxy, viaProxy } from "./tcp-proxy.js";
 
 /** The database proxy of the faults suite (shared with the readiness tests). */
 export const startDbProxy = (target: { host: string; port: number }, startUp = true) =>

@@ -4,12 +4,12 @@
  * consultation, another role, after its consultation closed, or after it expired. In-process
  * against PostgreSQL (TEST_DATABASE_URL), the app assembled as src/server.ts assembles it.
  */
-import { hashToken } from "@healthflow/core/auth/session";
-import { reportFigures } from "@healthflow/core/reliability/support";
-import { createWorld, NOW, type World } from "@healthflow/core/reliability/world";
-import { TEST_PASSWORD } from "@healthflow/core/testing/test-clinic";
+import { createHash } from "node:crypto";
+import { reportFigures } from "@healthflow/test-kit/reliability-support";
+import { createWorld, NOW, type World } from "@healthflow/test-kit/reliability-world";
+import { TEST_PASSWORD } from "@healthflow/test-kit/test-clinic";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { servedModules } from "../served-modules.js";
+import { servedModules } from "../../src/served-modules.js";
 
 const url = process.env.TEST_DATABASE_URL;
 const HOUR = 3_600_000;
@@ -125,7 +125,9 @@ describe.skipIf(!url)("sessions and room tokens", () => {
     // a patient's name, and a disabled account's live token.
     const flipped = tokenA.slice(0, -1) + (tokenA.endsWith("A") ? "B" : "A");
     expect((await call("GET", "/api/auth/me", bearer(flipped))).status).toBe(401);
-    expect((await call("GET", "/api/auth/me", bearer(hashToken(tokenA)))).status).toBe(401);
+    expect(
+      (await call("GET", "/api/auth/me", bearer(createHash("sha256").update(tokenA).digest("base64url")))).status,
+    ).toBe(401);
     const login = await call(
       "POST",
       "/api/auth/login",

@@ -9,16 +9,23 @@
  */
 import type { DatabaseHandle } from "@healthflow/core";
 import {
+  acknowledgedFound,
+  bookOnce,
+  LOAD_SEED,
+  type LoadClinic,
+  runClients,
+  seededRandom,
+  seedLoadClinic,
+  send,
+} from "@healthflow/test-kit/booking-load";
+import {
   checkInvariants,
   cleanInvariants,
   createThrowawayDatabase,
   reportFigures,
   type ThrowawayDatabase,
   tally,
-} from "@healthflow/core/reliability/support";
-import { openTestDatabase } from "@healthflow/core/testing/test-clinic";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { acknowledgedFound, bookOnce, type LoadClinic, runClients, seedLoadClinic, send } from "./booking-load.js";
+} from "@healthflow/test-kit/reliability-support";
 import {
   type DbProxy,
   type ServerProcess,
@@ -26,9 +33,17 @@ import {
   startServer,
   viaProxy,
   waitForStatus,
-} from "./server-process.js";
+} from "@healthflow/test-kit/server-process";
+import { openTestDatabase } from "@healthflow/test-kit/test-clinic";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 
 const url = process.env.TEST_DATABASE_URL;
+/** Seeded choices (doctor, slot), one sequence per client, so a run can be replayed. */
+const rands = new Map<number, () => number>();
+const randOf = (client: number) => {
+  if (!rands.has(client)) rands.set(client, seededRandom(LOAD_SEED + client));
+  return rands.get(client)!;
+};
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe.skipIf(!url)("faults", { timeout: 120_000 }, () => {
@@ -70,7 +85,7 @@ describe.skipIf(!url)("faults", { timeout: 120_000 }, () => {
     const health: number[] = [];
     const load = runClients(
       20,
-      (i) => bookOnce(server.baseUrl, clinic, i),
+      (i) => bookOnce(server.baseUrl, clinic, i, randOf(i)),
       () => stop,
       // Back off a little on 503, as a client honouring Retry-After would (but faster, to probe).
       (o) => (o.status === 503 ? 200 : 0),
@@ -145,7 +160,7 @@ describe.skipIf(!url)("faults", { timeout: 120_000 }, () => {
     await proxy.up();
     expect(await waitForStatus(`${server.baseUrl}/readyz`, (s) => s === 200, 40_000), server.output()).toBe(200);
     const readyAfterMs = Date.now() - upAt;
-    const booked = await bookOnce(server.baseUrl, clinic, 1);
+    const booked = await bookOnce(server.baseUrl, clinic, 1, randOf(1));
     expect([201, 409]).toContain(booked.status);
     const doctors = await send(server.baseUrl, "read", "GET", "/api/doctors", patient.token);
     expect(doctors.status).toBe(200);
@@ -165,7 +180,7 @@ describe.skipIf(!url)("faults", { timeout: 120_000 }, () => {
     let termAt = Number.POSITIVE_INFINITY;
     const load = runClients(
       25,
-      (i) => bookOnce(server.baseUrl, clinic, i),
+      (i) => bookOnce(server.baseUrl, clinic, i, randOf(i)),
       () => stop,
       (o) => (o.status === 0 ? 100 : 0),
     );

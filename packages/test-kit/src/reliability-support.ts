@@ -7,11 +7,11 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { DB } from "@healthflow/core/db";
 import { type Kysely, sql } from "kysely";
 import pg from "pg";
-import type { DB } from "../db/database.js";
 
-export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../../../..");
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
 
 export interface ThrowawayDatabase {
   url: string;

@@ -28,8 +28,8 @@ import type {
   RollbackTransactionCommandOutput,
   SqlParameter,
 } from "@aws-sdk/client-rds-data";
+import type { DataApiClient } from "@healthflow/core/db";
 import pg from "pg";
-import type { DataApiClient } from "../db/data-api/data-api-dialect-config.js";
 
 const MAX_RESPONSE_BYTES = 1024 * 1024;
 

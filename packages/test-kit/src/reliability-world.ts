@@ -4,13 +4,12 @@
  * patient's data" is well defined for every role.
  */
 import { randomUUID } from "node:crypto";
+import { startSession } from "@healthflow/core";
+import type { DatabaseHandle } from "@healthflow/core/db";
+import { type AppEnv, createApp, type HealthFlowApp } from "@healthflow/core/http";
 import type { OpenAPIHono } from "@hono/zod-openapi";
-import { startSession } from "../auth/session.js";
-import type { DatabaseHandle } from "../db/create-db.js";
-import { createApp, type HealthFlowApp } from "../http/app.js";
-import type { AppEnv } from "../http/context.js";
-import { createTestClinic, openTestDatabase, type TestClinic, type TestPerson } from "../testing/test-clinic.js";
-import { createThrowawayDatabase, type ThrowawayDatabase } from "./support.js";
+import { createThrowawayDatabase, type ThrowawayDatabase } from "./reliability-support.js";
+import { createTestClinic, openTestDatabase, type TestClinic, type TestPerson, testDbConfig } from "./test-clinic.js";
 
 export const ACTORS = ["anonymous", "patientA", "patientB", "doctorX", "doctorY", "admin"] as const;
 export type ActorKey = (typeof ACTORS)[number];
@@ -52,7 +51,9 @@ export async function createWorld(
   options: { modules?: OpenAPIHono<AppEnv>[] } = {},
 ): Promise<World> {
   const throwaway: ThrowawayDatabase = await createThrowawayDatabase(serverUrl, label);
-  const database = await openTestDatabase({ kind: "postgres", url: throwaway.url, poolMax: 8 });
+  // PostgreSQL, or the same server through the Data API dialect with TEST_DB_ENGINE=data-api.
+  const config = testDbConfig(throwaway.url);
+  const database = await openTestDatabase(config.kind === "postgres" ? { ...config, poolMax: 8 } : config);
   const clinic = await createTestClinic({ database, now: NOW });
   const tag = randomUUID().slice(0, 6);
   const doctor = (name: string) => clinic.person("doctor", { name, doctor: { timezone: "UTC", slotMinutes: 30 } });

@@ -9,24 +9,18 @@
  * - otherwise: an in-memory PGlite per harness, the embedded engine of `npm start`.
  */
 import { randomUUID } from "node:crypto";
+import { type AppConfig, createUser, defaultAppConfig, silentLogger, startSession } from "@healthflow/core";
+import { createDb, type DatabaseHandle, type DB, type DbConfig, migrateToLatest } from "@healthflow/core/db";
+import { type AppDeps, type AppEnv, createApp, type HealthFlowApp } from "@healthflow/core/http";
+import type { CreateUserInput, DoctorProfile, Role, User } from "@healthflow/core/schemas";
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { Kysely } from "kysely";
-import { startSession } from "../auth/session.js";
-import { type AppConfig, defaultAppConfig } from "../config/config.js";
-import { createDb, type DatabaseHandle, type DbConfig } from "../db/create-db.js";
-import type { DB } from "../db/database.js";
-import { migrateToLatest } from "../db/migrate.js";
-import { createApp, type HealthFlowApp } from "../http/app.js";
-import type { AppDeps, AppEnv } from "../http/context.js";
-import { silentLogger } from "../log/logger.js";
-import { createUser } from "../users/user.js";
-import type { CreateUserInput, DoctorProfile, Role, User } from "../users/user.schema.js";
 import { DataApiStandIn } from "./data-api-stand-in.js";
 
 export const TEST_PASSWORD = "correct horse battery staple";
 
-export function testDbConfig(): DbConfig {
-  const url = process.env.TEST_DATABASE_URL;
+/** The engine the tests run on; `url` overrides TEST_DATABASE_URL (a throw-away database on that server). */
+export function testDbConfig(url = process.env.TEST_DATABASE_URL): DbConfig {
   if (process.env.TEST_DB_ENGINE === "data-api") {
     if (!url) throw new Error("TEST_DB_ENGINE=data-api needs TEST_DATABASE_URL (the stand-in runs on that server)");
     // The Data API path end to end: DataApiDialect → an RDSData stand-in → the real server.

@@ -8,7 +8,7 @@
  * room routes are in the matrix too. Runs on PostgreSQL (TEST_DATABASE_URL), in a throw-away database.
  */
 
-import { reportFigures } from "@healthflow/core/reliability/support";
+import { reportFigures } from "@healthflow/test-kit/reliability-support";
 import {
   ACTORS,
   type ActorKey,
@@ -17,10 +17,10 @@ import {
   forbiddenFor,
   leaksIn,
   type World,
-} from "@healthflow/core/reliability/world";
-import { TEST_PASSWORD, uniqueEmail } from "@healthflow/core/testing/test-clinic";
+} from "@healthflow/test-kit/reliability-world";
+import { TEST_PASSWORD, uniqueEmail } from "@healthflow/test-kit/test-clinic";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { servedModules } from "../served-modules.js";
+import { servedModules } from "../../src/served-modules.js";
 
 const url = process.env.TEST_DATABASE_URL;
 

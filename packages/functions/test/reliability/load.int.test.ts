@@ -7,6 +7,17 @@
  */
 import type { DatabaseHandle } from "@healthflow/core";
 import {
+  acknowledgedFound,
+  bookOnce,
+  LOAD_SEED,
+  type LoadClinic,
+  type Outcome,
+  runClients,
+  seededRandom,
+  seedLoadClinic,
+  send,
+} from "@healthflow/test-kit/booking-load";
+import {
   checkInvariants,
   cleanInvariants,
   createThrowawayDatabase,
@@ -14,19 +25,10 @@ import {
   reportFigures,
   type ThrowawayDatabase,
   tally,
-} from "@healthflow/core/reliability/support";
-import { openTestDatabase } from "@healthflow/core/testing/test-clinic";
+} from "@healthflow/test-kit/reliability-support";
+import { type ServerProcess, startServer, waitForStatus } from "@healthflow/test-kit/server-process";
+import { openTestDatabase } from "@healthflow/test-kit/test-clinic";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  acknowledgedFound,
-  bookOnce,
-  type LoadClinic,
-  type Outcome,
-  runClients,
-  seedLoadClinic,
-  send,
-} from "./booking-load.js";
-import { type ServerProcess, startServer, waitForStatus } from "./server-process.js";
 
 const url = process.env.TEST_DATABASE_URL;
 const CLIENTS = 50;
@@ -53,19 +55,20 @@ describe.skipIf(!url)("load soak", { timeout: (SECONDS + 120) * 1000 }, () => {
 
   it(`${CLIENTS} clients for ${SECONDS} s: no errors but 409s, stable memory, p99 reported`, async () => {
     const booked = new Map<number, string[]>();
+    // Seeded: each client draws from its own sequence, so a run's choices can be replayed.
+    const rands = clinic.patients.map((_, i) => seededRandom(LOAD_SEED + i));
     const step = async (i: number): Promise<Outcome> => {
       const p = clinic.patients[i]!;
-      const r = Math.random();
+      const rand = rands[i]!;
+      const r = rand();
       if (r < 0.3) {
-        const o = await bookOnce(server.baseUrl, clinic, i);
+        const o = await bookOnce(server.baseUrl, clinic, i, rand);
         if (o.consultationId) booked.set(i, [...(booked.get(i) ?? []).slice(-20), o.consultationId]);
         return o;
       }
       if (r < 0.5) {
-        const doctor = clinic.doctors[Math.floor(Math.random() * clinic.doctors.length)]!;
-        const from = new Date(
-          Math.ceil(Date.now() / 86_400_000) * 86_400_000 + Math.floor(Math.random() * 300) * 86_400_000,
-        );
+        const doctor = clinic.doctors[Math.floor(rand() * clinic.doctors.length)]!;
+        const from = new Date(Math.ceil(Date.now() / 86_400_000) * 86_400_000 + Math.floor(rand() * 300) * 86_400_000);
         const to = new Date(from.getTime() + 7 * 86_400_000);
         return send(
           server.baseUrl,
@@ -109,6 +112,7 @@ describe.skipIf(!url)("load soak", { timeout: (SECONDS + 120) * 1000 }, () => {
     const peak = (xs: typeof rss) => Math.max(0, ...xs.map((s) => s.bytes));
     const mb = (b: number) => Math.round(b / 1048576);
     const figures = {
+      seed: LOAD_SEED,
       clients: CLIENTS,
       seconds: Math.round(elapsed),
       requests: outcomes.length,

@@ -1,0 +1,7 @@
+/**
+ * `@healthflow/core/schemas`: the wire shapes (zod schemas and their types) shared by the API and the
+ * web app. Plain zod only: this entry must stay safe to bundle for the browser.
+ */
+export * from "./audit/audit.schema.js";
+export * from "./scheduling/scheduling.schema.js";
+export * from "./users/user.schema.js";
