@@ -2,11 +2,12 @@
  * The double-booking guarantee under real concurrency. Needs a PostgreSQL server (PGlite has one
  * connection, so nothing can race there): runs when TEST_DATABASE_URL is set, as in CI.
  */
+
+import { createTestClinic, openTestDatabase, type TestClinic, type TestPerson } from "@healthflow/test-kit/test-clinic";
 import { Kysely, type LogEvent, PostgresDialect, sql } from "kysely";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DB } from "../db/database.js";
-import { createTestClinic, openTestDatabase, type TestClinic, type TestPerson } from "@healthflow/test-kit/test-clinic";
 
 const url = process.env.TEST_DATABASE_URL;
 const NOW = new Date("2031-06-02T12:00:00Z"); // a Monday

@@ -4,11 +4,11 @@
  * our dialect gives rows identical to the `pg` engine's for every type we use.
  */
 import { randomUUID } from "node:crypto";
+import { DataApiStandIn, translate } from "@healthflow/test-kit/data-api-stand-in";
+import { createTestClinic, TEST_PASSWORD } from "@healthflow/test-kit/test-clinic";
 import fc from "fast-check";
 import { Kysely, sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DataApiStandIn, translate } from "@healthflow/test-kit/data-api-stand-in";
-import { createTestClinic, TEST_PASSWORD } from "@healthflow/test-kit/test-clinic";
 import { isUniqueViolation, violatedConstraint } from "../pg-errors.js";
 import { openPostgres } from "../postgres-dialect.js";
 import { DataApiDialect } from "./data-api-dialect.js";
