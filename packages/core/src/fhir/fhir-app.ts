@@ -470,8 +470,9 @@ export function createFhirApp(): Hono<AppEnv> {
   );
 
   fhir.all("*", (c) => {
-    const type = new URL(c.req.url).pathname.slice(FHIR_BASE_PATH.length).split("/")[1] ?? "";
-    const known = type === "metadata" || RESOURCES.some((r) => r.type === type);
+    const segments = new URL(c.req.url).pathname.slice(FHIR_BASE_PATH.length).split("/").slice(1);
+    const type = segments[0] ?? "";
+    const known = segments.length <= 2 && (type === "metadata" || RESOURCES.some((r) => r.type === type));
     return known
       ? outcomeResponse(c, 405, [{ code: "not-supported", message: `${c.req.method} is not supported here.` }])
       : outcomeResponse(c, 404, [
