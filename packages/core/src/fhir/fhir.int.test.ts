@@ -41,7 +41,10 @@ describe("FHIR R4 API", () => {
   async function fhir(method: string, path: string, options: Parameters<TestClinic["call"]>[2] = {}) {
     const res = await clinic.call(method, `${BASE}${path}`, {
       ...options,
-      headers: { ...(options.body !== undefined ? { "content-type": "application/fhir+json" } : {}), ...options.headers },
+      headers: {
+        ...(options.body !== undefined ? { "content-type": "application/fhir+json" } : {}),
+        ...options.headers,
+      },
     });
     expect(res.headers.get("content-type"), `${method} ${path}`).toMatch(/^application\/fhir\+json/);
     assertValidR4(res.body);
@@ -49,9 +52,8 @@ describe("FHIR R4 API", () => {
     return res;
   }
   const ids = (bundle: ApiResult) => (bundle.body.entry ?? []).map((e: any) => e.resource.id);
-  const nextLink = (bundle: ApiResult) => bundle.body.link.find((l: any) => l.relation === "next")?.url as
-    | string
-    | undefined;
+  const nextLink = (bundle: ApiResult) =>
+    bundle.body.link.find((l: any) => l.relation === "next")?.url as string | undefined;
   /** Follows `next` links from a first page, returning every resource. */
   async function allPages(path: string, as: TestPerson): Promise<any[]> {
     const out: any[] = [];
@@ -151,14 +153,22 @@ describe("FHIR R4 API", () => {
     expect(read.status).toBe(200);
     expect(read.body.identifier[0]).toMatchObject({ system: `${CRM_SYSTEM_BASE}/SP`, value: crmNumber });
     expect(read.body.name[0].text).toBe("Dra. Helena Fhir");
-    const byCrm = await fhir("GET", `/Practitioner?identifier=${encodeURIComponent(`${CRM_SYSTEM_BASE}/SP|${crmNumber}`)}`, {
-      as: ana,
-    });
+    const byCrm = await fhir(
+      "GET",
+      `/Practitioner?identifier=${encodeURIComponent(`${CRM_SYSTEM_BASE}/SP|${crmNumber}`)}`,
+      {
+        as: ana,
+      },
+    );
     expect(byCrm.body).toMatchObject({ type: "searchset", total: 1 });
     expect(ids(byCrm)).toEqual([doctor.user.id]);
-    const otherState = await fhir("GET", `/Practitioner?identifier=${encodeURIComponent(`${CRM_SYSTEM_BASE}/RJ|${crmNumber}`)}`, {
-      as: ana,
-    });
+    const otherState = await fhir(
+      "GET",
+      `/Practitioner?identifier=${encodeURIComponent(`${CRM_SYSTEM_BASE}/RJ|${crmNumber}`)}`,
+      {
+        as: ana,
+      },
+    );
     expect(otherState.body.total).toBe(0);
     expect(otherState.body.entry).toBeUndefined();
     const byName = await fhir("GET", "/Practitioner?name=helena", { as: ana });
@@ -193,14 +203,22 @@ describe("FHIR R4 API", () => {
     expect(slots.length).toBe(40);
     expect(new Set(slots.map((s) => s.id)).size).toBe(40);
     const one = await fhir("GET", `/Slot/${slots[3].id}`, { as: bruno });
-    expect(one.body).toMatchObject({ status: "free", start: slots[3].start, schedule: { reference: `Schedule/${doctor.user.id}` } });
+    expect(one.body).toMatchObject({
+      status: "free",
+      start: slots[3].start,
+      schedule: { reference: `Schedule/${doctor.user.id}` },
+    });
     // a day given as a date: its UTC day
     const day = await fhir("GET", `/Slot?schedule=Schedule/${doctor.user.id}&start=2031-06-04&_count=0`, { as: bruno });
     expect(day.body.total).toBe(20);
     expect(day.body.entry).toBeUndefined();
-    const tooLong = await fhir("GET", `/Slot?schedule=Schedule/${doctor.user.id}&start=ge2031-06-03&start=lt2031-08-05`, {
-      as: bruno,
-    });
+    const tooLong = await fhir(
+      "GET",
+      `/Slot?schedule=Schedule/${doctor.user.id}&start=ge2031-06-03&start=lt2031-08-05`,
+      {
+        as: bruno,
+      },
+    );
     expect(tooLong.status).toBe(400);
     expect(tooLong.body.issue[0].details.coding[0].code).toBe("range_too_long");
     expect((await fhir("GET", "/Slot?start=ge2031-06-03", { as: bruno })).status).toBe(400);
@@ -219,7 +237,11 @@ describe("FHIR R4 API", () => {
     // the same consultation through the rest of the API, with its audit event
     const api = await clinic.call("GET", `/api/consultations/${created.body.id}`, { as: bruno });
     expect(api.body.consultation).toMatchObject({ status: "scheduled", startsAt: start, patientId: bruno.user.id });
-    const audit = await db.selectFrom("audit_events").select("action").where("entity_id", "=", created.body.id).execute();
+    const audit = await db
+      .selectFrom("audit_events")
+      .select("action")
+      .where("entity_id", "=", created.body.id)
+      .execute();
     expect(audit.map((a) => a.action)).toContain("consultation.create");
 
     const taken = await book(carla, appointment(doctor.user.id, start));
@@ -232,7 +254,9 @@ describe("FHIR R4 API", () => {
   });
 
   it("POST /Appointment by slot reference, and the domain's refusals as OperationOutcomes", async () => {
-    const free = await fhir("GET", `/Slot?schedule=Schedule/${otherDoctor.user.id}&start=2031-06-10&_count=1`, { as: carla });
+    const free = await fhir("GET", `/Slot?schedule=Schedule/${otherDoctor.user.id}&start=2031-06-10&_count=1`, {
+      as: carla,
+    });
     const slot = free.body.entry[0].resource;
     const viaSlot = await book(carla, {
       resourceType: "Appointment",
@@ -286,7 +310,9 @@ describe("FHIR R4 API", () => {
   });
 
   it("Appointment search: by date, practitioner, patient and status, scoped to the caller, paged with next links", async () => {
-    const starts = Array.from({ length: 5 }, (_, i) => new Date(Date.parse("2031-06-11T11:00:00Z") + i * 3_600_000).toISOString());
+    const starts = Array.from({ length: 5 }, (_, i) =>
+      new Date(Date.parse("2031-06-11T11:00:00Z") + i * 3_600_000).toISOString(),
+    );
     for (const s of starts) expect((await book(ana, appointment(doctor.user.id, s))).status).toBe(201);
     const q = `/Appointment?date=2031-06-11&practitioner=Practitioner/${doctor.user.id}&_count=2`;
     const first = await fhir("GET", q, { as: ana });
@@ -298,17 +324,29 @@ describe("FHIR R4 API", () => {
     // the doctor sees the same agenda; another patient sees none of it; the admin filters by patient
     expect((await allPages(q, doctor)).map((a) => a.id)).toEqual(mine.map((a) => a.id));
     expect((await fhir("GET", q, { as: bruno })).body.total).toBe(0);
-    expect((await fhir("GET", `/Appointment?patient=Patient/${ana.user.id}&date=2031-06-11`, { as: bruno })).body.total).toBe(0);
-    expect((await fhir("GET", `/Appointment?patient=Patient/${ana.user.id}&date=2031-06-11`, { as: admin })).body.total).toBe(5);
+    expect(
+      (await fhir("GET", `/Appointment?patient=Patient/${ana.user.id}&date=2031-06-11`, { as: bruno })).body.total,
+    ).toBe(0);
+    expect(
+      (await fhir("GET", `/Appointment?patient=Patient/${ana.user.id}&date=2031-06-11`, { as: admin })).body.total,
+    ).toBe(5);
     expect((await fhir("GET", `/Appointment?date=2031-06-11`, { as: otherDoctor })).body.total).toBe(0);
     // ranges with prefixes
-    const later = await fhir("GET", `/Appointment?date=ge2031-06-11T13:00:00Z&date=lt2031-06-12&patient=${ana.user.id}`, {
-      as: ana,
-    });
+    const later = await fhir(
+      "GET",
+      `/Appointment?date=ge2031-06-11T13:00:00Z&date=lt2031-06-12&patient=${ana.user.id}`,
+      {
+        as: ana,
+      },
+    );
     expect(later.body.total).toBe(3);
-    const gt = await fhir("GET", `/Appointment?date=gt2031-06-11T13:00Z&date=le2031-06-11T14:00Z&patient=${ana.user.id}`, {
-      as: ana,
-    });
+    const gt = await fhir(
+      "GET",
+      `/Appointment?date=gt2031-06-11T13:00Z&date=le2031-06-11T14:00Z&patient=${ana.user.id}`,
+      {
+        as: ana,
+      },
+    );
     expect(gt.body.entry.map((e: any) => e.resource.start)).toEqual([starts[3]]);
     // status: cancel one, then search by status
     const cancel = await fhir("PATCH", `/Appointment/${mine[0].id}`, {
@@ -320,7 +358,9 @@ describe("FHIR R4 API", () => {
     expect(cancel.body.status).toBe("cancelled");
     const booked = await fhir("GET", `/Appointment?date=2031-06-11&patient=${ana.user.id}&status=booked`, { as: ana });
     expect(booked.body.total).toBe(4);
-    const either = await fhir("GET", `/Appointment?date=2031-06-11&patient=${ana.user.id}&status=cancelled,noshow`, { as: ana });
+    const either = await fhir("GET", `/Appointment?date=2031-06-11&patient=${ana.user.id}&status=cancelled,noshow`, {
+      as: ana,
+    });
     expect(ids(either)).toEqual([mine[0].id]);
     const pending = await fhir("GET", `/Appointment?date=2031-06-11&status=pending`, { as: ana });
     expect(pending.body.total).toBe(0);
@@ -353,7 +393,10 @@ describe("FHIR R4 API", () => {
     expect(put.status).toBe(200);
     expect(put.body.status).toBe("cancelled");
     // a cancelled appointment cannot come back: the domain's transition rule, as a conflict
-    const back = await fhir("PUT", `/Appointment/${again.body.id}`, { as: doctor, body: { ...put.body, status: "booked" } });
+    const back = await fhir("PUT", `/Appointment/${again.body.id}`, {
+      as: doctor,
+      body: { ...put.body, status: "booked" },
+    });
     expect(back.status).toBe(409);
     expect(back.body.issue[0].details.coding[0].code).toBe("invalid_transition");
     // rescheduling by PUT (start and end) goes through the same checks
@@ -370,7 +413,9 @@ describe("FHIR R4 API", () => {
       body: { ...moved.body, participant: [{ actor: { reference: `Patient/${carla.user.id}` }, status: "accepted" }] },
     });
     expect(swap.status).toBe(400);
-    expect((await fhir("PUT", `/Appointment/${c.id}`, { as: bruno, body: { ...moved.body, id: a.id } })).status).toBe(400);
+    expect((await fhir("PUT", `/Appointment/${c.id}`, { as: bruno, body: { ...moved.body, id: a.id } })).status).toBe(
+      400,
+    );
     const foreign = await fhir("PATCH", `/Appointment/${c.id}`, {
       as: carla,
       body: [{ op: "replace", path: "/status", value: "cancelled" }],
@@ -411,7 +456,9 @@ describe("FHIR R4 API", () => {
     expect(ids(agenda).sort()).toEqual([ana.user.id, bruno.user.id, carla.user.id].sort());
     // the admin sees everyone, and finds Ana by CPF (bare or with the system) or by name
     expect((await fhir("GET", `/Patient/${lonely.user.id}`, { as: admin })).status).toBe(200);
-    const byCpf = await fhir("GET", `/Patient?identifier=${encodeURIComponent(`${CPF_SYSTEM}|${anaCpf}`)}`, { as: admin });
+    const byCpf = await fhir("GET", `/Patient?identifier=${encodeURIComponent(`${CPF_SYSTEM}|${anaCpf}`)}`, {
+      as: admin,
+    });
     expect(ids(byCpf)).toEqual([ana.user.id]);
     expect(ids(await fhir("GET", `/Patient?identifier=${anaCpf}`, { as: admin }))).toEqual([ana.user.id]);
     expect((await fhir("GET", `/Patient?identifier=${anaCpf}`, { as: bruno })).body.total).toBe(0);

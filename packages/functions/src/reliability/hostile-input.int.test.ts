@@ -321,7 +321,10 @@ describe.skipIf(!url)("hostile input", { timeout: 600_000 }, () => {
           } catch {
             badShape++;
           }
-          const ok = typeof body?.error?.code === "string" && typeof body?.error?.message === "string";
+          // Under /fhir/R4 every error is a FHIR OperationOutcome instead (docs/fhir.md).
+          const ok = path.startsWith("/fhir/")
+            ? body?.resourceType === "OperationOutcome" && Array.isArray(body.issue) && body.issue.length > 0
+            : typeof body?.error?.code === "string" && typeof body?.error?.message === "string";
           if (!ok && body) badShape++;
           expect(ok, context).toBe(true);
         }

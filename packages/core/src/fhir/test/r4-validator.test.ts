@@ -20,7 +20,12 @@ describe("the R4 validator used by the FHIR tests", () => {
     const outcome = { resourceType: "OperationOutcome", issue: [{ severity: "error", code: "conflict" }] };
     expect(r4Problems(outcome)).toEqual([]);
     expect(r4Problems({ ...outcome, issue: [{ severity: "error", code: "slot_taken" }] })).not.toEqual([]);
-    const bundle = { resourceType: "Bundle", type: "searchset", total: 1, entry: [{ resource: { ...ok, status: "x" } }] };
+    const bundle = {
+      resourceType: "Bundle",
+      type: "searchset",
+      total: 1,
+      entry: [{ resource: { ...ok, status: "x" } }],
+    };
     expect(r4Problems(bundle)).not.toEqual([]);
   });
 });
