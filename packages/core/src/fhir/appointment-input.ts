@@ -55,7 +55,7 @@ function ref(value: string): { type: string; id: string } | null {
   return m ? { type: m[1]!, id: m[2]! } : null;
 }
 
-/** The doctor and patient named by the participants (Practitioner, PractitionerRole or Schedule: the doctor). */
+/** The doctor (a Practitioner or PractitionerRole participant) and the patient named by the participants. */
 function people(a: AppointmentInput): { doctorId?: string; patientId?: string } {
   const out: { doctorId?: string; patientId?: string } = {};
   for (const p of a.participant) {

@@ -463,6 +463,9 @@ export function createFhirApp(): Hono<AppEnv> {
     change(c, async (current) => {
       const type = c.req.header("content-type") ?? "";
       const body = await jsonBody(c, /^application\/(json-patch\+json|merge-patch\+json|fhir\+json|json)\s*(;|$)/i);
+      if ((body as { resourceType?: unknown } | null)?.resourceType === "Parameters") {
+        throw new Invalid("not_supported", "FHIRPath Patch is not supported: send a JSON Patch or a merge patch.");
+      }
       return /^application\/json-patch\+json/i.test(type)
         ? applyJsonPatch(current, body)
         : applyMergePatch(current, body);

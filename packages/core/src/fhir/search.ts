@@ -54,7 +54,7 @@ export function paging(params: Params): { count: number; offset: number } {
 
 /** A reference parameter: `Type/id`, an absolute URL ending so, or a bare id. */
 export function referenceId(value: string, types: string[], name: string): string {
-  const m = /^(?:.*\/)?(?:([A-Za-z]+)\/)?([A-Za-z0-9\-.]{1,64})$/.exec(value);
+  const m = /^(?:(?:.*\/)?([A-Za-z]+)\/)?([A-Za-z0-9\-.]{1,64})$/.exec(value);
   if (!m || (m[1] && !types.includes(m[1]))) {
     throw new Invalid("invalid_search", `${name} must reference a ${types.join(" or ")}.`, [{ path: name }]);
   }
