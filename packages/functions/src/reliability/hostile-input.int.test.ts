@@ -126,6 +126,17 @@ function templates(w: World): Record<string, Record<string, unknown>> {
     "PATCH /api/consultations/:id": { startsAt: "SLOT", durationMinutes: "DURATION", status: "STATUS", notes: "n" },
     "POST /api/consultations/:id/cancel": { reason: "r" },
     "POST /api/consultations/:id/room-link": { for: "patient" },
+    "POST /fhir/R4/Appointment": {
+      resourceType: "Appointment",
+      status: "booked",
+      start: "SLOT",
+      minutesDuration: "DURATION",
+      participant: [
+        { actor: { reference: `Practitioner/${p.doctorX.user.id}` } },
+        { actor: { reference: `Patient/${p.patientA.user.id}` } },
+      ],
+    },
+    "PATCH /fhir/R4/Appointment/:id": { status: "cancelled", start: "SLOT", minutesDuration: "DURATION" },
   };
 }
 
@@ -229,7 +240,9 @@ describe.skipIf(!url)("hostile input", { timeout: 600_000 }, () => {
       );
     };
     // The writes that could break the agenda's invariants come up three times as often.
-    const weighted = routes.flatMap((k) => (/^(POST|PATCH) \/api\/consultations/.test(k) ? [k, k, k] : [k]));
+    const weighted = routes.flatMap((k) =>
+      /^(POST|PATCH) \/(api\/consultations|fhir\/R4\/Appointment)/.test(k) ? [k, k, k] : [k],
+    );
     const request = fc.constantFrom(...weighted).chain((key) =>
       fc.record({
         key: fc.constant(key),
