@@ -1,5 +1,5 @@
 /**
- * The web app: S3 (private) behind CloudFront, with `/api/*`, `/healthz` and `/readyz` routed to
+ * The web app: S3 (private) behind CloudFront, with `/api/*`, `/fhir/*`, `/healthz` and `/readyz` routed to
  * the API Gateway origin so the browser sees one origin (the session cookie is SameSite=Lax and the
  * API checks Origin on cookie-borne writes). The URL goes to SSM for the Lambda (public-url.ts).
  *
@@ -70,6 +70,7 @@ export function Web({ stack }: StackContext) {
         },
         additionalBehaviors: {
           "/api/*": apiBehavior,
+          "/fhir/*": apiBehavior,
           "/healthz": apiBehavior,
           "/readyz": apiBehavior,
         },

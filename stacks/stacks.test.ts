@@ -196,7 +196,7 @@ for (const stage of ["dev", "prod"] as const) {
       // No distribution-wide error pages: they would rewrite the API's 403/404 into index.html.
       expect(config.CustomErrorResponses ?? []).toEqual([]);
       const paths = config.CacheBehaviors.map((b: any) => b.PathPattern).sort();
-      expect(paths).toEqual(["/api/*", "/healthz", "/readyz"]);
+      expect(paths).toEqual(["/api/*", "/fhir/*", "/healthz", "/readyz"]);
       const apiOriginId = config.CacheBehaviors[0].TargetOriginId;
       const apiOrigin = config.Origins.find((o: any) => o.Id === apiOriginId);
       expect(apiOrigin.CustomOriginConfig.OriginProtocolPolicy).toBe("https-only");

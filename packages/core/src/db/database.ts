@@ -19,6 +19,8 @@ export interface UsersTable {
   password_hash: string;
   created_at: GeneratedTimestamp;
   disabled_at: Timestamp | null;
+  /** Patients only: the CPF's 11 digits (migration 0003). */
+  cpf: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface DoctorProfilesTable {

@@ -6,6 +6,7 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { requestId } from "hono/request-id";
 import { Unavailable } from "../errors.js";
+import { createFhirApp, FHIR_BASE_PATH, registerFhirOpenApi } from "../fhir/fhir-app.js";
 import type { AppDeps, AppEnv } from "./context.js";
 import { cors } from "./cors.js";
 import { renderDocsPage } from "./docs-page.js";
@@ -78,6 +79,9 @@ export function createApp(deps: AppDeps, options: AppOptions = {}) {
     app.route("/", auditRoutes);
     app.route("/", privacyRoutes);
     app.route("/", roomLinkRoutes);
+    // FHIR R4 (docs/fhir.md): its own error shape (OperationOutcome) and content type.
+    app.route(FHIR_BASE_PATH, createFhirApp());
+    registerFhirOpenApi(app.openAPIRegistry);
   }
   for (const module of options.modules ?? []) app.route("/", module);
 

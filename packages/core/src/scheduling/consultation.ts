@@ -23,7 +23,13 @@ import {
 } from "./consultation.sql.js";
 import { canReadNotes, canSee } from "./consultation-access.js";
 import { placeInAgenda } from "./placement.js";
-import type { BookInput, Consultation, ConsultationStatus, ListConsultationsQuery } from "./scheduling.schema.js";
+import type {
+  BookInput,
+  Consultation,
+  ConsultationStatus,
+  ListConsultationsQuery,
+  PatchConsultationInput,
+} from "./scheduling.schema.js";
 
 async function visible(db: Db, id: string, actor: Actor): Promise<ConsultationRow> {
   const row = await findConsultation(db, id);
@@ -307,4 +313,36 @@ export async function writeNotes(db: Db, id: string, notes: string, actor: Actor
 
 export function cancel(db: Db, id: string, reason: string | undefined, actor: Actor, clock: Clock) {
   return transition(db, id, "cancelled", actor, clock, { cancelReason: reason });
+}
+
+/**
+ * A PATCH of a consultation (the JSON API's and FHIR's): notes, a new time and a status change,
+ * each through its own function above. Several run in one transaction, notes first, so a caller
+ * who may not write notes changes nothing.
+ */
+export async function change(
+  db: Db,
+  id: string,
+  input: PatchConsultationInput & { cancelReason?: string },
+  actor: Actor,
+  clock: Clock,
+): Promise<Consultation> {
+  const { startsAt, durationMinutes, status, notes, cancelReason } = input;
+  const changes: ((d: Db) => Promise<Consultation>)[] = [];
+  if (notes !== undefined) changes.push((d) => writeNotes(d, id, notes, actor, clock));
+  if (startsAt !== undefined || durationMinutes !== undefined) {
+    changes.push((d) => reschedule(d, id, { startsAt, durationMinutes }, actor, clock));
+  }
+  if (status !== undefined) {
+    changes.push((d) =>
+      transition(d, id, status, actor, clock, { cancelReason, unchangedIsFine: notes !== undefined }),
+    );
+  }
+  if (changes.length === 0) return get(db, id, actor);
+  if (changes.length === 1) return changes[0]!(db);
+  return inTransaction(db, async (trx) => {
+    let last: Consultation | undefined;
+    for (const step of changes) last = await step(trx);
+    return last!;
+  });
 }

@@ -99,27 +99,7 @@ export const consultationRoutes = newRouter()
     const { db } = c.get("deps");
     const id = c.req.valid("param").id;
     const clock = clockOf(c);
-    const { startsAt, durationMinutes, status, notes } = c.req.valid("json");
-    // One change, or notes alongside one: each is its own domain function; together they run in
-    // one transaction, notes first, so a caller who may not write notes changes nothing.
-    const changes: ((db: Db) => Promise<ConsultationView>)[] = [];
-    if (notes !== undefined) changes.push((d) => Consultation.writeNotes(d, id, notes, actor, clock));
-    if (startsAt !== undefined || durationMinutes !== undefined) {
-      changes.push((d) => Consultation.reschedule(d, id, { startsAt, durationMinutes }, actor, clock));
-    }
-    if (status !== undefined) {
-      changes.push((d) =>
-        Consultation.transition(d, id, status, actor, clock, { unchangedIsFine: notes !== undefined }),
-      );
-    }
-    const consultation =
-      changes.length === 1
-        ? await changes[0]!(db)
-        : await db.transaction().execute(async (trx) => {
-            let last: ConsultationView | undefined;
-            for (const change of changes) last = await change(trx);
-            return last!;
-          });
+    const consultation = await Consultation.change(db, id, c.req.valid("json"), actor, clock);
     return c.json({ consultation }, 200);
   })
   .openapi(cancelRoute, async (c) => {
