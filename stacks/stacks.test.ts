@@ -10,6 +10,7 @@ import { Match, Template } from "aws-cdk-lib/assertions";
 import { App, getStack } from "sst/constructs";
 import { initProject } from "sst/project.js";
 import { beforeAll, describe, expect, it } from "vitest";
+import { EXAMPLE_PROD_SETTINGS } from "../scripts/synth.js";
 import config from "../sst.config.js";
 import { Api } from "./Api.js";
 import { Database } from "./Database.js";
@@ -29,15 +30,7 @@ interface Templates {
   video?: Template;
 }
 
-/** Settings prod refuses to synthesize without (docs/deploy.md); example values only. */
-export const PROD_SETTINGS = {
-  HEALTHFLOW_DOMAIN: "clinic.example.org",
-  HEALTHFLOW_HOSTED_ZONE_ID: "Z0123456789EXAMPLE",
-  HEALTHFLOW_DEPLOY_ROLE_ARN: `arn:aws:iam::${ACCOUNT}:role/healthflow-deploy`,
-  HEALTHFLOW_JITSI_SECRET_ARN: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:healthflow/prod/jitsi-AbCdEf`,
-  HEALTHFLOW_CLUSTER_ADMIN_ARNS: `arn:aws:iam::${ACCOUNT}:role/oncall`,
-  HEALTHFLOW_EKS_PUBLIC_CIDRS: "203.0.113.0/24",
-};
+const PROD_SETTINGS = EXAMPLE_PROD_SETTINGS;
 
 const SETTING_NAMES = [
   "HEALTHFLOW_CLUSTER",
