@@ -61,7 +61,10 @@ function templateFiles(build: Build): string[] {
   const { stage, mode } = BUILDS[build];
   const dir = DIST[mode];
   return readdirSync(dir)
-    .filter((f) => f.endsWith(".template.json") && (f.startsWith(`${stage}-healthflow-`) || f.startsWith(`${stage}healthflow`)))
+    .filter(
+      (f) =>
+        f.endsWith(".template.json") && (f.startsWith(`${stage}-healthflow-`) || f.startsWith(`${stage}healthflow`)),
+    )
     .map((f) => join(dir, f));
 }
 
@@ -119,7 +122,10 @@ describe("sst build, offline", () => {
   });
 
   it("wrote the stacks each kind of stage has", () => {
-    const names = (b: Build) => Object.keys(templates[b]).filter((n) => !n.includes("nested")).sort();
+    const names = (b: Build) =>
+      Object.keys(templates[b])
+        .filter((n) => !n.includes("nested"))
+        .sort();
     const nested = (b: Build) => Object.keys(templates[b]).filter((n) => n.includes("nested"));
     expect(names("dev")).toEqual(["Database", "Network", "Video", "Web"]);
     expect(names("prod")).toEqual(["Database", "Network", "Video", "Web"]);
@@ -185,22 +191,26 @@ describe("sst build, offline", () => {
     }
   });
   if (!cfnLint) process.stderr.write("\nsynth.test: cfn-lint not found, the CloudFormation lint is SKIPPED\n\n");
-  it.skipIf(!cfnLint)("cfn-lint finds no error in any template of any build", async () => {
-    for (const build of Object.keys(BUILDS) as Build[]) {
-      const files = templateFiles(build);
-      expect(files.length, build).toBeGreaterThan(0);
-      const { stdout, code } = await execFileAsync(cfnLint!, ["--format", "parseable", ...files], {
-        encoding: "utf8",
-      }).then(
-        (r) => ({ stdout: r.stdout, code: 0 }),
-        (e) => ({ stdout: String(e.stdout), code: Number(e.code) }),
-      );
-      // Exit code bit 2 means errors (4 warnings, 8 informational).
-      const errors = stdout.split("\n").filter((l) => /:E\d{4}:/.test(l));
-      expect(errors, `${build}:\n${errors.join("\n")}`).toEqual([]);
-      expect(code & 2, build).toBe(0);
-    }
-  }, 300_000);
+  it.skipIf(!cfnLint)(
+    "cfn-lint finds no error in any template of any build",
+    async () => {
+      for (const build of Object.keys(BUILDS) as Build[]) {
+        const files = templateFiles(build);
+        expect(files.length, build).toBeGreaterThan(0);
+        const { stdout, code } = await execFileAsync(cfnLint!, ["--format", "parseable", ...files], {
+          encoding: "utf8",
+        }).then(
+          (r) => ({ stdout: r.stdout, code: 0 }),
+          (e) => ({ stdout: String(e.stdout), code: Number(e.code) }),
+        );
+        // Exit code bit 2 means errors (4 warnings, 8 informational).
+        const errors = stdout.split("\n").filter((l) => /:E\d{4}:/.test(l));
+        expect(errors, `${build}:\n${errors.join("\n")}`).toEqual([]);
+        expect(code & 2, build).toBe(0);
+      }
+    },
+    300_000,
+  );
 });
 
 const url = process.env.TEST_DATABASE_URL;
