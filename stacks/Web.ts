@@ -51,14 +51,11 @@ export function Web({ stack, app }: StackContext) {
       viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
       allowedMethods: cloudfront.AllowedMethods.ALLOW_ALL,
       cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED,
-      // Every viewer header (cookies, Origin, Authorization, Host: the public name) and the
-      // viewer's address; the pods trust the two proxies in front (HEALTHFLOW_TRUST_PROXY=2).
-      originRequestPolicy: new cloudfront.OriginRequestPolicy(stack, "ApiOriginRequests", {
-        comment: `HealthFlow API (${stack.stage}): all viewer values and the viewer address`,
-        headerBehavior: cloudfront.OriginRequestHeaderBehavior.all("CloudFront-Viewer-Address"),
-        cookieBehavior: cloudfront.OriginRequestCookieBehavior.all(),
-        queryStringBehavior: cloudfront.OriginRequestQueryStringBehavior.all(),
-      }),
+      // Cookies, query, Origin and Authorization reach the pods. Host stays the origin's own name
+      // (CloudFront checks the origin's certificate against the Host it sends). CloudFront puts the
+      // viewer's address in X-Forwarded-For, the load balancer appends CloudFront's: the pods trust
+      // those two hops (HEALTHFLOW_TRUST_PROXY=2, k8s/base/core/deployment.yaml).
+      originRequestPolicy: cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
     };
   } else {
     const { api } = use(Api);
