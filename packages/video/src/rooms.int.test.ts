@@ -187,7 +187,11 @@ describe("opening a room", () => {
     const p = await open(patientToken);
     expect(d.jitsi.domain).toBe("meet.clinic.example");
     const verify = (jwt: string) =>
-      jwtVerify(jwt, key, { issuer: "healthflow", audience: "healthflow", currentDate: new Date("2030-09-03T11:50:00Z") });
+      jwtVerify(jwt, key, {
+        issuer: "healthflow",
+        audience: "healthflow",
+        currentDate: new Date("2030-09-03T11:50:00Z"),
+      });
     const { payload: dc, protectedHeader } = await verify(d.jitsi.jwt);
     expect(protectedHeader.alg).toBe("HS256");
     expect(dc).toMatchObject({
