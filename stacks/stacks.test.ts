@@ -508,6 +508,17 @@ describe("guard rails: prod does not synthesize without what it needs", () => {
     },
   );
 
+  it("a stage without a cluster never points the API at a self-hosted Jitsi, even with a domain", async () => {
+    await project("carol");
+    const t = build("carol", "deploy", {
+      HEALTHFLOW_DOMAIN: "clinic.example.org",
+      HEALTHFLOW_HOSTED_ZONE_ID: "Z0123456789EXAMPLE",
+    });
+    const fns = Object.values(t.api!.findResources("AWS::Lambda::Function")) as any[];
+    const env = fns.find((f) => f.Properties.Environment?.Variables?.DB_CLUSTER_ARN).Properties.Environment.Variables;
+    expect(env.JITSI_DOMAIN).toBe("meet.jit.si");
+  });
+
   it("a domain needs its hosted zone; bad ARNs and CIDRs are refused", async () => {
     await project("dev");
     expect(() => build("dev", "deploy", { HEALTHFLOW_DOMAIN: "clinic.example.org" })).toThrow(

@@ -136,11 +136,15 @@ export function stageSettings(stage: string, env: Record<string, string | undefi
     }
     return value;
   };
-  const hosts = {
-    jitsi: host(env.HEALTHFLOW_JITSI_DOMAIN, "meet", "HEALTHFLOW_JITSI_DOMAIN"),
-    video: host(env.HEALTHFLOW_VIDEO_DOMAIN, "video", "HEALTHFLOW_VIDEO_DOMAIN"),
-    apiOrigin: host(undefined, "api-origin", "HEALTHFLOW_DOMAIN"),
-  };
+  // Only a stage with a cluster runs Jitsi, the room service and the API load balancer.
+  const hosts =
+    cluster === "eks"
+      ? {
+          jitsi: host(env.HEALTHFLOW_JITSI_DOMAIN, "meet", "HEALTHFLOW_JITSI_DOMAIN"),
+          video: host(env.HEALTHFLOW_VIDEO_DOMAIN, "video", "HEALTHFLOW_VIDEO_DOMAIN"),
+          apiOrigin: host(undefined, "api-origin", "HEALTHFLOW_DOMAIN"),
+        }
+      : {};
 
   const jitsiAppId = env.HEALTHFLOW_JITSI_APP_ID ?? "healthflow";
   if (!/^[A-Za-z0-9_.-]{1,64}$/.test(jitsiAppId)) problems.push("HEALTHFLOW_JITSI_APP_ID: letters, digits, _ . - only");
