@@ -164,7 +164,7 @@ function lambdaApiChecks(get: () => Templates, stage: string, webDeployed = true
     () => {
       const config = distributionOf(get().web);
       const paths = config.CacheBehaviors.map((b: any) => b.PathPattern).sort();
-      expect(paths).toEqual(["/api/*", "/healthz", "/readyz"]);
+      expect(paths).toEqual(["/api/*", "/fhir/*", "/healthz", "/readyz"]);
       const apiOrigin = config.Origins.find((o: any) => o.Id === config.CacheBehaviors[0].TargetOriginId);
       expect(apiOrigin.CustomOriginConfig.OriginProtocolPolicy).toBe("https-only");
       expect(JSON.stringify(apiOrigin.DomainName)).toMatch(/Api|execute-api|ApiEndpoint/);
@@ -319,7 +319,12 @@ for (const stage of ["dev", "prod"] as const) {
       const config = distributionOf(t.web);
       expect(config.DefaultCacheBehavior.ViewerProtocolPolicy).toBe("redirect-to-https");
       expect(config.CustomErrorResponses ?? []).toEqual([]);
-      expect(config.CacheBehaviors.map((b: any) => b.PathPattern).sort()).toEqual(["/api/*", "/healthz", "/readyz"]);
+      expect(config.CacheBehaviors.map((b: any) => b.PathPattern).sort()).toEqual([
+        "/api/*",
+        "/fhir/*",
+        "/healthz",
+        "/readyz",
+      ]);
       const origin = config.Origins.find((o: any) => o.Id === config.CacheBehaviors[0].TargetOriginId);
       if (prod) {
         expect(origin.DomainName).toBe("api-origin.clinic.example.org");

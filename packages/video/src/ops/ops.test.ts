@@ -101,7 +101,7 @@ describe("video:deploy", () => {
     });
     await deployVideo(
       { stage: "dev", tag: "abc123", outputs, pollMs: 10, timeoutMs: 10_000 },
-      { kc, run, env: secretEnv, log: () => {}, resolve4: async () => ["203.0.113.7"] },
+      { kc, run, env: secretEnv, log: () => {}, resolve4: async () => ["203.0.113.7"], fetchRdsCa },
     );
     // The two sides as deployed: what the room service signs with, and what Prosody verifies with.
     const video = containerEnv(fake, "healthflow", "video");
@@ -132,7 +132,8 @@ describe("video:deploy", () => {
       const user = (payload.context as { user: Record<string, string> }).user;
       expect(user.affiliation).toBe(role === "doctor" ? "owner" : "member");
       expect(modules).toContain("token_affiliation");
-      expect(user.lobby_bypass).toBe(String(role === "doctor"));
+      // The plugin matches the boolean true only (jitsi.ts).
+      expect(user.lobby_bypass).toBe(role === "doctor");
       expect(modules).toContain("token_lobby_bypass");
       expect(prosody.ENABLE_LOBBY).toBe("1");
     }
