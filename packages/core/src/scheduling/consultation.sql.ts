@@ -58,7 +58,8 @@ export async function readAgenda(
  */
 export async function lockAgendas(db: Db, ids: string[]): Promise<void> {
   const keys = [...new Set(ids)].sort();
-  const locks = keys.map((k) => sql`pg_advisory_xact_lock(hashtextextended(${k}, 0))`);
+  // As text: a `void` column is nothing the Data API promises to carry.
+  const locks = keys.map((k) => sql`pg_advisory_xact_lock(hashtextextended(${k}, 0))::text`);
   await sql`select ${sql.join(locks)}`.execute(db);
 }
 
