@@ -143,7 +143,11 @@ export async function reschedule(
           });
         }
         const minutes = Math.round((before.ends_at.getTime() - before.starts_at.getTime()) / 60_000);
-        return { startsAt: change.startsAt ?? before.starts_at, durationMinutes: change.durationMinutes ?? minutes };
+        return {
+          startsAt: change.startsAt ?? before.starts_at,
+          durationMinutes: change.durationMinutes ?? minutes,
+          holds: { start: before.starts_at, end: before.ends_at },
+        };
       },
       write: async (trx, interval) => {
         await trx

@@ -365,6 +365,47 @@ describe("status transitions", () => {
     expect((await clinic.call("POST", `/api/consultations/${id}/cancel`, { as: stranger })).status).toBe(404);
   });
 
+  it("notes alongside a status change or a reschedule: both or nothing, one audit event each", async () => {
+    const { doctor, patient, id } = await booked();
+    const refused = await patch(id, patient, { status: "cancelled", notes: "x" });
+    expect(refused.status).toBe(403);
+    expect((await clinic.call("GET", `/api/consultations/${id}`, { as: patient })).body.consultation.status).toBe(
+      "scheduled",
+    );
+
+    // A reschedule onto a taken slot with notes: 409 with the next free slots, notes untouched.
+    const other = await clinic.person("patient");
+    const taken = await clinic.call("POST", "/api/consultations", {
+      as: doctor,
+      body: { doctorId: doctor.user.id, patientId: other.user.id, startsAt: "2030-03-05T12:30:00Z" },
+    });
+    expect(taken.status).toBe(201);
+    const clash = await patch(id, doctor, { startsAt: "2030-03-05T12:30:00Z", notes: "moved" });
+    expect([clash.status, clash.body.error.code]).toEqual([409, "slot_taken"]);
+    expect(clash.body.error.details.nextSlots.length).toBeGreaterThan(0);
+    const still = await clinic.call("GET", `/api/consultations/${id}`, { as: doctor });
+    expect(still.body.consultation).toMatchObject({ startsAt: "2030-03-05T12:00:00.000Z", notes: null });
+
+    const both = await patch(id, doctor, { status: "in_progress", notes: "PA 12/8." });
+    expect(both.status).toBe(200);
+    expect(both.body.consultation).toMatchObject({ status: "in_progress", notes: "PA 12/8." });
+    // The same status again, with notes: only the notes change.
+    const again = await patch(id, doctor, { status: "in_progress", notes: "PA 13/8." });
+    expect(again.body.consultation).toMatchObject({ status: "in_progress", notes: "PA 13/8." });
+    const audit = await clinic.db
+      .selectFrom("audit_events")
+      .select("action")
+      .where("entity_id", "=", id)
+      .orderBy("id")
+      .execute();
+    expect(audit.map((e) => e.action)).toEqual([
+      "consultation.create",
+      "consultation.notes",
+      "consultation.status",
+      "consultation.notes",
+    ]);
+  });
+
   it("notes: written and read by the doctor and admins only; reads are audited", async () => {
     const { doctor, patient, id } = await booked();
     expect((await patch(id, patient, { notes: "self-diagnosis" })).status).toBe(403);
