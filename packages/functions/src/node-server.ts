@@ -7,17 +7,12 @@ import type { Server } from "node:http";
 import type { Logger, Platform } from "@healthflow/core";
 import { serve } from "@hono/node-server";
 
-export function shutdownGraceMs(env: Record<string, string | undefined> = process.env): number {
-  const n = Number(env.SHUTDOWN_GRACE_MS);
-  return Number.isFinite(n) && n > 0 ? n : 20_000;
-}
-
 export function listen(fetch: (req: Request) => Response | Promise<Response>, platform: Platform): Server {
   return serve({ fetch, port: platform.env.PORT, hostname: platform.env.HOST }) as Server;
 }
 
 export function drainOnSignals(server: Server, platform: Platform, logger: Logger): void {
-  const graceMs = shutdownGraceMs();
+  const graceMs = platform.env.SHUTDOWN_GRACE_MS;
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

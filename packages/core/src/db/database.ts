@@ -81,6 +81,8 @@ export interface ConsultationsTable {
   notes: string | null;
   cancel_reason: string | null;
   room_name: string;
+  /** Bumped to revoke every room link issued before (migration 0003). */
+  room_link_generation: ColumnType<number, number | undefined, number>;
   created_by: string | null;
   created_at: GeneratedTimestamp;
   updated_at: GeneratedTimestamp;
@@ -94,6 +96,14 @@ export interface DB {
   availability_rules: AvailabilityRulesTable;
   time_off: TimeOffTable;
   consultations: ConsultationsTable;
+  rate_limit_counters: RateLimitCountersTable;
+}
+
+/** Fixed-window counters shared across processes (migration 0003, security/db-rate-limiter.ts). */
+export interface RateLimitCountersTable {
+  key: string;
+  window_start: Timestamp;
+  hits: number;
 }
 
 /** Normalises a timestamp column (Date from pg/PGlite, string from the Data API). */

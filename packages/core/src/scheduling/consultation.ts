@@ -14,6 +14,7 @@ import { Conflict, Forbidden, Invalid, NotFound, Unprocessable } from "../errors
 import type { Actor } from "../users/user.js";
 import type { Db } from "../users/user.sql.js";
 import { type Clock, listSlots, requireDoctor } from "./availability.js";
+import { enforceBookingLimits } from "./booking-limits.js";
 import { overlapsTimeOff, selectRules } from "./availability.sql.js";
 import {
   bookingContext,
@@ -148,8 +149,11 @@ export async function book(db: Db, input: BookInput, actor: Actor, clock: Clock)
 
   const details = { after: { startsAt: start.toISOString(), endsAt: end.toISOString(), status: "scheduled" } };
   try {
+    const wantedBooking = { doctorId: input.doctorId, patientId, start, end, slotMinutes: doctor.slot_minutes };
     const { rows } = await retryOnDeadlock(() =>
-      sql<Omit<ConsultationRow, "doctor_name" | "doctor_specialty" | "patient_name">>`
+      db.transaction().execute(async (trx) => {
+        await enforceBookingLimits(trx, actor, wantedBooking, clock.booking, clock);
+        return sql<Omit<ConsultationRow, "doctor_name" | "doctor_specialty" | "patient_name">>`
       with c as (
         insert into consultations (doctor_id, patient_id, starts_at, ends_at, reason, room_name, created_by)
         values (${input.doctorId}::uuid, ${patientId}::uuid, ${start}::timestamptz, ${end}::timestamptz,
@@ -160,7 +164,8 @@ export async function book(db: Db, input: BookInput, actor: Actor, clock: Clock)
         select ${actor.id}::uuid, 'consultation.create', 'consultation', c.id::text, ${JSON.stringify(details)}::jsonb
         from c
       )
-      select * from c`.execute(db),
+      select * from c`.execute(trx);
+      }),
     );
     const row: ConsultationRow = {
       ...rows[0]!,
@@ -287,6 +292,11 @@ function assertTransition(row: ConsultationRow, to: ConsultationStatus, actor: A
     });
   }
   if (!edge.roles.includes(actor.role)) throw new Forbidden("forbidden", "Your role may not make this change.");
+  if (to === "cancelled" && actor.role === "patient" && clock.now.getTime() >= toDate(row.starts_at).getTime()) {
+    throw new Conflict("too_late", "The consultation has started; it can no longer be cancelled by the patient.", {
+      startsAt: toDate(row.starts_at).toISOString(),
+    });
+  }
   if (to === "no_show" && clock.now.getTime() < toDate(row.starts_at).getTime()) {
     throw new Conflict("invalid_transition", "A no-show can only be recorded once the start time has passed.", {
       from: row.status,
@@ -335,6 +345,10 @@ export async function update(
           Math.round((toDate(row.ends_at).getTime() - toDate(row.starts_at).getTime()) / 60_000);
         changes.starts_at = start;
         changes.ends_at = await checkTime(trx, doctor, start, duration, clock);
+        // A patient moving a consultation keeps its length unless asking for another.
+        const slotMinutes = input.durationMinutes === undefined ? duration : doctor.slot_minutes;
+        const moved = { doctorId: row.doctor_id, patientId: row.patient_id, start, end: changes.ends_at };
+        await enforceBookingLimits(trx, actor, { ...moved, slotMinutes, consultationId: id }, clock.booking, clock);
       }
       if (input.status !== undefined && input.status !== row.status) {
         assertTransition(row, input.status, actor, clock);

@@ -262,6 +262,21 @@ const CASES: Record<string, RouteCase> = {
       path: `/api/consultations/${(await consultationFor(w, actor, v)).id}/room-link`,
     }),
   },
+  "DELETE /api/consultations/:id/room-links": {
+    // The doctor or an admin revoke; the patient sees their consultation but may not revoke.
+    cells: {
+      anonymous: 401,
+      patientA: { own: 403, other: 404 },
+      patientB: { own: 403, other: 404 },
+      doctorX: { own: 204, other: 404 },
+      doctorY: { own: 204, other: 404 },
+      admin: 204,
+    },
+    build: async (w, actor, v) => ({
+      method: "DELETE",
+      path: `/api/consultations/${(await consultationFor(w, actor, v)).id}/room-links`,
+    }),
+  },
   "GET /api/rooms/:token": {
     // The token is the credential, whoever calls: a genuine one opens the room's page (425 until
     // 15 minutes before the start, which is days after the app's clock here); a forged one is 401.

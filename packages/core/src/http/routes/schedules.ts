@@ -24,7 +24,7 @@ import { errorResponses, jsonBody, jsonResponse, newRouter, security } from "../
 
 export function clockOf(c: Context<AppEnv>): Clock {
   const { now, config } = c.get("deps");
-  return { now: now(), minNoticeMinutes: config.minNoticeMinutes };
+  return { now: now(), minNoticeMinutes: config.minNoticeMinutes, booking: config.booking };
 }
 
 const doctorParams = z.object({ id: z.string().uuid() });
@@ -67,6 +67,7 @@ const getTimeOff = createRoute({
   path: "/api/doctors/{id}/time-off",
   tags: ["scheduling"],
   summary: "A doctor's time off, optionally within a range",
+  description: "Every signed-in user sees the intervals; the `reason` only the doctor themself and admins (others get null).",
   security,
   request: {
     params: doctorParams,
@@ -116,8 +117,9 @@ export const scheduleRoutes = newRouter()
     return c.json({ timeOff }, 201);
   })
   .openapi(getTimeOff, async (c) => {
-    await requireUser(c);
-    return c.json({ timeOff: await listTimeOff(c.get("deps").db, c.req.valid("param").id, c.req.valid("query")) }, 200);
+    const actor = await requireUser(c);
+    const { id } = c.req.valid("param");
+    return c.json({ timeOff: await listTimeOff(c.get("deps").db, id, c.req.valid("query"), actor) }, 200);
   })
   .openapi(delTimeOff, async (c) => {
     const actor = await requireUser(c, "doctor", "admin");
