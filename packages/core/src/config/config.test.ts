@@ -156,7 +156,11 @@ describe("the database and shutdown settings go through the schema", () => {
 
   it("maps the fair-booking and request-budget settings", () => {
     const app = appConfigFromEnv(
-      parseEnv({ HEALTHFLOW_BOOKING_HORIZON_DAYS: "30", HEALTHFLOW_MAX_ACTIVE_BOOKINGS: "6", HEALTHFLOW_REQUEST_BUDGET_PER_MINUTE: "100" }),
+      parseEnv({
+        HEALTHFLOW_BOOKING_HORIZON_DAYS: "30",
+        HEALTHFLOW_MAX_ACTIVE_BOOKINGS: "6",
+        HEALTHFLOW_REQUEST_BUDGET_PER_MINUTE: "100",
+      }),
     );
     expect(app.booking).toEqual({ horizonDays: 30, maxActive: 6, maxActivePerDoctor: 2 });
     expect(app.requestBudgetPerMinute).toBe(100);

@@ -58,7 +58,13 @@ export async function createDb(config: DbConfig): Promise<DatabaseHandle> {
 export function dbConfigFromEnv(
   env: Pick<
     Env,
-    "DATABASE_URL" | "DB_POOL_MAX" | "DB_STATEMENT_TIMEOUT_MS" | "DB_CLUSTER_ARN" | "DB_SECRET_ARN" | "DB_NAME" | "AWS_REGION"
+    | "DATABASE_URL"
+    | "DB_POOL_MAX"
+    | "DB_STATEMENT_TIMEOUT_MS"
+    | "DB_CLUSTER_ARN"
+    | "DB_SECRET_ARN"
+    | "DB_NAME"
+    | "AWS_REGION"
   >,
   defaults: { dataDir: string },
 ): DbConfig {

@@ -2,8 +2,9 @@
  * A doctor's working pattern: weekly wall-clock rules in the doctor's zone, time off, and the free
  * slots derived from them.
  */
-import type { AppConfig } from "../config/config.js";
+
 import { recordAudit } from "../audit/audit.js";
+import type { AppConfig } from "../config/config.js";
 import { toDate } from "../db/database.js";
 import { Forbidden, Invalid, NotFound } from "../errors.js";
 import type { Actor } from "../users/user.js";

@@ -55,11 +55,10 @@ export async function enforceBookingLimits(
   }
   const horizon = clock.now.getTime() + limits.horizonDays * 86_400_000;
   if (wanted.start.getTime() > horizon) {
-    throw new Unprocessable(
-      "too_far_ahead",
-      `Bookings can be made at most ${limits.horizonDays} days ahead.`,
-      { horizonDays: limits.horizonDays, latestStart: new Date(horizon).toISOString() },
-    );
+    throw new Unprocessable("too_far_ahead", `Bookings can be made at most ${limits.horizonDays} days ahead.`, {
+      horizonDays: limits.horizonDays,
+      latestStart: new Date(horizon).toISOString(),
+    });
   }
   // Serialises this patient's bookings: the lock is held until the caller's transaction ends.
   await sql`select id from users where id = ${wanted.patientId}::uuid for update`.execute(trx);

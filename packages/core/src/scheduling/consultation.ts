@@ -14,8 +14,8 @@ import { Conflict, Forbidden, Invalid, NotFound, Unprocessable } from "../errors
 import type { Actor } from "../users/user.js";
 import type { Db } from "../users/user.sql.js";
 import { type Clock, listSlots, requireDoctor } from "./availability.js";
-import { enforceBookingLimits } from "./booking-limits.js";
 import { overlapsTimeOff, selectRules } from "./availability.sql.js";
+import { enforceBookingLimits } from "./booking-limits.js";
 import {
   bookingContext,
   type ConsultationRow,

@@ -48,21 +48,22 @@ const revokeRoute = createRoute({
   },
 });
 
-export const roomLinkRoutes = newRouter().openapi(linkRoute, async (c) => {
-  const actor = await requireUser(c);
-  const { db, config, now } = c.get("deps");
-  if (!config.secret) throw new Unavailable("rooms_not_configured", "Room links need HEALTHFLOW_SECRET to be set.");
-  const body = c.req.valid("json") ?? {};
-  const link = await issueLink(
-    db,
-    c.req.valid("param").id,
-    actor,
-    body.for,
-    { secret: config.secret, publicOrigin: publicOrigin(c) },
-    now(),
-  );
-  return c.json(link, 200);
-})
+export const roomLinkRoutes = newRouter()
+  .openapi(linkRoute, async (c) => {
+    const actor = await requireUser(c);
+    const { db, config, now } = c.get("deps");
+    if (!config.secret) throw new Unavailable("rooms_not_configured", "Room links need HEALTHFLOW_SECRET to be set.");
+    const body = c.req.valid("json") ?? {};
+    const link = await issueLink(
+      db,
+      c.req.valid("param").id,
+      actor,
+      body.for,
+      { secret: config.secret, publicOrigin: publicOrigin(c) },
+      now(),
+    );
+    return c.json(link, 200);
+  })
   .openapi(revokeRoute, async (c) => {
     const actor = await requireUser(c);
     await revokeLinks(c.get("deps").db, c.req.valid("param").id, actor);

@@ -67,7 +67,8 @@ const getTimeOff = createRoute({
   path: "/api/doctors/{id}/time-off",
   tags: ["scheduling"],
   summary: "A doctor's time off, optionally within a range",
-  description: "Every signed-in user sees the intervals; the `reason` only the doctor themself and admins (others get null).",
+  description:
+    "Every signed-in user sees the intervals; the `reason` only the doctor themself and admins (others get null).",
   security,
   request: {
     params: doctorParams,
