@@ -4,12 +4,13 @@
  */
 
 import type { OpenAPIHono } from "@hono/zod-openapi";
-import { requestId } from "hono/request-id";
 import { Unavailable } from "../errors.js";
 import type { AppDeps, AppEnv } from "./context.js";
 import { cors } from "./cors.js";
 import { renderDocsPage } from "./docs-page.js";
 import { handleError, handleNotFound } from "./error-handler.js";
+import { redactUrlForLog } from "./redact.js";
+import { requestId } from "./request-id.js";
 import { bodySizeLimit, requestTimeout } from "./request-limits.js";
 import { newRouter } from "./router.js";
 import { auditRoutes } from "./routes/audit.js";
@@ -38,7 +39,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}) {
 
   // Outermost, so every response (errors, 404s, preflights) carries the headers.
   app.use("*", securityHeaders(deps.config));
-  app.use("*", requestId());
+  app.use("*", requestId(deps.config));
   app.use("*", async (c, next) => {
     c.set("deps", deps);
     const log = deps.logger.child({ reqId: c.get("requestId") });
@@ -49,7 +50,8 @@ export function createApp(deps: AppDeps, options: AppOptions = {}) {
     if (path !== "/healthz" && path !== "/readyz") {
       log.info("request", {
         method: c.req.method,
-        path,
+        // Never the raw path: room links and other bearer secrets travel in it (redact.ts).
+        path: redactUrlForLog(path),
         status: c.res.status,
         ms: Math.round((performance.now() - started) * 10) / 10,
       });
