@@ -99,11 +99,12 @@ export interface DB {
   rate_limit_counters: RateLimitCountersTable;
 }
 
-/** Fixed-window counters shared across processes (migration 0003, security/db-rate-limiter.ts). */
+/** Token buckets shared across processes (migration 0003, security/db-rate-limiter.ts). */
 export interface RateLimitCountersTable {
   key: string;
-  window_start: Timestamp;
-  hits: number;
+  at: Timestamp;
+  tokens: number;
+  allowed: boolean;
 }
 
 /** Normalises a timestamp column (Date from pg/PGlite, string from the Data API). */

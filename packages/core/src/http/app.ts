@@ -10,6 +10,7 @@ import { cors } from "./cors.js";
 import { renderDocsPage } from "./docs-page.js";
 import { handleError, handleNotFound } from "./error-handler.js";
 import { redactUrlForLog } from "./redact.js";
+import { dbRequestBudget, requestBudget } from "./request-budget.js";
 import { requestId } from "./request-id.js";
 import { bodySizeLimit, requestTimeout } from "./request-limits.js";
 import { newRouter } from "./router.js";
@@ -22,7 +23,7 @@ import { roomLinkRoutes } from "./routes/room-links.js";
 import { scheduleRoutes } from "./routes/schedules.js";
 import { userRoutes } from "./routes/users.js";
 import { securityHeaders } from "./security-headers.js";
-import { memorySignInLimiters } from "./sign-in-guard.js";
+import { dbSignInLimiters } from "./sign-in-guard.js";
 
 export const API_INFO = { title: "HealthFlow API", version: "0.1.0" };
 
@@ -35,7 +36,11 @@ export interface AppOptions {
 
 export function createApp(deps: AppDeps, options: AppOptions = {}) {
   const app = newRouter();
-  deps = { ...deps, signInLimiters: deps.signInLimiters ?? memorySignInLimiters(deps.config, deps.now) };
+  deps = {
+    ...deps,
+    signInLimiters: deps.signInLimiters ?? dbSignInLimiters(deps.db, deps.config, deps.now),
+    requestBudget: deps.requestBudget ?? dbRequestBudget(deps.db, deps.config, deps.now),
+  };
 
   // Outermost, so every response (errors, 404s, preflights) carries the headers.
   app.use("*", securityHeaders(deps.config));
@@ -64,6 +69,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}) {
     if (!deps.readiness.started()) throw new Unavailable("starting", "HealthFlow is starting; try again shortly.");
     await next();
   });
+  app.use("/api/*", requestBudget(deps.requestBudget!));
   app.use("/api/*", bodySizeLimit(deps.config.maxBodyBytes));
   app.use("/api/*", requestTimeout(deps.config.requestTimeoutMs));
 
