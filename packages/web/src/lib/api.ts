@@ -175,6 +175,9 @@ export const api = {
     request<RoomLink>("POST", `/api/consultations/${enc(consultationId)}/room-link`, {
       body: forRole ? { for: forRole } : {},
     }),
+  /** Every link issued so far stops working (410 link_revoked); the doctor or an admin. */
+  revokeRoomLinks: (consultationId: string) =>
+    request<void>("DELETE", `/api/consultations/${enc(consultationId)}/room-links`),
   /** The token is the credential here: a 401 means a bad link, not an expired session. */
   room: (token: string) => request<Room>("GET", `/api/rooms/${enc(token)}`, { redirectOn401: false }),
 };
