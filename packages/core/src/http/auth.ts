@@ -9,7 +9,6 @@ import { resolveSession } from "../auth/session.js";
 import { Forbidden, Unauthenticated } from "../errors.js";
 import type { Role, User } from "../users/user.schema.js";
 import type { AppEnv, Session } from "./context.js";
-import { loopbackRequestOrigin } from "./public-origin.js";
 
 export const SESSION_COOKIE = "hf_session";
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
@@ -41,9 +40,8 @@ export async function currentSession(c: Context<AppEnv>): Promise<Session | null
 /** Origins allowed to send cookie-authenticated writes: ourselves, the public web origin, CORS list. */
 export function allowedOrigins(c: Context<AppEnv>): Set<string> {
   const { config } = c.get("deps");
-  // The request's own origin only on loopback (local use): elsewhere the Host is the client's word.
-  const own = loopbackRequestOrigin(c);
-  return new Set([...(own ? [own] : []), ...(config.publicUrl ? [config.publicUrl] : []), ...config.corsOrigins]);
+  const own = new URL(c.req.url).origin;
+  return new Set([own, ...(config.publicUrl ? [config.publicUrl] : []), ...config.corsOrigins]);
 }
 
 export function assertSameOrigin(c: Context<AppEnv>, required: boolean): void {
