@@ -93,6 +93,7 @@ describe("parseEnv", () => {
     ["HEALTHFLOW_REQUEST_BUDGET_PER_MINUTE", "0"],
     ["HEALTHFLOW_BOOKING_HORIZON_DAYS", "ninety"],
     ["HEALTHFLOW_MAX_ACTIVE_BOOKINGS", "-1"],
+    ["HEALTHFLOW_MAX_ACTIVE_BOOKINGS_PER_DOCTOR", "0"],
   ])("refuses %s=%j with a ConfigError naming the variable", (name, value) => {
     const err = configError({ [name]: value });
     expect(err.issues.some((i) => i.startsWith(`${name}:`))).toBe(true);
@@ -162,7 +163,7 @@ describe("the database and shutdown settings go through the schema", () => {
         HEALTHFLOW_REQUEST_BUDGET_PER_MINUTE: "100",
       }),
     );
-    expect(app.booking).toEqual({ horizonDays: 30, maxActive: 6, maxActivePerDoctor: 2 });
+    expect(app.booking).toEqual({ horizonDays: 30, maxActive: 6, maxActivePerDoctor: 3 });
     expect(app.requestBudgetPerMinute).toBe(100);
     expect(appConfigFromEnv(parseEnv({})).booking).toEqual({ horizonDays: 90, maxActive: 4, maxActivePerDoctor: 2 });
   });

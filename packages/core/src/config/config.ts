@@ -75,6 +75,7 @@ export const envSchema = z.object({
   // Fair booking (issue #11): what a patient may book by themselves.
   HEALTHFLOW_BOOKING_HORIZON_DAYS: positiveInt.max(3650).default(90),
   HEALTHFLOW_MAX_ACTIVE_BOOKINGS: positiveInt.max(1000).default(4),
+  HEALTHFLOW_MAX_ACTIVE_BOOKINGS_PER_DOCTOR: positiveInt.max(1000).default(2),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -174,7 +175,7 @@ export function appConfigFromEnv(env: Env): AppConfig {
     booking: {
       horizonDays: env.HEALTHFLOW_BOOKING_HORIZON_DAYS,
       maxActive: env.HEALTHFLOW_MAX_ACTIVE_BOOKINGS,
-      maxActivePerDoctor: Math.min(2, env.HEALTHFLOW_MAX_ACTIVE_BOOKINGS),
+      maxActivePerDoctor: env.HEALTHFLOW_MAX_ACTIVE_BOOKINGS_PER_DOCTOR,
     },
   };
 }

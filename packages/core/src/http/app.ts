@@ -25,7 +25,14 @@ import { userRoutes } from "./routes/users.js";
 import { securityHeaders } from "./security-headers.js";
 import { dbSignInLimiters } from "./sign-in-guard.js";
 
-export const API_INFO = { title: "HealthFlow API", version: "0.1.0" };
+export const API_INFO = {
+  title: "HealthFlow API",
+  version: "0.1.0",
+  description:
+    "Every `/api` request counts against a request budget (HEALTHFLOW_REQUEST_BUDGET_PER_MINUTE per session, " +
+    "twice that per IP when anonymous; shared by every server process): past it, 429 `rate_limited` with " +
+    "`Retry-After`. A body larger than HEALTHFLOW_MAX_BODY_BYTES is 413 `payload_too_large` with `Connection: close`.",
+};
 
 export interface AppOptions {
   /** Route modules served beside (or, with `core: false`, instead of) the core API. */

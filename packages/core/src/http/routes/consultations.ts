@@ -19,6 +19,12 @@ const bookRoute = createRoute({
   path: "/api/consultations",
   tags: ["consultations"],
   summary: "Book a consultation (patients for themselves; doctors and admins give patientId)",
+  description:
+    "409 `slot_taken` (with `nextSlots`); 422 `outside_availability`, `time_off`, `too_soon`; 400 `invalid_duration`. " +
+    "Fair booking, for patients only: one slot of the doctor's length (400 `invalid_duration`), at most " +
+    "HEALTHFLOW_BOOKING_HORIZON_DAYS ahead (422 `too_far_ahead`, `details.horizonDays`), at most " +
+    "HEALTHFLOW_MAX_ACTIVE_BOOKINGS upcoming consultations they booked themselves and 2 with one doctor " +
+    "(422 `booking_limit`, `details: {scope, maxActive, maxActivePerDoctor, active, activeWithDoctor}`).",
   security,
   request: { body: jsonBody(bookInputSchema) },
   responses: { 201: jsonResponse(one, "Booked"), ...errorResponses(400, 401, 403, 404, 409, 422) },
@@ -55,6 +61,9 @@ const patchRoute = createRoute({
   path: "/api/consultations/{id}",
   tags: ["consultations"],
   summary: "Reschedule, change status, or write notes",
+  description:
+    "A patient moving a consultation is held to the fair-booking horizon and length (422 `too_far_ahead`, " +
+    "400 `invalid_duration`); a patient cannot cancel after the start (409 `too_late`).",
   security,
   request: { params: idParams, body: jsonBody(patchConsultationSchema) },
   responses: { 200: jsonResponse(one, "Updated"), ...errorResponses(400, 401, 403, 404, 409, 422) },
@@ -65,6 +74,7 @@ const cancelRoute = createRoute({
   path: "/api/consultations/{id}/cancel",
   tags: ["consultations"],
   summary: "Cancel a scheduled consultation; its slot is free again at once",
+  description: "A patient cannot cancel once the consultation has started: 409 `too_late` (staff can).",
   security,
   request: {
     params: idParams,
