@@ -160,6 +160,7 @@ describe("the database and shutdown settings go through the schema", () => {
       parseEnv({
         HEALTHFLOW_BOOKING_HORIZON_DAYS: "30",
         HEALTHFLOW_MAX_ACTIVE_BOOKINGS: "6",
+        HEALTHFLOW_MAX_ACTIVE_BOOKINGS_PER_DOCTOR: "3",
         HEALTHFLOW_REQUEST_BUDGET_PER_MINUTE: "100",
       }),
     );
