@@ -70,7 +70,7 @@ export async function enforceBookingLimits(
       and created_by = ${wanted.patientId}::uuid
       and status in ('scheduled', 'in_progress')
       and ends_at > ${clock.now}::timestamptz
-      and id <> ${wanted.consultationId ?? "00000000-0000-0000-0000-000000000000"}::uuid`.execute(trx);
+      ${wanted.consultationId ? sql`and id <> ${wanted.consultationId}::uuid` : sql``}`.execute(trx);
   const total = Number(rows[0]?.total ?? 0);
   const withDoctor = Number(rows[0]?.with_doctor ?? 0);
   if (total >= limits.maxActive || withDoctor >= limits.maxActivePerDoctor) {
