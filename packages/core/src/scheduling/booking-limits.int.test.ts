@@ -164,6 +164,16 @@ describe("what a patient may book", () => {
   });
 });
 
+describe("GET /api/booking-rules", () => {
+  it("says the limits to any signed-in user (the dashboard shows them before a refusal)", async () => {
+    const p = await clinic.person("patient");
+    const res = await clinic.call("GET", "/api/booking-rules", { as: p });
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ horizonDays: 90, maxActive: 4, maxActivePerDoctor: 2, minNoticeMinutes: 60 });
+    expect((await clinic.call("GET", "/api/booking-rules")).status).toBe(401);
+  });
+});
+
 describe("cancelling once started", () => {
   it("the patient cannot (409 too_late); the doctor can still mark a no-show", async () => {
     const d = await doctor();

@@ -146,6 +146,7 @@ const CASES: Record<string, RouteCase> = {
     }),
   },
   "GET /api/users": { cells: adminOnly(200), build: () => ({ method: "GET", path: "/api/users" }) },
+  "GET /api/booking-rules": { cells: signedIn(200), build: () => ({ method: "GET", path: "/api/booking-rules" }) },
   "GET /api/doctors": { cells: signedIn(200), build: () => ({ method: "GET", path: "/api/doctors" }) },
   "GET /api/doctors/:id/availability": {
     cells: signedIn(200),

@@ -11,6 +11,7 @@ import type { CreateUserInput, LoginInput, RegisterInput } from "@healthflow/cor
 import type {
   Availability,
   BookInput,
+  BookingRules,
   Consultation,
   ConsultationPatch,
   ConsultationQuery,
@@ -136,6 +137,7 @@ export const api = {
     return users;
   },
   createUser: (input: CreateUserInput) => request<{ user: User }>("POST", "/api/users", { body: input }),
+  bookingRules: () => request<BookingRules>("GET", "/api/booking-rules"),
   listDoctors: () => request<{ doctors: DoctorSummary[] }>("GET", "/api/doctors").then((r) => r.doctors),
 
   getAvailability: (doctorId: string) => request<Availability>("GET", `/api/doctors/${enc(doctorId)}/availability`),

@@ -13,6 +13,7 @@ import type { z } from "zod";
 export type {
   Availability,
   AvailabilityRule,
+  BookingRules,
   Consultation,
   ConsultationStatus,
   Slot,

@@ -85,6 +85,8 @@ export const ptBR = {
   "consultation.cancelDo": "Cancelar consulta",
 
   "book.title": "Agendar consulta",
+  "book.limits":
+    "Você pode agendar até {horizonDays} dias à frente e ter até {maxActive} consultas futuras, {maxActivePerDoctor} com o(a) mesmo(a) médico(a). Cada agendamento é de um horário; consultas mais longas são marcadas pela clínica.",
   "book.rescheduleTitle": "Remarcar consulta",
   "book.rescheduling": "Remarcando a consulta com {doctor} de {when}. Escolha um novo horário.",
   "book.patient": "Paciente",
@@ -300,6 +302,8 @@ export const en: Record<MessageKey, string> = {
   "consultation.cancelDo": "Cancel consultation",
 
   "book.title": "Book a consultation",
+  "book.limits":
+    "You can book up to {horizonDays} days ahead and have up to {maxActive} upcoming consultations, {maxActivePerDoctor} with the same doctor. Each booking is one slot; longer consultations are booked by the clinic.",
   "book.rescheduleTitle": "Reschedule consultation",
   "book.rescheduling": "Rescheduling the consultation with {doctor} on {when}. Pick a new time.",
   "book.patient": "Patient",

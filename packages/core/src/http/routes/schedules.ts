@@ -11,6 +11,7 @@ import {
 } from "../../scheduling/availability.js";
 import {
   availabilitySchema,
+  bookingRulesSchema,
   instantSchema,
   putAvailabilitySchema,
   rangeQuerySchema,
@@ -103,7 +104,27 @@ const slots = createRoute({
   },
 });
 
+const bookingRulesRoute = createRoute({
+  method: "get",
+  path: "/api/booking-rules",
+  tags: ["scheduling"],
+  summary: "What a patient may book by themselves",
+  description:
+    "HEALTHFLOW_BOOKING_HORIZON_DAYS, HEALTHFLOW_MAX_ACTIVE_BOOKINGS, HEALTHFLOW_MAX_ACTIVE_BOOKINGS_PER_DOCTOR and " +
+    "HEALTHFLOW_MIN_NOTICE_MINUTES, so the dashboard can say them before a booking is refused.",
+  security,
+  responses: {
+    200: jsonResponse(bookingRulesSchema, "The rules"),
+    ...errorResponses(401),
+  },
+});
+
 export const scheduleRoutes = newRouter()
+  .openapi(bookingRulesRoute, async (c) => {
+    await requireUser(c);
+    const { booking, minNoticeMinutes } = c.get("deps").config;
+    return c.json({ ...booking, minNoticeMinutes }, 200);
+  })
   .openapi(getAvail, async (c) => {
     await requireUser(c);
     return c.json(await getAvailability(c.get("deps").db, c.req.valid("param").id), 200);
