@@ -33,6 +33,11 @@ export interface WantedBooking {
   consultationId?: string;
 }
 
+/** Whether `actor` is held to limits at all (patients, when limits are configured). */
+export function bookingLimitsApply(actor: Actor, limits: BookingLimits | undefined): limits is BookingLimits {
+  return limits !== undefined && actor.role === "patient";
+}
+
 /**
  * Throws when a patient may not book `wanted`; does nothing for staff or without limits.
  * `trx` must be the transaction that then inserts (or moves) the consultation.
@@ -44,7 +49,7 @@ export async function enforceBookingLimits(
   limits: BookingLimits | undefined,
   clock: Pick<Clock, "now">,
 ): Promise<void> {
-  if (!limits || actor.role !== "patient") return;
+  if (!bookingLimitsApply(actor, limits)) return;
   const minutes = Math.round((wanted.end.getTime() - wanted.start.getTime()) / 60_000);
   if (minutes !== wanted.slotMinutes) {
     throw new Invalid(

@@ -15,7 +15,7 @@ import type { Actor } from "../users/user.js";
 import type { Db } from "../users/user.sql.js";
 import { type Clock, listSlots, requireDoctor } from "./availability.js";
 import { overlapsTimeOff, selectRules } from "./availability.sql.js";
-import { enforceBookingLimits } from "./booking-limits.js";
+import { bookingLimitsApply, enforceBookingLimits } from "./booking-limits.js";
 import {
   bookingContext,
   type ConsultationRow,
@@ -150,10 +150,8 @@ export async function book(db: Db, input: BookInput, actor: Actor, clock: Clock)
   const details = { after: { startsAt: start.toISOString(), endsAt: end.toISOString(), status: "scheduled" } };
   try {
     const wantedBooking = { doctorId: input.doctorId, patientId, start, end, slotMinutes: doctor.slot_minutes };
-    const { rows } = await retryOnDeadlock(() =>
-      db.transaction().execute(async (trx) => {
-        await enforceBookingLimits(trx, actor, wantedBooking, clock.booking, clock);
-        return sql<Omit<ConsultationRow, "doctor_name" | "doctor_specialty" | "patient_name">>`
+    const insert = (q: Db) =>
+      sql<Omit<ConsultationRow, "doctor_name" | "doctor_specialty" | "patient_name">>`
       with c as (
         insert into consultations (doctor_id, patient_id, starts_at, ends_at, reason, room_name, created_by)
         values (${input.doctorId}::uuid, ${patientId}::uuid, ${start}::timestamptz, ${end}::timestamptz,
@@ -164,8 +162,16 @@ export async function book(db: Db, input: BookInput, actor: Actor, clock: Clock)
         select ${actor.id}::uuid, 'consultation.create', 'consultation', c.id::text, ${JSON.stringify(details)}::jsonb
         from c
       )
-      select * from c`.execute(trx);
-      }),
+      select * from c`.execute(q);
+    // A patient's booking counts their others first, in one transaction (booking-limits.ts); staff
+    // bookings stay one statement.
+    const { rows } = await retryOnDeadlock(() =>
+      bookingLimitsApply(actor, clock.booking)
+        ? db.transaction().execute(async (trx) => {
+            await enforceBookingLimits(trx, actor, wantedBooking, clock.booking, clock);
+            return insert(trx);
+          })
+        : insert(db),
     );
     const row: ConsultationRow = {
       ...rows[0]!,

@@ -68,7 +68,10 @@ export class DbRateLimiter implements RateLimiter {
   /** A bucket untouched for a whole window is full again: its row changes no decision. */
   async sweep(now = new Date(this.now())): Promise<void> {
     const before = new Date(now.getTime() - this.options.windowMs);
-    await sql`delete from rate_limit_counters
-      where key like ${`${this.options.prefix}:%`} and at < ${before}::timestamptz`.execute(this.options.db);
+    // SKIP LOCKED: the sweep never waits on (or deadlocks with) a bucket being counted right now.
+    await sql`delete from rate_limit_counters where key in (
+      select key from rate_limit_counters
+      where key like ${`${this.options.prefix}:%`} and at < ${before}::timestamptz
+      limit 1000 for update skip locked)`.execute(this.options.db);
   }
 }
