@@ -518,10 +518,15 @@ export function registerFhirOpenApi(registry: OpenAPIHono<AppEnv>["openAPIRegist
   registry.registerPath({
     method: "get",
     path: `${FHIR_BASE_PATH}/metadata`,
+    operationId: "fhirCapabilities",
     tags,
+    security: [],
     summary: "FHIR CapabilityStatement: every resource, interaction and search parameter served",
     description,
-    responses: { 200: fhirContent("CapabilityStatement") },
+    responses: {
+      200: fhirContent("CapabilityStatement"),
+      406: fhirContent("An OperationOutcome: the Accept header names no FHIR JSON"),
+    },
   });
   for (const def of RESOURCES) {
     const params = def.searchParams.map((p) => p.name).join(", ");
@@ -529,6 +534,7 @@ export function registerFhirOpenApi(registry: OpenAPIHono<AppEnv>["openAPIRegist
       registry.registerPath({
         method: "get",
         path: `${FHIR_BASE_PATH}/${def.type}`,
+        operationId: `fhirSearch${def.type}`,
         tags,
         security,
         summary: `Search ${def.type} (${params}; _count, _offset): a searchset Bundle`,
@@ -539,6 +545,7 @@ export function registerFhirOpenApi(registry: OpenAPIHono<AppEnv>["openAPIRegist
     registry.registerPath({
       method: "get",
       path: `${FHIR_BASE_PATH}/${def.type}/{id}`,
+      operationId: `fhirRead${def.type}`,
       tags,
       security,
       summary: `Read a ${def.type}`,
@@ -550,6 +557,7 @@ export function registerFhirOpenApi(registry: OpenAPIHono<AppEnv>["openAPIRegist
   registry.registerPath({
     method: "post",
     path: `${FHIR_BASE_PATH}/Appointment`,
+    operationId: "fhirBookAppointment",
     tags,
     security,
     summary: "Book an Appointment (the rules of POST /api/consultations; a taken slot is 409 conflict)",
@@ -561,6 +569,7 @@ export function registerFhirOpenApi(registry: OpenAPIHono<AppEnv>["openAPIRegist
     registry.registerPath({
       method,
       path: `${FHIR_BASE_PATH}/Appointment/{id}`,
+      operationId: method === "put" ? "fhirUpdateAppointment" : "fhirPatchAppointment",
       tags,
       security,
       summary:

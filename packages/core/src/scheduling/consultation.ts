@@ -135,6 +135,7 @@ export async function reschedule(
       patientId: current.patient_id,
       actor,
       newBooking: false,
+      moves: { consultationId: id, keepsLength: change.durationMinutes === undefined },
       want: async (trx) => {
         before = await lockedRow(trx, id);
         if (before.status !== "scheduled") {
@@ -244,6 +245,11 @@ function assertTransition(row: ConsultationRow, to: ConsultationStatus, actor: A
     });
   }
   if (!edge.roles.includes(actor.role)) throw new Forbidden("forbidden", "Your role may not make this change.");
+  if (to === "cancelled" && actor.role === "patient" && clock.now.getTime() >= row.starts_at.getTime()) {
+    throw new Conflict("too_late", "The consultation has started; it can no longer be cancelled by the patient.", {
+      startsAt: row.starts_at.toISOString(),
+    });
+  }
   if (to === "no_show" && clock.now.getTime() < row.starts_at.getTime()) {
     throw new Conflict("invalid_transition", "A no-show can only be recorded once the start time has passed.", {
       from: row.status,

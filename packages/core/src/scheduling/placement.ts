@@ -21,6 +21,7 @@ import { isExclusionViolation, isRetryableConflict, violatedConstraint } from ".
 import { Conflict } from "../errors.js";
 import type { Actor } from "../users/user.js";
 import { type Clock, listSlots } from "./availability.js";
+import { enforceBookingLimits } from "./booking-limits.js";
 import { type ConsultationRow, lockAgendas, readAgenda } from "./consultation.sql.js";
 import {
   type Agenda,
@@ -36,6 +37,11 @@ export interface Placement {
   actor: Actor;
   /** A new booking: the patient must be bookable (an unknown or disabled patient is 404). */
   newBooking: boolean;
+  /**
+   * A reschedule: the consultation moved does not count against the patient's own limits, and one
+   * that keeps its length is not held to the doctor's slot length (booking-limits.ts).
+   */
+  moves?: { consultationId: string; keepsLength: boolean };
   /**
    * Reads what the change starts from and names the interval it wants, and the one it holds now
    * (a reschedule's): both are locked.
@@ -59,8 +65,22 @@ export async function placeInAgenda(db: Db, placement: Placement, clock: Clock):
       const parties = [placement.doctorId, placement.patientId];
       await lockAgendas(trx, parties, wanted.holds ? [interval, wanted.holds] : [interval]);
       // EXTRA CHECKS of a booking go here, after the locks. A check that counts across a whole
-      // agenda (limits per patient, ...) takes its own lock on it first (`pg_advisory_xact_lock` on
-      // the patient's id), so concurrent bookings cannot both pass it.
+      // agenda (limits per patient, ...) takes its own lock on it first, so concurrent bookings
+      // cannot both pass it.
+      await enforceBookingLimits(
+        trx,
+        placement.actor,
+        {
+          doctorId: placement.doctorId,
+          patientId: placement.patientId,
+          start: interval.start,
+          end: interval.end,
+          slotMinutes: placement.moves?.keepsLength ? interval.durationMinutes : agenda!.slotMinutes,
+          consultationId: placement.moves?.consultationId,
+        },
+        clock.booking,
+        clock,
+      );
       const { row, audit } = await placement.write(trx, interval, agenda!);
       await recordAudit(trx, audit);
       // EXTRA WRITES of the same change (an outbox event, ...) go here: they commit or roll back

@@ -146,6 +146,7 @@ const CASES: Record<string, RouteCase> = {
     }),
   },
   "GET /api/users": { cells: adminOnly(200), build: () => ({ method: "GET", path: "/api/users" }) },
+  "GET /api/booking-rules": { cells: signedIn(200), build: () => ({ method: "GET", path: "/api/booking-rules" }) },
   "GET /api/doctors": { cells: signedIn(200), build: () => ({ method: "GET", path: "/api/doctors" }) },
   "GET /api/doctors/:id/availability": {
     cells: signedIn(200),
@@ -260,6 +261,21 @@ const CASES: Record<string, RouteCase> = {
     build: async (w, actor, v) => ({
       method: "POST",
       path: `/api/consultations/${(await consultationFor(w, actor, v)).id}/room-link`,
+    }),
+  },
+  "DELETE /api/consultations/:id/room-links": {
+    // The doctor or an admin revoke; the patient sees their consultation but may not revoke.
+    cells: {
+      anonymous: 401,
+      patientA: { own: 403, other: 404 },
+      patientB: { own: 403, other: 404 },
+      doctorX: { own: 204, other: 404 },
+      doctorY: { own: 204, other: 404 },
+      admin: 204,
+    },
+    build: async (w, actor, v) => ({
+      method: "DELETE",
+      path: `/api/consultations/${(await consultationFor(w, actor, v)).id}/room-links`,
     }),
   },
   "GET /api/rooms/:token": {

@@ -22,6 +22,12 @@ const bookRoute = createRoute({
   operationId: "bookConsultation",
   tags: ["consultations"],
   summary: "Book a consultation (patients for themselves; doctors and admins give patientId)",
+  description:
+    "409 `slot_taken` (with `nextSlots`); 422 `outside_availability`, `time_off`, `too_soon`; 400 `invalid_duration`. " +
+    "Fair booking, for patients only: one slot of the doctor's length (400 `invalid_duration`), at most " +
+    "HEALTHFLOW_BOOKING_HORIZON_DAYS ahead (422 `too_far_ahead`, `details.horizonDays`), at most " +
+    "HEALTHFLOW_MAX_ACTIVE_BOOKINGS upcoming consultations they booked themselves and 2 with one doctor " +
+    "(422 `booking_limit`, `details: {scope, maxActive, maxActivePerDoctor, active, activeWithDoctor}`).",
   security,
   request: { body: jsonBody(bookInputSchema) },
   responses: { 201: jsonResponse(one, "Booked"), ...errorResponses(400, 401, 403, 404, 409, 422) },
@@ -61,6 +67,9 @@ const patchRoute = createRoute({
   operationId: "updateConsultation",
   tags: ["consultations"],
   summary: "Reschedule, change status, or write notes",
+  description:
+    "A patient moving a consultation is held to the fair-booking horizon and length (422 `too_far_ahead`, " +
+    "400 `invalid_duration`); a patient cannot cancel after the start (409 `too_late`).",
   security,
   request: { params: idParams, body: jsonBody(patchConsultationSchema) },
   responses: { 200: jsonResponse(one, "Updated"), ...errorResponses(400, 401, 403, 404, 409, 422) },
@@ -72,6 +81,7 @@ const cancelRoute = createRoute({
   operationId: "cancelConsultation",
   tags: ["consultations"],
   summary: "Cancel a scheduled consultation; its slot is free again at once",
+  description: "A patient cannot cancel once the consultation has started: 409 `too_late` (staff can).",
   security,
   request: {
     params: idParams,
