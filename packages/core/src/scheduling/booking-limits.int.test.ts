@@ -235,7 +235,7 @@ describe("time-off reasons", () => {
 const url = process.env.TEST_DATABASE_URL;
 describe.skipIf(!url || process.env.TEST_DB_ENGINE === "data-api")("concurrent bookings by one patient", () => {
   it("20 at once by each of 3 patients over 5 doctors: exactly 4 accepted each, 2 at most per doctor, no 5xx", async () => {
-    const database = await openTestDatabase({ kind: "postgres", url: url!, poolMax: 60, connectTimeoutMs: 60_000 });
+    const database = await openTestDatabase({ kind: "postgres", url: url!, poolMax: 30, connectTimeoutMs: 60_000 });
     const racing = await createTestClinic({ now: NOW, database });
     try {
       const doctors = await Promise.all(Array.from({ length: 5 }, () => doctor(racing)));
