@@ -12,8 +12,34 @@ export function shutdownGraceMs(env: Record<string, string | undefined> = proces
   return Number.isFinite(n) && n > 0 ? n : 20_000;
 }
 
-export function listen(fetch: (req: Request) => Response | Promise<Response>, platform: Platform): Server {
-  return serve({ fetch, port: platform.env.PORT, hostname: platform.env.HOST }) as Server;
+/** The port is taken: say so in one line, naming the setting to change (no stack trace). */
+export class PortInUse extends Error {
+  constructor(
+    readonly port: number,
+    readonly host: string,
+  ) {
+    super(
+      `Port ${port} on ${host} is already in use: stop what is using it, or set PORT to a free port (PORT=${port + 1} npm start).`,
+    );
+    this.name = "PortInUse";
+  }
+}
+
+/** Resolves once the server is listening; rejects with `PortInUse` when the port is taken. */
+export function listen(fetch: (req: Request) => Response | Promise<Response>, platform: Platform): Promise<Server> {
+  return new Promise((resolveListening, reject) => {
+    const server = serve({ fetch, port: platform.env.PORT, hostname: platform.env.HOST }) as Server;
+    const onError = (err: NodeJS.ErrnoException) => {
+      server.off("listening", onListening);
+      reject(err.code === "EADDRINUSE" ? new PortInUse(platform.env.PORT, platform.env.HOST) : err);
+    };
+    const onListening = () => {
+      server.off("error", onError);
+      resolveListening(server);
+    };
+    server.once("error", onError);
+    server.once("listening", onListening);
+  });
 }
 
 export function drainOnSignals(server: Server, platform: Platform, logger: Logger): void {

@@ -31,6 +31,7 @@ import type {
   PatchConsultationInput,
 } from "./scheduling.schema.js";
 import { coversGrid, type Interval, overlaps, type WeeklyRule } from "./slots.js";
+import { assertTransitionTime } from "./transition-time.js";
 
 /** Who may see a consultation at all. Everyone else gets 404: existence is not revealed. */
 function canSee(actor: Actor, row: { doctor_id: string; patient_id: string }): boolean {
@@ -280,6 +281,8 @@ const TRANSITIONS: Record<ConsultationStatus, Transition[]> = {
 function assertTransition(row: ConsultationRow, to: ConsultationStatus, actor: Actor, clock: Clock): void {
   const edge = TRANSITIONS[row.status].find((t) => t.to === to);
   if (!edge) {
+    // Where the clock is the reason ("start it before completing it"), say that.
+    assertTransitionTime(row.status, to, toDate(row.starts_at), clock.now);
     throw new Conflict("invalid_transition", `A ${row.status} consultation cannot become ${to}.`, {
       from: row.status,
       to,
@@ -287,12 +290,7 @@ function assertTransition(row: ConsultationRow, to: ConsultationStatus, actor: A
     });
   }
   if (!edge.roles.includes(actor.role)) throw new Forbidden("forbidden", "Your role may not make this change.");
-  if (to === "no_show" && clock.now.getTime() < toDate(row.starts_at).getTime()) {
-    throw new Conflict("invalid_transition", "A no-show can only be recorded once the start time has passed.", {
-      from: row.status,
-      to,
-    });
-  }
+  assertTransitionTime(row.status, to, toDate(row.starts_at), clock.now);
 }
 
 /**

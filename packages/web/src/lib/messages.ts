@@ -182,6 +182,8 @@ export const ptBR = {
   "room.leave": "Voltar ao painel",
 
   "error.unexpected": "Algo deu errado. Tente de novo.",
+  "error.screenFailed": "Esta tela não pôde ser carregada. Recarregue a página.",
+  "common.reload": "Recarregar",
   "error.network": "Sem conexão com o servidor. Verifique sua internet e tente de novo.",
   "error.server": "O servidor teve um problema. Tente de novo em instantes.",
   "error.status.400": "Alguns dados não estão corretos. Confira os campos marcados.",
@@ -387,6 +389,8 @@ export const en: Record<MessageKey, string> = {
   "room.leave": "Back to the dashboard",
 
   "error.unexpected": "Something went wrong. Please try again.",
+  "error.screenFailed": "This screen could not be loaded. Reload the page.",
+  "common.reload": "Reload",
   "error.network": "Cannot reach the server. Check your connection and try again.",
   "error.server": "The server had a problem. Try again in a moment.",
   "error.status.400": "Some details are not right. Check the marked fields.",
