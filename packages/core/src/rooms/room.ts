@@ -5,6 +5,8 @@
  * computed from the consultation as it is now (a reschedule moves the window). A link is refused,
  * and an issued one stops working, once the consultation is cancelled, completed or a no-show.
  */
+
+import type { z } from "zod";
 import { recordAudit } from "../audit/audit.js";
 import { toDate } from "../db/database.js";
 import { Forbidden, Gone, Invalid, NotFound, TooEarly, Unauthenticated } from "../errors.js";
@@ -12,6 +14,7 @@ import type { ConsultationRow } from "../scheduling/consultation.sql.js";
 import { findConsultation } from "../scheduling/consultation.sql.js";
 import type { Actor } from "../users/user.js";
 import type { Db } from "../users/user.sql.js";
+import type { roomConsultationSchema, roomLinkSchema } from "./room.schema.js";
 import { type RoomRole, signRoomToken, verifyRoomToken } from "./room-token.js";
 
 export const OPENS_BEFORE_MS = 15 * 60_000;
@@ -31,11 +34,7 @@ export interface RoomSettings {
   publicOrigin: string;
 }
 
-export interface RoomLink {
-  url: string;
-  expiresAt: string;
-  role: RoomRole;
-}
+export type RoomLink = z.infer<typeof roomLinkSchema>;
 
 /** Issues a link for the caller's role in the consultation (admins choose, doctor by default). */
 export async function issueLink(
@@ -74,14 +73,7 @@ export async function issueLink(
 }
 
 export interface OpenRoom {
-  consultation: {
-    id: string;
-    startsAt: string;
-    endsAt: string;
-    status: string;
-    doctor: { name: string };
-    patient: { name: string };
-  };
+  consultation: z.infer<typeof roomConsultationSchema>;
   role: RoomRole;
   roomName: string;
   /** The person the token admits, for the video service's own credentials. */

@@ -3,7 +3,8 @@ import * as Consultation from "../../scheduling/consultation.js";
 import {
   bookInputSchema,
   cancelInputSchema,
-  consultationSchema,
+  consultationEnvelopeSchema,
+  consultationPageSchema,
   listConsultationsQuerySchema,
   patchConsultationSchema,
 } from "../../scheduling/scheduling.schema.js";
@@ -12,7 +13,7 @@ import { errorResponses, jsonBody, jsonResponse, newRouter, security } from "../
 import { clockOf } from "./schedules.js";
 
 const idParams = z.object({ id: z.string().uuid() });
-const one = z.object({ consultation: consultationSchema });
+const one = consultationEnvelopeSchema;
 
 const bookRoute = createRoute({
   method: "post",
@@ -32,10 +33,7 @@ const listRoute = createRoute({
   security,
   request: { query: listConsultationsQuerySchema },
   responses: {
-    200: jsonResponse(
-      z.object({ consultations: z.array(consultationSchema), nextCursor: z.string().nullable() }),
-      "Consultations",
-    ),
+    200: jsonResponse(consultationPageSchema, "Consultations"),
     ...errorResponses(400, 401),
   },
 });

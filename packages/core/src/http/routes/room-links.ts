@@ -1,6 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { Unavailable } from "../../errors.js";
 import { issueLink } from "../../rooms/room.js";
+import { roomLinkRequestSchema, roomLinkSchema } from "../../rooms/room.schema.js";
 import { requireUser } from "../auth.js";
 import { errorResponses, jsonResponse, newRouter, security } from "../router.js";
 
@@ -17,14 +18,11 @@ const linkRoute = createRoute({
     params: z.object({ id: z.string().uuid() }),
     body: {
       required: false,
-      content: { "application/json": { schema: z.object({ for: z.enum(["doctor", "patient"]).optional() }) } },
+      content: { "application/json": { schema: roomLinkRequestSchema } },
     },
   },
   responses: {
-    200: jsonResponse(
-      z.object({ url: z.string(), expiresAt: z.string(), role: z.enum(["doctor", "patient"]) }),
-      "The room link",
-    ),
+    200: jsonResponse(roomLinkSchema, "The room link"),
     ...errorResponses(400, 401, 403, 404, 410),
   },
 });
