@@ -36,7 +36,11 @@ export interface RoomSettings {
 
 export type RoomLink = z.infer<typeof roomLinkSchema>;
 
-/** Issues a link for the caller's role in the consultation (admins choose, doctor by default). */
+/**
+ * Issues a link for the caller's role in the consultation (admins choose, doctor by default; the
+ * consultation's doctor may ask for the patient's link to share it). Any time from booking until
+ * the room closes: the link itself opens the room only in its window.
+ */
 export async function issueLink(
   db: Db,
   consultationId: string,
@@ -51,8 +55,11 @@ export async function issueLink(
 
   let role: RoomRole;
   if (actor.role === "admin") role = requested ?? "doctor";
-  else {
-    role = row.doctor_id === actor.id ? "doctor" : "patient";
+  else if (row.doctor_id === actor.id) {
+    // The consultation's doctor may also fetch the patient's link, to send it to them again.
+    role = requested ?? "doctor";
+  } else {
+    role = "patient";
     if (requested && requested !== role) throw new Forbidden("forbidden", `You join this room as the ${role}.`);
   }
   if (CLOSED_STATUSES.has(row.status)) {

@@ -162,10 +162,11 @@ export const ptBR = {
 
   "room.title": "Consulta de {patient} com {doctor}, {when}",
   "room.waitingTitle": "Sala de consulta",
-  "room.notYetOpen": "A sala ainda não está aberta. Ela abre às {when}, 15 minutos antes do início.",
+  "room.notYetOpen": "A sala ainda não está aberta. Ela abre em {date}, às {time}, 15 minutos antes do início.",
   "room.opensIn": "Abre em",
   "room.unavailableTitle": "Sala indisponível",
-  "room.invalidLink": "Este link de sala não é válido. Peça um novo link na sua lista de consultas.",
+  "room.invalidLink":
+    'Este link de sala não é válido: pode estar incompleto ou ter sido alterado. Abra a consulta em Minhas consultas (ou na agenda) e use "Link da sala" para obter o link atual.',
   "room.closed": "Esta sala está encerrada: o link expirou ou a consulta foi cancelada ou concluída.",
   "room.notFound": "Sala não encontrada.",
   "room.publicDemo":
@@ -199,7 +200,7 @@ export const ptBR = {
   "error.outside_availability": "Este horário está fora do expediente do(a) médico(a).",
   "error.time_off": "O(a) médico(a) estará ausente neste horário.",
   "error.too_soon": "Este horário está muito próximo; escolha um horário mais tarde.",
-  "error.invalid_transition": "A consulta já mudou de situação; atualize a página.",
+  "error.invalid_transition": "Esta mudança de situação não é permitida agora.",
   "error.room_not_open": "A sala ainda não está aberta.",
   "error.license_taken": "Já existe um(a) médico(a) com este CRM.",
   "error.overlapping_rules": "Há horários que se sobrepõem no mesmo dia. Ajuste-os e salve de novo.",
@@ -214,6 +215,20 @@ export const ptBR = {
   "availability.offClashes": "Estas consultas caem na ausência. Remarque-as ou cancele-as:",
   "availability.offAdded": "Ausência adicionada.",
   "availability.offRemoved": "Ausência removida.",
+  "error.too_early_at": "Ainda é cedo: a consulta pode ser iniciada a partir de {when}.",
+  "error.too_early": "Ainda é cedo para isso.",
+  "error.needs_start": "Inicie a consulta antes de concluí-la.",
+  "error.no_show_before_start": "A falta só pode ser registrada depois do início ({when}).",
+  "error.transition_from":
+    "Esta consulta está {status} e não pode mais mudar assim. Atualize a página para ver a situação atual.",
+  "consultation.startsFrom": "Pode ser iniciada a partir de {when}.",
+  "consultation.roomLink": "Link da sala",
+  "consultation.roomLinkFor": "Link da sala para {name}",
+  "consultation.roomLinkHint": "Abre a sala de 15 minutos antes do início até 30 minutos depois do fim.",
+  "consultation.copyLink": "Copiar link",
+  "consultation.copied": "Link copiado.",
+  "consultation.copyFailed": "Não foi possível copiar: selecione o link e copie-o.",
+  "agenda.away": "Ausente de {from} a {to}",
 };
 
 export type MessageKey = keyof typeof ptBR;
@@ -377,10 +392,11 @@ export const en: Record<MessageKey, string> = {
 
   "room.title": "Consultation of {patient} with {doctor}, {when}",
   "room.waitingTitle": "Consult room",
-  "room.notYetOpen": "The room is not open yet. It opens at {when}, 15 minutes before the start.",
+  "room.notYetOpen": "The room is not open yet. It opens on {date} at {time}, 15 minutes before the start.",
   "room.opensIn": "Opens in",
   "room.unavailableTitle": "Room unavailable",
-  "room.invalidLink": "This room link is not valid. Ask for a new link from your consultation list.",
+  "room.invalidLink":
+    'This room link is not valid: it may be incomplete or altered. Open the consultation in My consultations (or the agenda) and use "Room link" to get the current one.',
   "room.closed": "This room is closed: the link expired, or the consultation was cancelled or completed.",
   "room.notFound": "Room not found.",
   "room.publicDemo":
@@ -414,7 +430,7 @@ export const en: Record<MessageKey, string> = {
   "error.outside_availability": "This time is outside the doctor's hours.",
   "error.time_off": "The doctor is away at this time.",
   "error.too_soon": "This time is too soon; pick a later one.",
-  "error.invalid_transition": "The consultation has already changed; refresh the page.",
+  "error.invalid_transition": "This status change is not allowed now.",
   "error.room_not_open": "The room is not open yet.",
   "error.license_taken": "A doctor with this licence number already exists.",
   "error.overlapping_rules": "Some hours overlap on the same day. Adjust them and save again.",
@@ -429,4 +445,18 @@ export const en: Record<MessageKey, string> = {
   "availability.offClashes": "These consultations fall in the time off. Reschedule or cancel them:",
   "availability.offAdded": "Time off added.",
   "availability.offRemoved": "Time off removed.",
+  "error.too_early_at": "Too early: the consultation can be started from {when}.",
+  "error.too_early": "It is too early for that.",
+  "error.needs_start": "Start the consultation before completing it.",
+  "error.no_show_before_start": "A no-show can only be recorded after the start ({when}).",
+  "error.transition_from":
+    "This consultation is {status} and can no longer change this way. Refresh the page to see where it stands.",
+  "consultation.startsFrom": "Can be started from {when}.",
+  "consultation.roomLink": "Room link",
+  "consultation.roomLinkFor": "Room link for {name}",
+  "consultation.roomLinkHint": "Opens the room from 15 minutes before the start until 30 minutes after the end.",
+  "consultation.copyLink": "Copy link",
+  "consultation.copied": "Link copied.",
+  "consultation.copyFailed": "Could not copy: select the link and copy it.",
+  "agenda.away": "Away from {from} to {to}",
 };

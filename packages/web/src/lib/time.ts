@@ -131,3 +131,20 @@ export function formatCountdown(ms: number): string {
   const p = (n: number) => String(n).padStart(2, "0");
   return h > 0 ? `${h}:${p(m)}:${p(s)}` : `${p(m)}:${p(s)}`;
 }
+
+/**
+ * How long until something, as a person says it: "1 dia e 17 h" / "1 day and 17 h" beyond a day,
+ * "5 h e 12 min" / "5 h 12 min" beyond an hour, and a running clock ("12:34") only in the last hour.
+ */
+export function formatWait(ms: number, lang: string): string {
+  if (ms <= 3_600_000) return formatCountdown(ms);
+  const pt = lang.startsWith("pt");
+  const days = Math.floor(ms / 86_400_000);
+  const hours = Math.floor((ms % 86_400_000) / 3_600_000);
+  const minutes = Math.floor((ms % 3_600_000) / 60_000);
+  if (days > 0) {
+    const d = pt ? `${days} ${days === 1 ? "dia" : "dias"}` : `${days} ${days === 1 ? "day" : "days"}`;
+    return hours === 0 ? d : `${d} ${pt ? "e" : "and"} ${hours} h`;
+  }
+  return minutes === 0 ? `${hours} h` : `${hours} h ${pt ? "e " : ""}${minutes} min`;
+}

@@ -173,7 +173,7 @@ const Users: Component = () => {
           <ErrorAlert error={users.error} />
           <Show when={!users.error}>
             {/* Focusable, so a keyboard can scroll it sideways on a narrow screen. */}
-            <div class="table-wrap" role="region" aria-labelledby="list-heading" tabindex="0">
+            <section class="table-wrap" aria-labelledby="list-heading" tabindex="0">
               <table>
                 <thead>
                   <tr>
@@ -196,7 +196,7 @@ const Users: Component = () => {
                   </For>
                 </tbody>
               </table>
-            </div>
+            </section>
           </Show>
         </Show>
       </section>

@@ -11,8 +11,9 @@ const linkRoute = createRoute({
   tags: ["rooms"],
   summary: "A shareable, signed, expiring consult-room URL for the caller's role",
   description:
-    "Its doctor, its patient, or an admin (who may choose `for`: doctor or patient; doctor by default). " +
-    "Valid from 15 minutes before the start until 30 minutes after the end.",
+    "Its doctor, its patient, or an admin. Admins and the consultation's doctor may choose `for`: doctor " +
+    "or patient (doctor by default), so staff can share the patient's link. Issued any time from booking; " +
+    "it opens the room from 15 minutes before the start until 30 minutes after the end.",
   security,
   request: {
     params: z.object({ id: z.string().uuid() }),
