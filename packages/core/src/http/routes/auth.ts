@@ -1,4 +1,4 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { createRoute } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { endSession, startSession } from "../../auth/session.js";
 import { authenticate, registerPatient } from "../../users/user.js";
