@@ -2,14 +2,23 @@
  * Routes and the frame around them. Each screen is its own lazy chunk so the first load stays
  * small; zod (form validation) only arrives with the screens that have forms.
  */
-import { A, Navigate, Route, Router, type RouteSectionProps, useLocation, useNavigate } from "@solidjs/router";
+import {
+  A,
+  Navigate,
+  Route,
+  Router,
+  type RouteSectionProps,
+  useBeforeLeave,
+  useLocation,
+  useNavigate,
+} from "@solidjs/router";
 import { type Component, ErrorBoundary, For, type JSX, lazy, Match, onCleanup, Show, Suspense, Switch } from "solid-js";
 import { Loading, Notice, PageTitle } from "./components/ui";
 import { api, onUnauthorized } from "./lib/api";
 import type { Role } from "./lib/contract";
 import { LOCALES, type Locale, locale, setLocale, t } from "./lib/i18n";
 import { homeOf, refreshSession, sessionExpired, setFlash, setSessionExpired, setUser, user } from "./lib/session";
-import { recoverStaleChunk } from "./lib/stale-chunk";
+import { navigatingTo, recoverStaleChunk } from "./lib/stale-chunk";
 
 // Each route chunk reloads the page once if it fails to load (a tab open across a redeploy).
 const route = <T extends Component>(load: () => Promise<{ default: T }>) => lazy(recoverStaleChunk(load));
@@ -53,6 +62,9 @@ const Layout: Component<RouteSectionProps> = (props) => {
     }
   });
   onCleanup(() => onUnauthorized(undefined));
+  useBeforeLeave((e) => {
+    if (typeof e.to === "string") navigatingTo(e.to);
+  });
 
   const signOut = async () => {
     try {

@@ -36,7 +36,17 @@ export function chunkLoaded(store: Store | undefined = session()): void {
   store?.removeItem(KEY);
 }
 
-/** Wraps a route's dynamic import: on failure, reload once and wait; otherwise rethrow. */
+let target: string | undefined;
+
+/**
+ * Where the router is going. The URL changes only once the new screen's chunk has loaded, so a
+ * reload would land on the old screen: the recovery opens the target instead.
+ */
+export function navigatingTo(path: string): void {
+  target = path;
+}
+
+/** Wraps a route's dynamic import: on failure, reload once (at the target) and wait; else rethrow. */
 export function recoverStaleChunk<T>(load: () => Promise<T>): () => Promise<T> {
   return () =>
     load().then(
@@ -46,7 +56,8 @@ export function recoverStaleChunk<T>(load: () => Promise<T>): () => Promise<T> {
       },
       (err) => {
         if (reloadOnce()) {
-          location.reload();
+          if (target && target !== location.pathname + location.search) location.assign(target);
+          else location.reload();
           return new Promise<T>(() => {});
         }
         throw err;
