@@ -75,7 +75,7 @@ describe.skipIf(skip)("admin flows", () => {
     await screenshot(page, "10-users");
     // At 360 px the table scrolls sideways: its region is named and reachable by keyboard.
     await page.setViewportSize({ width: 360, height: 740 });
-    const region = page.getByRole("region", { name: pt["users.list"] });
+    const region = page.getByRole("region", { name: pt["users.tableRegion"] });
     expect(await region.getAttribute("tabindex")).toBe("0");
     expect(await axeViolations(page)).toEqual([]);
     await page.setViewportSize({ width: 1280, height: 900 });

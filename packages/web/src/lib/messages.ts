@@ -229,6 +229,7 @@ export const ptBR = {
   "consultation.copied": "Link copiado.",
   "consultation.copyFailed": "Não foi possível copiar: selecione o link e copie-o.",
   "agenda.away": "Ausente de {from} a {to}",
+  "users.tableRegion": "Tabela de usuários",
 };
 
 export type MessageKey = keyof typeof ptBR;
@@ -459,4 +460,5 @@ export const en: Record<MessageKey, string> = {
   "consultation.copied": "Link copied.",
   "consultation.copyFailed": "Could not copy: select the link and copy it.",
   "agenda.away": "Away from {from} to {to}",
+  "users.tableRegion": "Users table",
 };

@@ -173,7 +173,7 @@ const Users: Component = () => {
           <ErrorAlert error={users.error} />
           <Show when={!users.error}>
             {/* Focusable, so a keyboard can scroll it sideways on a narrow screen. */}
-            <section class="table-wrap" aria-labelledby="list-heading" tabindex="0">
+            <section class="table-wrap" aria-label={t("users.tableRegion")} tabindex="0">
               <table>
                 <thead>
                   <tr>
