@@ -165,8 +165,8 @@ export const WeeklyHoursForm: Component<{ doctorId: string; availability: Availa
                       type="button"
                       class="secondary"
                       onClick={() => {
-                        setRules(rules().filter((_, j) => j !== i));
                         setMarked(new Set<number>());
+                        setRules(rules().filter((_, j) => j !== i));
                       }}
                     >
                       {t("availability.removeRule", { rule: describe(rule()) })}
@@ -180,7 +180,9 @@ export const WeeklyHoursForm: Component<{ doctorId: string; availability: Availa
       </Show>
       <Show when={marked().size > 0 && !saveError()}>
         <p class="alert alert-error" role="alert">
-          {t("availability.rulesMarked", { rules: [...marked()].map((i) => describe(rules()[i]!)).join("; ") })}
+          {t("availability.rulesMarked", {
+            rules: [...marked()].flatMap((i) => (rules()[i] ? [describe(rules()[i]!)] : [])).join("; "),
+          })}
         </p>
       </Show>
       <ErrorAlert error={saveError()} />
