@@ -177,6 +177,14 @@ describe.skipIf(skip)("admin flows", () => {
     await warning.getByText(patient.name).waitFor();
     await warning.getByRole("link", { name: pt["consultation.reschedule"] }).waitFor();
     expect(await axeViolations(page)).toEqual([]);
+    // The agenda shows the time off on its day.
+    await page.goto(`/agenda?doctor=${other.id}&from=${local(slot.startsAt).slice(0, 10)}&view=day`);
+    await page
+      .getByText(/^Ausente de /)
+      .first()
+      .waitFor();
+    expect(await axeViolations(page)).toEqual([]);
+    await page.goto(`/availability?doctor=${other.id}`);
     await page.getByRole("button", { name: /^Remover ausência de / }).click();
     await page.getByText(pt["availability.offRemoved"]).waitFor();
     await page.getByText(pt["availability.noOff"]).waitFor();
