@@ -103,12 +103,6 @@ export function addDays(d: Date, days: number): Date {
   return new Date(d.getFullYear(), d.getMonth(), d.getDate() + days, d.getHours(), d.getMinutes());
 }
 
-/** Monday 00:00 of the local week containing `d` (ISO weeks, as in Brazil's calendars). */
-export function startOfWeek(d: Date): Date {
-  const day = startOfDay(d);
-  return addDays(day, -((day.getDay() + 6) % 7));
-}
-
 /** Value for `<input type="datetime-local">` from a Date, in local time. */
 export function toLocalInput(d: Date): string {
   const p = (n: number) => String(n).padStart(2, "0");
