@@ -281,7 +281,7 @@ const TRANSITIONS: Record<ConsultationStatus, Transition[]> = {
 function assertTransition(row: ConsultationRow, to: ConsultationStatus, actor: Actor, clock: Clock): void {
   const edge = TRANSITIONS[row.status].find((t) => t.to === to);
   if (!edge) {
-    // Where the clock is the reason ("start it before completing it"), say that.
+    // Where a timing rule is the reason ("start it before completing it"), say that rule.
     assertTransitionTime(row.status, to, toDate(row.starts_at), clock.now);
     throw new Conflict("invalid_transition", `A ${row.status} consultation cannot become ${to}.`, {
       from: row.status,
