@@ -177,6 +177,10 @@ describe.skipIf(skip)("admin flows", () => {
     await warning.getByText(patient.name).waitFor();
     await warning.getByRole("link", { name: pt["consultation.reschedule"] }).waitFor();
     expect(await axeViolations(page)).toEqual([]);
+    // Usable on a phone: nothing sticks out sideways at 360 px.
+    await page.setViewportSize({ width: 360, height: 740 });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+    await page.setViewportSize({ width: 1280, height: 900 });
     // The agenda shows the time off on its day.
     await page.goto(`/agenda?doctor=${other.id}&from=${local(slot.startsAt).slice(0, 10)}&view=day`);
     await page
