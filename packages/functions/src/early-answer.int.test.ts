@@ -21,8 +21,7 @@ let port: number;
 
 beforeAll(async () => {
   clinic = await createTestClinic({ config: { maxBodyBytes: 64 * 1024, requestBudgetPerMinute: 1_000_000 } });
-  server = listen(clinic.app.fetch, { env: { PORT: 0, HOST: "127.0.0.1" } } as unknown as Platform);
-  await new Promise<void>((done) => (server.listening ? done() : server.once("listening", () => done())));
+  server = await listen(clinic.app.fetch, { env: { PORT: 0, HOST: "127.0.0.1" } } as unknown as Platform);
   port = (server.address() as AddressInfo).port;
 });
 afterAll(async () => {

@@ -8,12 +8,6 @@ import type { Socket } from "node:net";
 import type { Logger, Platform } from "@healthflow/core";
 import { serve } from "@hono/node-server";
 
-export function listen(fetch: (req: Request) => Response | Promise<Response>, platform: Platform): Server {
-  const server = serve({ fetch, port: platform.env.PORT, hostname: platform.env.HOST }) as Server;
-  deliverEarlyAnswers(server);
-  return server;
-}
-
 /** How much of a refused body is read and thrown away after an early answer, at most. */
 export const LINGER = { ms: 2_000, bytes: 8 * 1024 * 1024 };
 
@@ -63,6 +57,37 @@ function lingerOnClose(socket: Socket, linger: typeof LINGER): void {
     this.end();
     this.resume();
   };
+}
+
+/** The port is taken: say so in one line, naming the setting to change (no stack trace). */
+export class PortInUse extends Error {
+  constructor(
+    readonly port: number,
+    readonly host: string,
+  ) {
+    super(
+      `Port ${port} on ${host} is already in use: stop what is using it, or set PORT to a free port (PORT=${port + 1} npm start).`,
+    );
+    this.name = "PortInUse";
+  }
+}
+
+/** Resolves once the server is listening; rejects with `PortInUse` when the port is taken. */
+export function listen(fetch: (req: Request) => Response | Promise<Response>, platform: Platform): Promise<Server> {
+  return new Promise((resolveListening, reject) => {
+    const server = serve({ fetch, port: platform.env.PORT, hostname: platform.env.HOST }) as Server;
+    deliverEarlyAnswers(server);
+    const onError = (err: NodeJS.ErrnoException) => {
+      server.off("listening", onListening);
+      reject(err.code === "EADDRINUSE" ? new PortInUse(platform.env.PORT, platform.env.HOST) : err);
+    };
+    const onListening = () => {
+      server.off("error", onError);
+      resolveListening(server);
+    };
+    server.once("error", onError);
+    server.once("listening", onListening);
+  });
 }
 
 export function drainOnSignals(server: Server, platform: Platform, logger: Logger): void {

@@ -2,15 +2,37 @@
  * The Node entry: local `npm start` and the core API's EKS pod. One process serves the API, the
  * room service's routes and (when built) the web app, all from one origin.
  */
-import { ConfigError, createApp, createLogger, MigrationFailed, openPlatform, type Platform } from "@healthflow/core";
+import { resolve } from "node:path";
+import {
+  ConfigError,
+  createApp,
+  createLogger,
+  dbConfigFromEnv,
+  MigrationFailed,
+  openPlatform,
+  type Platform,
+  parseEnv,
+} from "@healthflow/core";
 import { Hono } from "hono";
 import { printBanner } from "./banner.js";
 import { nodeClientIp } from "./client-ip.js";
-import { drainOnSignals, listen, nodeLogger } from "./node-server.js";
+import { DataDirBusy, lockDataDir } from "./data-dir-lock.js";
+import { drainOnSignals, listen, nodeLogger, PortInUse } from "./node-server.js";
 import { servedModules } from "./served-modules.js";
 import { defaultWebDir, mountWebApp } from "./web-assets.js";
 
 const logger = nodeLogger(createLogger);
+
+// The embedded database belongs to one process: a second server on the same folder stops here.
+try {
+  const env = parseEnv(process.env);
+  const dbConfig = dbConfigFromEnv(env, { dataDir: resolve(env.HEALTHFLOW_DATA_DIR) });
+  if (dbConfig.kind === "pglite" && dbConfig.dataDir) lockDataDir(dbConfig.dataDir);
+} catch (err) {
+  if (!(err instanceof DataDirBusy) && !(err instanceof ConfigError)) throw err;
+  logger.error(err.message);
+  process.exit(1);
+}
 
 let platform: Platform;
 try {
@@ -29,7 +51,12 @@ const webDir = platform.env.HEALTHFLOW_WEB_DIR ?? defaultWebDir();
 const webServed = mountWebApp(root, webDir);
 root.notFound((c) => api.fetch(c.req.raw));
 
-const server = listen(root.fetch, platform);
+const server = await listen(root.fetch, platform).catch(async (err) => {
+  if (!(err instanceof PortInUse)) throw err;
+  logger.error(err.message);
+  await platform.close().catch(() => {});
+  process.exit(1);
+});
 const url = `http://${platform.env.HOST === "0.0.0.0" ? "localhost" : platform.env.HOST}:${platform.env.PORT}`;
 logger.info("listening", { url, database: platform.dbConfig.kind, web: webServed ? webDir : "not built" });
 

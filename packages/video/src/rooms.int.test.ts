@@ -59,6 +59,9 @@ describe("room links", () => {
     expect(forDoctor.body.url).toMatch(/^https:\/\/clinic\.example\/room\/[\w-]+\.[\w-]+\.[\w-]+$/);
     expect((await clinic.call("POST", path, { as: patient })).body.role).toBe("patient");
     expect((await clinic.call("POST", path, { as: patient, body: { for: "doctor" } })).status).toBe(403);
+    // The doctor can fetch the patient's link, to share it again (never the other way round).
+    const shared = await clinic.call("POST", path, { as: doctor, body: { for: "patient" } });
+    expect([shared.status, shared.body.role]).toEqual([200, "patient"]);
     expect((await clinic.call("POST", path, { as: admin, body: { for: "patient" } })).body.role).toBe("patient");
     expect((await clinic.call("POST", path, { as: admin, body: { for: "nurse" } })).status).toBe(400);
     for (const stranger of [await clinic.person("patient"), await clinic.person("doctor")]) {

@@ -5,23 +5,12 @@
 
 import { openRoom, Unavailable } from "@healthflow/core";
 import { errorResponses, jsonResponse, newRouter } from "@healthflow/core/http";
+import { roomSchema } from "@healthflow/core/schemas";
 import { createRoute, z } from "@hono/zod-openapi";
 import { jitsiRoomConfig } from "./jitsi.js";
 
-export const roomResponseSchema = z.object({
-  consultation: z.object({
-    id: z.string(),
-    startsAt: z.string(),
-    endsAt: z.string(),
-    status: z.string(),
-    doctor: z.object({ name: z.string() }),
-    patient: z.object({ name: z.string() }),
-  }),
-  role: z.enum(["doctor", "patient"]),
-  jitsi: z.object({ domain: z.string(), roomName: z.string(), jwt: z.string().optional() }),
-  opensAt: z.string(),
-  closesAt: z.string(),
-});
+/** The shape lives with the other room shapes in core, where the web app takes its types from. */
+export const roomResponseSchema = roomSchema;
 
 const openRoute = createRoute({
   method: "get",

@@ -6,13 +6,16 @@
  * follows it). A link is refused, and an issued one stops working, once the consultation is
  * cancelled, completed or a no-show, or once its links are revoked (410 `link_revoked`).
  */
+
+import type { z } from "zod";
 import { recordAudit } from "../audit/audit.js";
 import type { Db } from "../db/database.js";
-import { Forbidden, Gone, Invalid, NotFound, TooEarly, Unauthenticated } from "../errors.js";
+import { Forbidden, Gone, NotFound, TooEarly, Unauthenticated } from "../errors.js";
 import type { ConsultationRow } from "../scheduling/consultation.sql.js";
 import { findConsultation } from "../scheduling/consultation.sql.js";
 import { canSee } from "../scheduling/consultation-access.js";
 import type { Actor } from "../users/user.js";
+import type { roomConsultationSchema, roomLinkSchema } from "./room.schema.js";
 import { type RoomRole, signRoomToken, verifyRoomToken } from "./room-token.js";
 
 export const OPENS_BEFORE_MS = 15 * 60_000;
@@ -32,13 +35,13 @@ export interface RoomSettings {
   publicOrigin: string;
 }
 
-export interface RoomLink {
-  url: string;
-  expiresAt: string;
-  role: RoomRole;
-}
+export type RoomLink = z.infer<typeof roomLinkSchema>;
 
-/** Issues a link for the caller's role in the consultation (admins choose, doctor by default). */
+/**
+ * Issues a link for the caller's role in the consultation (admins choose, doctor by default; the
+ * consultation's doctor may ask for the patient's link to share it). Any time from booking until
+ * the room closes: the link itself opens the room only in its window.
+ */
 export async function issueLink(
   db: Db,
   consultationId: string,
@@ -52,8 +55,11 @@ export async function issueLink(
 
   let role: RoomRole;
   if (actor.role === "admin") role = requested ?? "doctor";
-  else {
-    role = row.doctor_id === actor.id ? "doctor" : "patient";
+  else if (row.doctor_id === actor.id) {
+    // The consultation's doctor may also fetch the patient's link, to send it to them again.
+    role = requested ?? "doctor";
+  } else {
+    role = "patient";
     if (requested && requested !== role) throw new Forbidden("forbidden", `You join this room as the ${role}.`);
   }
   if (CLOSED_STATUSES.has(row.status)) {
@@ -78,14 +84,7 @@ export async function issueLink(
 }
 
 export interface OpenRoom {
-  consultation: {
-    id: string;
-    startsAt: string;
-    endsAt: string;
-    status: string;
-    doctor: { name: string };
-    patient: { name: string };
-  };
+  consultation: z.infer<typeof roomConsultationSchema>;
   role: RoomRole;
   roomName: string;
   /** The person the token admits, for the video service's own credentials. */

@@ -30,6 +30,7 @@ import type {
   ListConsultationsQuery,
   PatchConsultationInput,
 } from "./scheduling.schema.js";
+import { assertTransitionTime } from "./transition-time.js";
 
 async function visible(db: Db, id: string, actor: Actor): Promise<ConsultationRow> {
   const row = await findConsultation(db, id);
@@ -238,6 +239,8 @@ const TRANSITIONS: Record<ConsultationStatus, Transition[]> = {
 function assertTransition(row: ConsultationRow, to: ConsultationStatus, actor: Actor, clock: Clock): void {
   const edge = TRANSITIONS[row.status].find((t) => t.to === to);
   if (!edge) {
+    // Where a timing rule is the reason ("start it before completing it"), say that rule.
+    assertTransitionTime(row.status, to, row.starts_at, clock.now);
     throw new Conflict("invalid_transition", `A ${row.status} consultation cannot become ${to}.`, {
       from: row.status,
       to,
@@ -250,12 +253,7 @@ function assertTransition(row: ConsultationRow, to: ConsultationStatus, actor: A
       startsAt: row.starts_at.toISOString(),
     });
   }
-  if (to === "no_show" && clock.now.getTime() < row.starts_at.getTime()) {
-    throw new Conflict("invalid_transition", "A no-show can only be recorded once the start time has passed.", {
-      from: row.status,
-      to,
-    });
-  }
+  assertTransitionTime(row.status, to, row.starts_at, clock.now);
 }
 
 /**

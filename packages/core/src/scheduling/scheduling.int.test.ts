@@ -317,30 +317,65 @@ describe("rescheduling", () => {
 });
 
 describe("status transitions", () => {
-  async function booked() {
+  // A short clock move keeps the test sessions alive (their idle timeout counts on this clock).
+  async function booked(startsAt = "2030-03-05T12:00:00Z") {
     const doctor = await doctorWithWeek();
     const patient = await clinic.person("patient");
     const res = await clinic.call("POST", "/api/consultations", {
       as: patient,
-      body: { doctorId: doctor.user.id, startsAt: "2030-03-05T12:00:00Z" },
+      body: { doctorId: doctor.user.id, startsAt },
     });
     return { doctor, patient, id: res.body.consultation.id as string };
   }
   const patch = (id: string, as: TestPerson, body: object) =>
     clinic.call("PATCH", `/api/consultations/${id}`, { as, body });
 
+  it("starting opens with the room, 15 minutes before the start; earlier is 409 too_early", async () => {
+    const far = await booked(); // a day after NOW
+    const tomorrow = await patch(far.id, far.doctor, { status: "in_progress" });
+    expect([tomorrow.status, tomorrow.body.error.code]).toEqual([409, "too_early"]);
+    expect(tomorrow.body.error.details).toMatchObject({ opensAt: "2030-03-05T11:45:00.000Z" });
+    expect(tomorrow.body.error.message).toMatch(/15 minutes before/);
+    const { doctor, id } = await booked("2030-03-04T13:00:00Z"); // an hour after NOW
+    clinic.clock.set(new Date("2030-03-04T12:44:59Z"));
+    try {
+      expect((await patch(id, doctor, { status: "in_progress" })).body.error.code).toBe("too_early");
+      clinic.clock.set(new Date("2030-03-04T12:45:00Z"));
+      expect((await patch(id, doctor, { status: "in_progress" })).body.consultation.status).toBe("in_progress");
+    } finally {
+      clinic.clock.set(NOW);
+    }
+  });
+
+  it("completing needs a start, and the error says so", async () => {
+    const { doctor, id } = await booked("2030-03-04T13:00:00Z");
+    clinic.clock.set(new Date("2030-03-04T13:10:00Z"));
+    try {
+      const res = await patch(id, doctor, { status: "completed" });
+      expect([res.status, res.body.error.code]).toEqual([409, "invalid_transition"]);
+      expect(res.body.error.message).toMatch(/Start the consultation before completing it/);
+      expect(res.body.error.details).toMatchObject({ from: "scheduled", to: "completed", needs: "in_progress" });
+      const row = await clinic.call("GET", `/api/consultations/${id}`, { as: doctor });
+      expect(row.body.consultation.status).toBe("scheduled");
+    } finally {
+      clinic.clock.set(NOW);
+    }
+  });
+
   it("scheduled → in_progress → completed by the doctor; nothing after completed", async () => {
-    const { doctor, patient, id } = await booked();
+    const { doctor, patient, id } = await booked("2030-03-04T13:00:00Z");
+    clinic.clock.set(new Date("2030-03-04T12:50:00Z"));
     expect((await patch(id, patient, { status: "in_progress" })).status).toBe(403);
     expect((await patch(id, doctor, { status: "completed" })).body.error.code).toBe("invalid_transition");
     expect((await patch(id, doctor, { status: "in_progress" })).body.consultation.status).toBe("in_progress");
+    clinic.clock.set(NOW);
     expect((await patch(id, doctor, { status: "cancelled" })).status).toBe(409);
     expect((await patch(id, doctor, { status: "completed" })).body.consultation.status).toBe("completed");
     for (const status of ["scheduled", "in_progress", "cancelled", "no_show"]) {
       const res = await patch(id, admin, { status });
       expect([res.status, res.body.error.code], status).toEqual([409, "invalid_transition"]);
     }
-    const resched = await patch(id, doctor, { startsAt: "2030-03-05T13:00:00Z" });
+    const resched = await patch(id, doctor, { startsAt: "2030-03-05T14:00:00Z" });
     expect([resched.status, resched.body.error.code]).toEqual([409, "invalid_transition"]);
   });
 

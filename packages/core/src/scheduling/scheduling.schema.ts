@@ -100,6 +100,16 @@ export const consultationSchema = z.object({
 });
 export type Consultation = z.infer<typeof consultationSchema>;
 
+/** Response bodies, as the routes declare them and the web app reads them. */
+export const consultationEnvelopeSchema = z.object({ consultation: consultationSchema });
+export const consultationPageSchema = z.object({
+  consultations: z.array(consultationSchema),
+  nextCursor: z.string().nullable(),
+});
+export const slotListSchema = z.object({ slots: z.array(slotSchema) });
+export const timeOffListSchema = z.object({ timeOff: z.array(timeOffSchema) });
+export const timeOffEnvelopeSchema = z.object({ timeOff: timeOffSchema });
+
 const uuid = z.string().uuid();
 const durationSchema = z.number().int().min(5).max(480);
 

@@ -91,3 +91,12 @@ export const doctorSummarySchema = z.object({
   slotMinutes: z.number().int(),
 });
 export type DoctorSummary = z.infer<typeof doctorSummarySchema>;
+
+/** Response bodies, as the routes declare them and the web app reads them. */
+export const userEnvelopeSchema = z.object({ user: userSchema });
+export const userPageSchema = z.object({ users: z.array(userSchema), nextCursor: z.string().nullable() });
+export const doctorListSchema = z.object({ doctors: z.array(doctorSummarySchema) });
+/** Sign-in and sign-up: the user and a bearer token (the browser uses the cookie set beside it). */
+export const sessionResponseSchema = z.object({ user: userSchema, token: z.string() });
+/** `GET /api/auth/session`: who is signed in, `null` when nobody is (200 either way). */
+export const currentSessionSchema = z.object({ user: userSchema.nullable() });

@@ -137,6 +137,8 @@ const CASES: Record<string, RouteCase> = {
   },
   "POST /api/auth/logout": { cells: signedIn(204), build: () => ({ method: "POST", path: "/api/auth/logout" }) },
   "GET /api/auth/me": { cells: signedIn(200), build: () => ({ method: "GET", path: "/api/auth/me" }) },
+  // Who is signed in, with no error status for anyone (the web app's probe).
+  "GET /api/auth/session": { cells: everyone(200), build: () => ({ method: "GET", path: "/api/auth/session" }) },
   "POST /api/users": {
     cells: adminOnly(201),
     build: () => ({

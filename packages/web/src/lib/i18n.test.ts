@@ -84,3 +84,28 @@ describe("the fair-booking and room-link errors (issue #11)", () => {
     }
   });
 });
+
+describe("a refused status change, explained by its rule", () => {
+  const refused = (code: string, details: Record<string, string>) => new ApiError(409, code, "refused", details);
+  it("too early: says from when", () => {
+    const text = describeError(refused("too_early", { opensAt: "2026-12-01T12:45:00.000Z" }), "pt-BR");
+    expect(text).toMatch(/^Ainda é cedo: a consulta pode ser iniciada a partir de /);
+    expect(text).toContain("2026");
+  });
+  it("complete before start, no-show before the start, and a final state, each in its own words", () => {
+    expect(
+      describeError(refused("invalid_transition", { from: "scheduled", to: "completed", needs: "in_progress" }), "en"),
+    ).toBe("Start the consultation before completing it.");
+    expect(
+      describeError(
+        refused("invalid_transition", { from: "scheduled", to: "no_show", startsAt: "2026-12-01T13:00:00Z" }),
+        "pt-BR",
+      ),
+    ).toMatch(/^A falta só pode ser registrada depois do início/);
+    expect(describeError(refused("invalid_transition", { from: "completed", to: "cancelled" }), "pt-BR")).toMatch(
+      /^Esta consulta está concluída/,
+    );
+    // Never the old catch-all "changed state; refresh" for these.
+    expect(describeError(refused("invalid_transition", {}), "pt-BR")).not.toMatch(/já mudou de situação/);
+  });
+});

@@ -6,6 +6,7 @@ import { createUserInputSchema } from "@healthflow/core/schemas";
 import { A } from "@solidjs/router";
 import { type Component, createResource, createSignal, For, Show } from "solid-js";
 import { ErrorAlert, Loading, Notice, PageTitle } from "../components/ui";
+import { ZoneInput } from "../components/zone-input";
 import { api } from "../lib/api";
 import type { Role } from "../lib/contract";
 import { createForm } from "../lib/forms";
@@ -127,7 +128,13 @@ const Users: Component = () => {
             <div class="row">
               {field("user-specialty", "doctor.specialty", t("users.specialty"), specialty, setSpecialty)}
               {field("user-license", "doctor.licenseNumber", t("users.license"), license, setLicense)}
-              {field("user-timezone", "doctor.timezone", t("availability.timezone"), timezone, setTimezone)}
+              <ZoneInput
+                id="user-timezone"
+                label={t("availability.timezone")}
+                value={timezone()}
+                invalid={!!errors()["doctor.timezone"]}
+                onInput={setTimezone}
+              />
               {field(
                 "user-slot",
                 "doctor.slotMinutes",
@@ -165,7 +172,8 @@ const Users: Component = () => {
         <Show when={!users.loading} fallback={<Loading />}>
           <ErrorAlert error={users.error} />
           <Show when={!users.error}>
-            <div class="table-wrap">
+            {/* Focusable, so a keyboard can scroll it sideways on a narrow screen. */}
+            <section class="table-wrap" aria-label={t("users.tableRegion")} tabindex="0">
               <table>
                 <thead>
                   <tr>
@@ -188,7 +196,7 @@ const Users: Component = () => {
                   </For>
                 </tbody>
               </table>
-            </div>
+            </section>
           </Show>
         </Show>
       </section>

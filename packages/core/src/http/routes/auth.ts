@@ -1,14 +1,20 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { createRoute } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { endSession, startSession } from "../../auth/session.js";
 import { authenticate, registerPatient } from "../../users/user.js";
-import { loginInputSchema, registerInputSchema, userSchema } from "../../users/user.schema.js";
+import {
+  currentSessionSchema,
+  loginInputSchema,
+  registerInputSchema,
+  sessionResponseSchema,
+  userEnvelopeSchema,
+} from "../../users/user.schema.js";
 import { assertSameOrigin, clearSessionCookie, currentSession, requireUser, setSessionCookie } from "../auth.js";
 import type { AppEnv } from "../context.js";
 import { errorResponses, jsonBody, jsonResponse, newRouter, security } from "../router.js";
 import { guardSignIn, signInSucceeded } from "../sign-in-guard.js";
 
-const sessionResponse = z.object({ user: userSchema, token: z.string() });
+const sessionResponse = sessionResponseSchema;
 
 const login = createRoute({
   method: "post",
@@ -38,7 +44,16 @@ const me = createRoute({
   tags: ["auth"],
   summary: "The signed-in user",
   security,
-  responses: { 200: jsonResponse(z.object({ user: userSchema }), "The user"), ...errorResponses(401) },
+  responses: { 200: jsonResponse(userEnvelopeSchema, "The user"), ...errorResponses(401) },
+});
+
+const session = createRoute({
+  method: "get",
+  path: "/api/auth/session",
+  tags: ["auth"],
+  summary: "Who is signed in: the user, or null (200 either way, so a signed-out page logs no error)",
+  security: [...security, {}],
+  responses: { 200: jsonResponse(currentSessionSchema, "The session's user, or null") },
 });
 
 const register = createRoute({
@@ -88,4 +103,9 @@ export const authRoutes = newRouter()
     clearSessionCookie(c);
     return c.body(null, 204);
   })
-  .openapi(me, async (c) => c.json({ user: await requireUser(c) }, 200));
+  .openapi(me, async (c) => c.json({ user: await requireUser(c) }, 200))
+  .openapi(session, async (c) => {
+    const found = await currentSession(c);
+    c.header("Cache-Control", "no-store");
+    return c.json({ user: found?.user ?? null }, 200);
+  });

@@ -5,7 +5,8 @@ import {
   bookInputSchema,
   type Consultation as ConsultationView,
   cancelInputSchema,
-  consultationSchema,
+  consultationEnvelopeSchema,
+  consultationPageSchema,
   listConsultationsQuerySchema,
   patchConsultationSchema,
 } from "../../scheduling/scheduling.schema.js";
@@ -14,7 +15,7 @@ import { clockOf } from "../clock.js";
 import { errorResponses, jsonBody, jsonResponse, newRouter, security } from "../router.js";
 
 const idParams = z.object({ id: z.string().uuid() });
-const one = z.object({ consultation: consultationSchema });
+const one = consultationEnvelopeSchema;
 
 const bookRoute = createRoute({
   method: "post",
@@ -42,10 +43,7 @@ const listRoute = createRoute({
   security,
   request: { query: listConsultationsQuerySchema },
   responses: {
-    200: jsonResponse(
-      z.object({ consultations: z.array(consultationSchema), nextCursor: z.string().nullable() }),
-      "Consultations",
-    ),
+    200: jsonResponse(consultationPageSchema, "Consultations"),
     ...errorResponses(400, 401),
   },
 });

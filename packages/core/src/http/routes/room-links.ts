@@ -1,6 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { Unavailable } from "../../errors.js";
 import { issueLink, revokeLinks } from "../../rooms/room.js";
+import { roomLinkRequestSchema, roomLinkSchema } from "../../rooms/room.schema.js";
 import { requireUser } from "../auth.js";
 import { publicOrigin } from "../public-origin.js";
 import { errorResponses, jsonResponse, newRouter, security } from "../router.js";
@@ -12,23 +13,21 @@ const linkRoute = createRoute({
   tags: ["rooms"],
   summary: "A shareable, signed, expiring consult-room URL for the caller's role",
   description:
-    "Its doctor, its patient, or an admin (who may choose `for`: doctor or patient; doctor by default). " +
-    "Valid from 15 minutes before the start until 30 minutes after the end of the consultation as it is " +
-    "when the link is used (a link follows reschedules); `expiresAt` is that end as of now. " +
+    "Its doctor, its patient, or an admin. Admins and the consultation's doctor may choose `for`: doctor " +
+    "or patient (doctor by default), so staff can share the patient's link. Issued any time from booking; " +
+    "it opens the room from 15 minutes before the start until 30 minutes after the end of the consultation " +
+    "as it is when the link is used (a link follows reschedules); `expiresAt` is that end as of now. " +
     "The URL names HEALTHFLOW_PUBLIC_URL (503 `public_url_not_configured` when unset and the Host is not loopback).",
   security,
   request: {
     params: z.object({ id: z.string().uuid() }),
     body: {
       required: false,
-      content: { "application/json": { schema: z.object({ for: z.enum(["doctor", "patient"]).optional() }) } },
+      content: { "application/json": { schema: roomLinkRequestSchema } },
     },
   },
   responses: {
-    200: jsonResponse(
-      z.object({ url: z.string(), expiresAt: z.string(), role: z.enum(["doctor", "patient"]) }),
-      "The room link",
-    ),
+    200: jsonResponse(roomLinkSchema, "The room link"),
     ...errorResponses(400, 401, 403, 404, 410, 503),
   },
 });

@@ -13,9 +13,10 @@ import {
   instantSchema,
   putAvailabilitySchema,
   rangeQuerySchema,
-  slotSchema,
+  slotListSchema,
+  timeOffEnvelopeSchema,
   timeOffInputSchema,
-  timeOffSchema,
+  timeOffListSchema,
 } from "../../scheduling/scheduling.schema.js";
 import { requireUser } from "../auth.js";
 import { clockOf } from "../clock.js";
@@ -54,7 +55,7 @@ const postTimeOff = createRoute({
   security,
   request: { params: doctorParams, body: jsonBody(timeOffInputSchema) },
   responses: {
-    201: jsonResponse(z.object({ timeOff: timeOffSchema }), "Created"),
+    201: jsonResponse(timeOffEnvelopeSchema, "Created"),
     ...errorResponses(400, 401, 403, 404),
   },
 });
@@ -73,7 +74,7 @@ const getTimeOff = createRoute({
     query: z.object({ from: instantSchema.optional(), to: instantSchema.optional() }),
   },
   responses: {
-    200: jsonResponse(z.object({ timeOff: z.array(timeOffSchema) }), "Time off"),
+    200: jsonResponse(timeOffListSchema, "Time off"),
     ...errorResponses(400, 401, 404),
   },
 });
@@ -98,7 +99,7 @@ const slots = createRoute({
   security,
   request: { params: doctorParams, query: rangeQuerySchema },
   responses: {
-    200: jsonResponse(z.object({ slots: z.array(slotSchema) }), "Free slots"),
+    200: jsonResponse(slotListSchema, "Free slots"),
     ...errorResponses(400, 401, 404),
   },
 });

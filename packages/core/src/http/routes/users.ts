@@ -1,7 +1,13 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { LIST_DEFAULT_LIMIT, LIST_MAX_LIMIT } from "../../scheduling/scheduling.schema.js";
 import { createUser, listDoctors, listUsersPage } from "../../users/user.js";
-import { createUserInputSchema, doctorSummarySchema, roleSchema, userSchema } from "../../users/user.schema.js";
+import {
+  createUserInputSchema,
+  doctorListSchema,
+  roleSchema,
+  userEnvelopeSchema,
+  userPageSchema,
+} from "../../users/user.schema.js";
 import { requireUser } from "../auth.js";
 import { errorResponses, jsonBody, jsonResponse, newRouter, security } from "../router.js";
 
@@ -13,7 +19,7 @@ const create = createRoute({
   summary: "Create an account of any role (admins only)",
   security,
   request: { body: jsonBody(createUserInputSchema) },
-  responses: { 201: jsonResponse(z.object({ user: userSchema }), "Created"), ...errorResponses(400, 401, 403, 409) },
+  responses: { 201: jsonResponse(userEnvelopeSchema, "Created"), ...errorResponses(400, 401, 403, 409) },
 });
 
 const list = createRoute({
@@ -31,7 +37,7 @@ const list = createRoute({
     }),
   },
   responses: {
-    200: jsonResponse(z.object({ users: z.array(userSchema), nextCursor: z.string().nullable() }), "Accounts"),
+    200: jsonResponse(userPageSchema, "Accounts"),
     ...errorResponses(400, 401, 403),
   },
 });
@@ -44,7 +50,7 @@ const doctors = createRoute({
   summary: "Doctors one can book with",
   security,
   responses: {
-    200: jsonResponse(z.object({ doctors: z.array(doctorSummarySchema) }), "Doctors"),
+    200: jsonResponse(doctorListSchema, "Doctors"),
     ...errorResponses(401),
   },
 });
