@@ -1,4 +1,7 @@
 /** @healthflow/core: the domain as a library. Adapters import from here. */
+
+// Domain verbs used by the video service, scripts and the test kit.
+export { startSession } from "./auth/session.js";
 export { openPlatform, type Platform, type PlatformOptions, type StartupReport } from "./boot/platform.js";
 export { type AppConfig, ConfigError, defaultAppConfig, parseEnv } from "./config/config.js";
 export { createDb, type DatabaseHandle, type DbConfig, dbConfigFromEnv } from "./db/create-db.js";
@@ -8,4 +11,11 @@ export { createApp, type HealthFlowApp } from "./http/app.js";
 export type { AppDeps, Readiness } from "./http/context.js";
 export { securityHeaders } from "./http/security-headers.js";
 export { createLogger, type Logger, silentLogger } from "./log/logger.js";
+export { openRoom } from "./rooms/room.js";
+export { replaceRules } from "./scheduling/availability.sql.js";
+export { gridSlots, type Interval, type WeeklyRule } from "./scheduling/slots.js";
 export type { RateLimiter } from "./security/rate-limiter.js";
+// Telemedicine (issue 15): the room service gates and records the room through these.
+export { type ConsentText, currentConsentText, DEFAULT_CONSENT_VERSION } from "./telemedicine/consent-text.js";
+export { consentGate, roomOpened, roomStatus, roomStatusForLink } from "./telemedicine/telemedicine.js";
+export { createUser } from "./users/user.js";

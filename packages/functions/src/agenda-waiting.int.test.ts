@@ -4,10 +4,11 @@
  * and ends (EventSource reconnects after `retry: 3000`); `GET /api/agenda/waiting` is the same data
  * for plain polling. Both through the real Lambda handler fed API Gateway v2 events.
  */
-import { createTestClinic, type TestClinic } from "@healthflow/core/testing/test-clinic";
+
+import { type LambdaV2Handler, viaLambda } from "@healthflow/test-kit/api-gateway";
+import { createTestClinic, type TestClinic } from "@healthflow/test-kit/test-clinic";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { lambdaHandlerFor } from "./lambda.js";
-import { type LambdaV2Handler, viaLambda } from "./testing/api-gateway.js";
 
 const ORIGIN = "https://api.healthflow.test";
 const START = new Date("2032-05-04T13:00:00Z");

@@ -3,45 +3,35 @@
  * signed token in the URL is the credential.
  */
 
-import { Gone, Unauthenticated, Unavailable } from "@healthflow/core/errors";
-import { errorResponses, jsonResponse, newRouter } from "@healthflow/core/http/router";
-import { openRoom } from "@healthflow/core/rooms/room";
-import { verifyRoomToken } from "@healthflow/core/rooms/room-token";
-import { currentConsentText } from "@healthflow/core/telemedicine/consent-text";
-import { consentGate, roomOpened, roomStatus } from "@healthflow/core/telemedicine/telemedicine";
-import { roomStatusSchema } from "@healthflow/core/telemedicine/telemedicine.schema";
+import {
+  consentGate,
+  currentConsentText,
+  openRoom,
+  roomOpened,
+  roomStatus,
+  roomStatusForLink,
+  Unavailable,
+} from "@healthflow/core";
+import { errorResponses, jsonResponse, newRouter } from "@healthflow/core/http";
+import { roomSchema, roomStatusSchema } from "@healthflow/core/schemas";
 import { createRoute, z } from "@hono/zod-openapi";
 import { jitsiRoomConfig } from "./jitsi.js";
 
-export const roomResponseSchema = z.object({
-  consultation: z.object({
-    id: z.string(),
-    startsAt: z.string(),
-    endsAt: z.string(),
-    status: z.string(),
-    doctor: z.object({
-      name: z.string(),
-      crm: z.string().nullable().optional(),
-      crmState: z.string().nullable().optional(),
-    }),
-    patient: z.object({ name: z.string() }),
-  }),
-  role: z.enum(["doctor", "patient"]),
-  jitsi: z.object({ domain: z.string(), roomName: z.string(), jwt: z.string().optional() }),
-  opensAt: z.string(),
-  closesAt: z.string(),
-  /** Where the teleconsultation stands: check-in, start, completion (issue 15). */
-  progress: roomStatusSchema.optional(),
-});
+/** The shape lives with the other room shapes in core, where the web app takes its types from. */
+export const roomResponseSchema = roomSchema;
 
 const openRoute = createRoute({
   method: "get",
   path: "/api/rooms/{token}",
+  operationId: "openRoom",
+  security: [], // public: no session needed
   tags: ["rooms"],
   summary: "Open a consult room from its link",
   description:
     "401 for a token that is not ours or was tampered with; 410 once expired or the consultation is " +
-    "cancelled, completed or a no-show; 403 `consent_required` for a patient who has not agreed to the " +
+    "cancelled, completed or a no-show, 410 `link_revoked` once the consultation's links were revoked " +
+    "(DELETE /api/consultations/{id}/room-links); a link follows reschedules (the window is the " +
+    "consultation's current one); 403 `consent_required` for a patient who has not agreed to the " +
     "current telemedicine consent text, with `details: {version, hash, consultationId, doctor: {name, crm, " +
     "crmState}}` (the doctor is never asked); 425 `room_not_open` before the room opens, with " +
     "`details: {consultation, role, opensAt, closesAt}` so the page can show a countdown.",
@@ -55,11 +45,13 @@ const openRoute = createRoute({
 const statusRoute = createRoute({
   method: "get",
   path: "/api/rooms/{token}/status",
+  operationId: "roomStatus",
+  security: [], // public: the room link is the credential
   tags: ["rooms"],
   summary: "Where the room's consultation stands (the waiting patient's page polls it)",
   description:
     "The consultation's status and the record's check-in, start and completion times; nothing personal, " +
-    "not audited. 401 for a forged link, 410 once it has expired.",
+    "not audited. 401 for a forged link, 410 once it has expired or was revoked (`link_revoked`).",
   request: { params: z.object({ token: z.string().min(1).max(2048) }) },
   responses: { 200: jsonResponse(roomStatusSchema, "The room's status"), ...errorResponses(400, 401, 410) },
 });
@@ -68,13 +60,8 @@ export const roomRoutes = newRouter()
   .openapi(statusRoute, async (c) => {
     const { db, config, now } = c.get("deps");
     if (!config.secret) throw new Unavailable("rooms_not_configured", "Rooms need HEALTHFLOW_SECRET to be set.");
-    const verified = await verifyRoomToken(config.secret, c.req.valid("param").token, now());
-    if (!verified.ok) {
-      if (verified.reason === "expired") throw new Gone("room_expired", "This room link has expired.");
-      throw new Unauthenticated("invalid_room_token", "This room link is not valid.");
-    }
     c.header("Cache-Control", "no-store");
-    return c.json(await roomStatus(db, verified.claims.consultationId), 200);
+    return c.json(await roomStatusForLink(db, c.req.valid("param").token, config.secret, now()), 200);
   })
   .openapi(openRoute, async (c) => {
     const { db, config, now } = c.get("deps");

@@ -7,7 +7,7 @@
 import { writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createTestClinic, type TestClinic, type TestPerson } from "@healthflow/core/testing/test-clinic";
+import { createTestClinic, type TestClinic, type TestPerson } from "@healthflow/test-kit/test-clinic";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { roomRoutes } from "./routes.js";
 

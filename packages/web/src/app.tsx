@@ -2,22 +2,34 @@
  * Routes and the frame around them. Each screen is its own lazy chunk so the first load stays
  * small; zod (form validation) only arrives with the screens that have forms.
  */
-import { A, Navigate, Route, Router, type RouteSectionProps, useLocation, useNavigate } from "@solidjs/router";
-import { type Component, For, type JSX, lazy, Match, onCleanup, Show, Suspense, Switch } from "solid-js";
+import {
+  A,
+  Navigate,
+  Route,
+  Router,
+  type RouteSectionProps,
+  useBeforeLeave,
+  useLocation,
+  useNavigate,
+} from "@solidjs/router";
+import { type Component, ErrorBoundary, For, type JSX, lazy, Match, onCleanup, Show, Suspense, Switch } from "solid-js";
 import { Loading, Notice, PageTitle } from "./components/ui";
 import { api, onUnauthorized } from "./lib/api";
 import type { Role } from "./lib/contract";
 import { LOCALES, type Locale, locale, setLocale, t } from "./lib/i18n";
 import { homeOf, refreshSession, sessionExpired, setFlash, setSessionExpired, setUser, user } from "./lib/session";
+import { navigatingTo, recoverStaleChunk } from "./lib/stale-chunk";
 
-const Login = lazy(() => import("./pages/login"));
-const Register = lazy(() => import("./pages/register"));
-const MyConsultations = lazy(() => import("./pages/my-consultations"));
-const Book = lazy(() => import("./pages/book"));
-const Agenda = lazy(() => import("./pages/agenda"));
-const AvailabilityPage = lazy(() => import("./pages/availability"));
-const Users = lazy(() => import("./pages/users"));
-const RoomPage = lazy(() => import("./pages/room"));
+// Each route chunk reloads the page once if it fails to load (a tab open across a redeploy).
+const route = <T extends Component>(load: () => Promise<{ default: T }>) => lazy(recoverStaleChunk(load));
+const Login = route(() => import("./pages/login"));
+const Register = route(() => import("./pages/register"));
+const MyConsultations = route(() => import("./pages/my-consultations"));
+const Book = route(() => import("./pages/book"));
+const Agenda = route(() => import("./pages/agenda"));
+const AvailabilityPage = route(() => import("./pages/availability"));
+const Users = route(() => import("./pages/users"));
+const RoomPage = route(() => import("./pages/room"));
 
 export const App: Component = () => {
   void refreshSession();
@@ -50,6 +62,9 @@ const Layout: Component<RouteSectionProps> = (props) => {
     }
   });
   onCleanup(() => onUnauthorized(undefined));
+  useBeforeLeave((e) => {
+    if (typeof e.to === "string") navigatingTo(e.to);
+  });
 
   const signOut = async () => {
     try {
@@ -109,7 +124,18 @@ const Layout: Component<RouteSectionProps> = (props) => {
         </div>
       </header>
       <main id="main" tabindex="-1">
-        <Suspense fallback={<Loading />}>{props.children}</Suspense>
+        <ErrorBoundary
+          fallback={() => (
+            <div class="alert alert-error" role="alert">
+              <p>{t("error.screenFailed")}</p>
+              <button type="button" onClick={() => window.location.reload()}>
+                {t("common.reload")}
+              </button>
+            </div>
+          )}
+        >
+          <Suspense fallback={<Loading />}>{props.children}</Suspense>
+        </ErrorBoundary>
       </main>
     </>
   );

@@ -1,5 +1,5 @@
 /**
- * Migration 0003 on a database with doctors from before it: licence numbers that read as a CRM are
+ * Migration 0005 on a database with doctors from before it: licence numbers that read as a CRM are
  * split into `crm` + `crm_state` and rewritten "CRM-SP 123456"; the others stay as written with no
  * CRM; two licences that read as the same CRM are both left alone. Its own PGlite database.
  */
@@ -10,12 +10,12 @@ import { migrations } from "../../migrations/index.js";
 import { createDb } from "../db/create-db.js";
 import { parseLicense } from "./crm.js";
 
-describe("migration 0003-telemedicine", () => {
+describe("migration 0005-telemedicine", () => {
   it("reads existing licence numbers as CRMs where it can", async () => {
     const { db, close } = await createDb({ kind: "pglite" });
     try {
       const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
-      expect((await migrator.migrateTo("0002-scheduling")).error).toBeUndefined();
+      expect((await migrator.migrateTo("0004-hardening")).error).toBeUndefined();
       const licences = [
         "CRM/SP 123456",
         "crm-rj 0042",

@@ -8,14 +8,13 @@
  */
 import { sql } from "kysely";
 import { recordAudit } from "../audit/audit.js";
-import { toDate } from "../db/database.js";
+import type { Db } from "../db/database.js";
 import { isUniqueViolation } from "../db/pg-errors.js";
 import { Conflict, Forbidden, Gone, NotFound, TooEarly, Unauthenticated } from "../errors.js";
 import { roomWindow } from "../rooms/room.js";
 import { verifyRoomToken } from "../rooms/room-token.js";
 import { type ConsultationRow, findConsultation } from "../scheduling/consultation.sql.js";
 import type { Actor } from "../users/user.js";
-import type { Db } from "../users/user.sql.js";
 import type { ConsentText } from "./consent-text.js";
 import { formatLicense } from "./crm.js";
 import type { Consent, RoomStatus, WaitingRoom } from "./telemedicine.schema.js";
@@ -53,6 +52,9 @@ async function participantIn(db: Db, id: string, caller: Caller, now: Date) {
     if (!row || verified.claims.consultationId !== id) {
       throw new Forbidden("forbidden", "This room link is for another consultation.");
     }
+    if (verified.claims.generation !== row.room_link_generation) {
+      throw new Gone("link_revoked", "This room link was revoked; ask for a new one.");
+    }
     const role = verified.claims.role;
     return {
       row,
@@ -74,9 +76,9 @@ type ConsentRow = {
   id: string;
   version: string;
   text_hash: string;
-  given_at: Date | string;
+  given_at: Date;
   consultation_id: string | null;
-  withdrawn_at: Date | string | null;
+  withdrawn_at: Date | null;
 };
 
 function toConsent(r: ConsentRow): Consent {
@@ -84,9 +86,9 @@ function toConsent(r: ConsentRow): Consent {
     id: r.id,
     version: r.version,
     hash: r.text_hash,
-    givenAt: toDate(r.given_at).toISOString(),
+    givenAt: r.given_at.toISOString(),
     consultationId: r.consultation_id,
-    withdrawnAt: r.withdrawn_at ? toDate(r.withdrawn_at).toISOString() : null,
+    withdrawnAt: r.withdrawn_at ? r.withdrawn_at.toISOString() : null,
   };
 }
 
@@ -302,7 +304,7 @@ export async function checkIn(
   if (now.getTime() < opensAt.getTime()) {
     throw new TooEarly("check_in_not_open", "Check-in opens 15 minutes before the consultation.", {
       opensAt: opensAt.toISOString(),
-      startsAt: toDate(row.starts_at).toISOString(),
+      startsAt: row.starts_at.toISOString(),
     });
   }
   if (now.getTime() >= closesAt.getTime()) throw new Gone("room_expired", "This consultation's room has closed.");
@@ -331,8 +333,8 @@ export async function checkIn(
       .select(column)
       .where("consultation_id", "=", consultationId)
       .executeTakeFirstOrThrow();
-    const at = (record as Record<string, Date | string | null>)[column]!;
-    return { checkedInAt: toDate(at).toISOString(), role: who.role as "doctor" | "patient" };
+    const at = (record as Record<string, Date | null>)[column]!;
+    return { checkedInAt: at.toISOString(), role: who.role as "doctor" | "patient" };
   });
 }
 
@@ -369,7 +371,7 @@ export async function roomStatus(db: Db, consultationId: string): Promise<RoomSt
     .where("c.id", "=", consultationId)
     .executeTakeFirst();
   if (!r) throw new Gone("room_closed", "This consultation no longer exists.");
-  const iso = (v: Date | string | null) => (v ? toDate(v).toISOString() : null);
+  const iso = (v: Date | null) => (v ? v.toISOString() : null);
   return {
     status: r.status,
     checkedInAt: iso(r.patient_checked_in_at),
@@ -377,6 +379,28 @@ export async function roomStatus(db: Db, consultationId: string): Promise<RoomSt
     completedAt: iso(r.completed_at),
     doctorOpenedAt: iso(r.doctor_opened_at),
   };
+}
+
+/**
+ * The room status a room link may read (`GET /api/rooms/{token}/status`): a forged link is 401, an
+ * expired or revoked one 410, like opening the room.
+ */
+export async function roomStatusForLink(db: Db, token: string, secret: string, now: Date): Promise<RoomStatus> {
+  const verified = await verifyRoomToken(secret, token, now);
+  if (!verified.ok) {
+    if (verified.reason === "expired") throw new Gone("room_expired", "This room link has expired.");
+    throw new Unauthenticated("invalid_room_token", "This room link is not valid.");
+  }
+  const row = await db
+    .selectFrom("consultations")
+    .select("room_link_generation")
+    .where("id", "=", verified.claims.consultationId)
+    .executeTakeFirst();
+  if (!row) throw new Gone("room_closed", "This consultation no longer exists.");
+  if (verified.claims.generation !== row.room_link_generation) {
+    throw new Gone("link_revoked", "This room link was revoked; ask for a new one.");
+  }
+  return roomStatus(db, verified.claims.consultationId);
 }
 
 /**
@@ -413,11 +437,11 @@ export async function waitingRoom(db: Db, actor: Actor, query: { doctorId?: stri
       consultationId: r.id,
       doctorId: r.doctor_id,
       patient: { id: r.patient_id, name: r.patient_name },
-      startsAt: toDate(r.starts_at).toISOString(),
-      endsAt: toDate(r.ends_at).toISOString(),
+      startsAt: r.starts_at.toISOString(),
+      endsAt: r.ends_at.toISOString(),
       status: r.status as "scheduled" | "in_progress",
-      checkedInAt: r.patient_checked_in_at ? toDate(r.patient_checked_in_at).toISOString() : null,
-      startedAt: r.started_at ? toDate(r.started_at).toISOString() : null,
+      checkedInAt: r.patient_checked_in_at ? r.patient_checked_in_at.toISOString() : null,
+      startedAt: r.started_at ? r.started_at.toISOString() : null,
     })),
   };
 }

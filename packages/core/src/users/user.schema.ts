@@ -5,6 +5,7 @@
 import { z } from "zod";
 import { CRM_PATTERN, formatLicense, normaliseCrm, parseLicense, UFS, type Uf } from "../telemedicine/crm.js";
 import { isValidTimeZone } from "../time/time-zone.js";
+import { normaliseCpf } from "./cpf.js";
 
 export const roleSchema = z.enum(["admin", "doctor", "patient"]);
 export type Role = z.infer<typeof roleSchema>;
@@ -17,6 +18,18 @@ export const emailSchema = z
   .transform((e) => e.toLowerCase());
 export const passwordSchema = z.string().min(8, "at least 8 characters").max(200);
 export const nameSchema = z.string().trim().min(1).max(200);
+/** A CPF with valid check digits, with or without punctuation; normalised to its 11 digits. */
+export const cpfSchema = z
+  .string()
+  .max(20)
+  .transform((value, ctx) => {
+    const cpf = normaliseCpf(value);
+    if (cpf === null) {
+      ctx.addIssue({ code: "custom", message: "not a valid CPF (11 digits with valid check digits)" });
+      return z.NEVER;
+    }
+    return cpf;
+  });
 export const timeZoneSchema = z.string().max(64).refine(isValidTimeZone, "not an IANA time zone");
 
 export const crmSchema = z
@@ -118,6 +131,8 @@ export const userSchema = z.object({
   name: z.string(),
   role: roleSchema,
   doctor: doctorProfileSchema.optional(),
+  /** Patients only, when the clinic records it: 11 digits. */
+  cpf: z.string().optional(),
 });
 export type User = z.infer<typeof userSchema>;
 
@@ -131,6 +146,7 @@ export const registerInputSchema = z.object({
   email: emailSchema,
   password: passwordSchema,
   name: nameSchema,
+  cpf: cpfSchema.optional(),
 });
 export type RegisterInput = z.infer<typeof registerInputSchema>;
 
@@ -141,10 +157,15 @@ export const createUserInputSchema = z
     role: roleSchema,
     password: passwordSchema,
     doctor: doctorProfileInputSchema.optional(),
+    cpf: cpfSchema.optional(),
   })
   .refine((u) => (u.role === "doctor") === (u.doctor !== undefined), {
     message: "a doctor needs a `doctor` profile, and only a doctor may have one",
     path: ["doctor"],
+  })
+  .refine((u) => u.cpf === undefined || u.role === "patient", {
+    message: "only a patient's CPF is recorded",
+    path: ["cpf"],
   });
 /** The body of `POST /api/users`, as a client writes it. */
 export type CreateUserRequest = z.input<typeof createUserInputSchema>;
@@ -174,3 +195,12 @@ export const doctorSummarySchema = z.object({
   slotMinutes: z.number().int(),
 });
 export type DoctorSummary = z.infer<typeof doctorSummarySchema>;
+
+/** Response bodies, as the routes declare them and the web app reads them. */
+export const userEnvelopeSchema = z.object({ user: userSchema });
+export const userPageSchema = z.object({ users: z.array(userSchema), nextCursor: z.string().nullable() });
+export const doctorListSchema = z.object({ doctors: z.array(doctorSummarySchema) });
+/** Sign-in and sign-up: the user and a bearer token (the browser uses the cookie set beside it). */
+export const sessionResponseSchema = z.object({ user: userSchema, token: z.string() });
+/** `GET /api/auth/session`: who is signed in, `null` when nobody is (200 either way). */
+export const currentSessionSchema = z.object({ user: userSchema.nullable() });

@@ -1,8 +1,7 @@
-import type { Kysely, Selectable, Transaction } from "kysely";
-import type { DB, DoctorProfilesTable, UsersTable } from "../db/database.js";
+import type { Selectable } from "kysely";
+import type { Db, DoctorProfilesTable, UsersTable } from "../db/database.js";
 import type { DoctorSummary, User } from "./user.schema.js";
 
-export type Db = Kysely<DB> | Transaction<DB>;
 type UserRow = Selectable<UsersTable> & {
   [K in keyof Selectable<DoctorProfilesTable>]?: Selectable<DoctorProfilesTable>[K] | null;
 };
@@ -15,6 +14,7 @@ const userColumns = [
   "users.password_hash",
   "users.created_at",
   "users.disabled_at",
+  "users.cpf",
   "doctor_profiles.specialty",
   "doctor_profiles.license_number",
   "doctor_profiles.crm",
@@ -30,6 +30,7 @@ export function selectUsers(db: Db) {
 /** The public face of a row: never the password hash. */
 export function toUser(row: UserRow): User {
   const user: User = { id: row.id, email: row.email, name: row.name, role: row.role };
+  if (row.cpf) user.cpf = row.cpf;
   if (row.role === "doctor" && row.specialty != null) {
     user.doctor = {
       specialty: row.specialty,

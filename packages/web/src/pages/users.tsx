@@ -2,12 +2,11 @@
  * Administration of people: list by role, create doctors, patients and admins. The form is
  * validated with the server's own schema before it is sent; a failure keeps everything typed.
  */
-
-import { UFS } from "@healthflow/core/telemedicine/crm";
-import { createUserInputSchema } from "@healthflow/core/users/user.schema";
+import { createUserInputSchema, UFS } from "@healthflow/core/schemas";
 import { A } from "@solidjs/router";
 import { type Component, createResource, createSignal, For, Show } from "solid-js";
 import { ErrorAlert, Loading, Notice, PageTitle } from "../components/ui";
+import { ZoneInput } from "../components/zone-input";
 import { api } from "../lib/api";
 import type { Role } from "../lib/contract";
 import { createForm } from "../lib/forms";
@@ -141,7 +140,13 @@ const Users: Component = () => {
                   <For each={UFS}>{(uf) => <option value={uf}>{uf}</option>}</For>
                 </select>
               </div>
-              {field("user-timezone", "doctor.timezone", t("availability.timezone"), timezone, setTimezone)}
+              <ZoneInput
+                id="user-timezone"
+                label={t("availability.timezone")}
+                value={timezone()}
+                invalid={!!errors()["doctor.timezone"]}
+                onInput={setTimezone}
+              />
               {field(
                 "user-slot",
                 "doctor.slotMinutes",
@@ -179,7 +184,8 @@ const Users: Component = () => {
         <Show when={!users.loading} fallback={<Loading />}>
           <ErrorAlert error={users.error} />
           <Show when={!users.error}>
-            <div class="table-wrap">
+            {/* Focusable, so a keyboard can scroll it sideways on a narrow screen. */}
+            <section class="table-wrap" aria-label={t("users.tableRegion")} tabindex="0">
               <table>
                 <thead>
                   <tr>
@@ -202,7 +208,7 @@ const Users: Component = () => {
                   </For>
                 </tbody>
               </table>
-            </div>
+            </section>
           </Show>
         </Show>
       </section>

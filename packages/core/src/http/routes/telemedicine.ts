@@ -48,17 +48,20 @@ function clientAddress(c: Context<AppEnv>): string | undefined {
 const textRoute = createRoute({
   method: "get",
   path: "/api/consent/telemedicine",
+  operationId: "telemedicineConsentText",
+  security: [], // public: the room page shows it before anyone signs in
   tags: ["telemedicine"],
   summary: "The telemedicine consent text in force: version, hash, text in pt-BR and English",
   description:
     "Public. The clinic replaces the built-in text with HEALTHFLOW_TELEMEDICINE_CONSENT_FILE; a new text carries " +
     "a new version, and consent given to an older version no longer covers teleconsultations.",
-  responses: { 200: jsonResponse(consentTextSchema, "The consent text") },
+  responses: { 200: jsonResponse(consentTextSchema, "The consent text"), ...errorResponses(429) },
 });
 
 const giveRoute = createRoute({
   method: "post",
   path: "/api/consultations/{id}/consent",
+  operationId: "giveTelemedicineConsent",
   tags: ["telemedicine"],
   summary: "The patient agrees to the telemedicine consent text (version from GET /api/consent/telemedicine)",
   description:
@@ -66,7 +69,7 @@ const giveRoute = createRoute({
     "version and hash, the time, this consultation, the client address and user agent; audited. It covers the " +
     "patient's teleconsultations until withdrawn or until the text's version changes. 409 " +
     "`consent_version_mismatch` (current version in `details`) when the text changed meanwhile.",
-  security,
+  security: [...security, {}], // a session, or the room link in the body
   request: { params: idParams, body: jsonBody(giveConsentInputSchema) },
   responses: {
     201: jsonResponse(z.object({ consent: consentSchema }), "Consent recorded"),
@@ -77,6 +80,7 @@ const giveRoute = createRoute({
 const withdrawRoute = createRoute({
   method: "delete",
   path: "/api/consultations/{id}/consent",
+  operationId: "withdrawTelemedicineConsent",
   tags: ["telemedicine"],
   summary: "The patient withdraws their telemedicine consent, for future consultations",
   description:
@@ -90,13 +94,14 @@ const withdrawRoute = createRoute({
 const checkInRoute = createRoute({
   method: "post",
   path: "/api/consultations/{id}/check-in",
+  operationId: "checkIn",
   tags: ["telemedicine"],
   summary: '"I\'m ready": the patient checks in to the waiting room',
   description:
     "By the consultation's patient (session or `roomToken`) or its doctor, from the room's opening (15 minutes " +
     "before the start) until it closes: 425 `check_in_not_open` before, with `details.opensAt`; 403 " +
     "`consent_required` for a patient without consent in force; 410 once closed. The first check-in counts.",
-  security,
+  security: [...security, {}], // a session, or the room link in the body
   request: {
     params: idParams,
     body: { required: false, content: { "application/json": { schema: checkInInputSchema } } },
@@ -112,6 +117,7 @@ const waitingQuery = z.object({ doctorId: z.string().uuid().optional() });
 const waitingRoute = createRoute({
   method: "get",
   path: "/api/agenda/waiting",
+  operationId: "agendaWaiting",
   tags: ["telemedicine"],
   summary: "The waiting room, for polling: consultations whose room is open now, with check-in times",
   description:
@@ -125,6 +131,7 @@ const waitingRoute = createRoute({
 const eventsRoute = createRoute({
   method: "get",
   path: "/api/agenda/events",
+  operationId: "agendaEvents",
   tags: ["telemedicine"],
   summary: "The waiting room as server-sent events (`event: waiting`, data as GET /api/agenda/waiting)",
   description:

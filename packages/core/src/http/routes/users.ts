@@ -3,10 +3,11 @@ import { LIST_DEFAULT_LIMIT, LIST_MAX_LIMIT } from "../../scheduling/scheduling.
 import { createUser, listDoctors, listUsersPage, updateUser } from "../../users/user.js";
 import {
   createUserInputSchema,
-  doctorSummarySchema,
+  doctorListSchema,
   roleSchema,
   updateUserInputSchema,
-  userSchema,
+  userEnvelopeSchema,
+  userPageSchema,
 } from "../../users/user.schema.js";
 import { requireUser } from "../auth.js";
 import { errorResponses, jsonBody, jsonResponse, newRouter, security } from "../router.js";
@@ -14,16 +15,18 @@ import { errorResponses, jsonBody, jsonResponse, newRouter, security } from "../
 const create = createRoute({
   method: "post",
   path: "/api/users",
+  operationId: "createUser",
   tags: ["users"],
   summary: "Create an account of any role (admins only)",
   security,
   request: { body: jsonBody(createUserInputSchema) },
-  responses: { 201: jsonResponse(z.object({ user: userSchema }), "Created"), ...errorResponses(400, 401, 403, 409) },
+  responses: { 201: jsonResponse(userEnvelopeSchema, "Created"), ...errorResponses(400, 401, 403, 409) },
 });
 
 const update = createRoute({
   method: "patch",
   path: "/api/users/{id}",
+  operationId: "updateUser",
   tags: ["users"],
   summary: "Edit an account's name and a doctor's profile (admins only)",
   description:
@@ -32,7 +35,7 @@ const update = createRoute({
   security,
   request: { params: z.object({ id: z.string().uuid() }), body: jsonBody(updateUserInputSchema) },
   responses: {
-    200: jsonResponse(z.object({ user: userSchema }), "Updated"),
+    200: jsonResponse(userEnvelopeSchema, "Updated"),
     ...errorResponses(400, 401, 403, 404, 409),
   },
 });
@@ -40,6 +43,7 @@ const update = createRoute({
 const list = createRoute({
   method: "get",
   path: "/api/users",
+  operationId: "listUsers",
   tags: ["users"],
   summary: "List accounts by name, optionally by role; keyset-paginated (admins only)",
   security,
@@ -51,7 +55,7 @@ const list = createRoute({
     }),
   },
   responses: {
-    200: jsonResponse(z.object({ users: z.array(userSchema), nextCursor: z.string().nullable() }), "Accounts"),
+    200: jsonResponse(userPageSchema, "Accounts"),
     ...errorResponses(400, 401, 403),
   },
 });
@@ -59,11 +63,12 @@ const list = createRoute({
 const doctors = createRoute({
   method: "get",
   path: "/api/doctors",
+  operationId: "listDoctors",
   tags: ["users"],
   summary: "Doctors one can book with",
   security,
   responses: {
-    200: jsonResponse(z.object({ doctors: z.array(doctorSummarySchema) }), "Doctors"),
+    200: jsonResponse(doctorListSchema, "Doctors"),
     ...errorResponses(401),
   },
 });
