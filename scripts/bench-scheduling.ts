@@ -23,9 +23,12 @@
  * Each target ends as a line `target: ... met|missed (figure)`.
  *
  * Usage: DATABASE_URL=postgres://... npm run bench:scheduling [-- --runs 100 --bookings 600]
- *   --only write     the booking/floor phase alone (for `node --cpu-prof`, see docs/benchmarks.md)
+ *   --only write     the booking/floor phase alone (quicker, for profiling)
+ *   --cpu-prof FILE  writes a V8 CPU profile of the concurrent booking phase to FILE
  */
 import { randomBytes } from "node:crypto";
+import { writeFileSync } from "node:fs";
+import inspector from "node:inspector/promises";
 import os from "node:os";
 import { parseArgs } from "node:util";
 import {
@@ -52,6 +55,7 @@ const { values: args } = parseArgs({
     sequential: { type: "string", default: "200" },
     clients: { type: "string", default: "20" },
     only: { type: "string" },
+    "cpu-prof": { type: "string" },
   },
 });
 const RUNS = Number(args.runs);
@@ -413,6 +417,24 @@ async function runPhase(
   };
 }
 
+/**
+ * `--cpu-prof <file>`: a V8 CPU profile (what `node --cpu-prof` writes) of the concurrent booking
+ * phase alone, for Chrome DevTools or speedscope.
+ */
+async function startProfile(file: string): Promise<() => Promise<void>> {
+  const session = new inspector.Session();
+  session.connect();
+  await session.post("Profiler.enable");
+  await session.post("Profiler.setSamplingInterval", { interval: 100 });
+  await session.post("Profiler.start");
+  return async () => {
+    const { profile } = await session.post("Profiler.stop");
+    writeFileSync(file, JSON.stringify(profile));
+    session.disconnect();
+    console.error(`CPU profile of the booking phase written to ${file}`);
+  };
+}
+
 /** The floor: a bare Hono route that parses a JSON body and runs one INSERT through the pool. */
 function floorApp(handle: DatabaseHandle) {
   const app = new Hono();
@@ -433,23 +455,38 @@ interface Job {
 }
 
 async function writePath(world: World, clock: DbClock, lines: string[]) {
-  const book = (app: { request: HealthFlowApp["request"] }, job: Job) =>
-    app.request("/api/consultations", {
+  // With a Content-Length, as every HTTP client sends and the Node server passes on (without one,
+  // the body-size limit has to wrap the body in a counting stream, a cost real requests never pay).
+  const post = (
+    app: { request: HealthFlowApp["request"] },
+    path: string,
+    headers: Record<string, string>,
+    body: string,
+  ) =>
+    app.request(path, {
       method: "POST",
-      headers: { authorization: `Bearer ${job.patient.token}`, "content-type": "application/json" },
-      body: JSON.stringify({ doctorId: job.doctorId, startsAt: iso(job.slot.start) }),
+      headers: { ...headers, "content-type": "application/json", "content-length": String(Buffer.byteLength(body)) },
+      body,
     });
+  const book = (app: { request: HealthFlowApp["request"] }, job: Job) =>
+    post(
+      app,
+      "/api/consultations",
+      { authorization: `Bearer ${job.patient.token}` },
+      JSON.stringify({ doctorId: job.doctorId, startsAt: iso(job.slot.start) }),
+    );
   const floor = (app: { request: HealthFlowApp["request"] }, job: Job) =>
-    app.request("/floor", {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({
+    post(
+      app,
+      "/floor",
+      {},
+      JSON.stringify({
         doctorId: job.doctorId,
         patientId: job.patient.id,
         startsAt: iso(job.slot.start),
         endsAt: iso(job.slot.end),
       }),
-    });
+    );
   // Job i: client i mod CLIENTS, with its own clinic doctor and patient, in that doctor's slot
   // (first + i div CLIENTS) of the free grid.
   const jobsFor = (first: number, count: number): Job[] =>
@@ -487,7 +524,9 @@ async function writePath(world: World, clock: DbClock, lines: string[]) {
   await remove();
   // API CPU and throughput: CLIENTS concurrent clients, each with its own doctor and patient.
   const jobs = jobsFor(0, BOOKINGS);
+  const stopProfile = args["cpu-prof"] ? await startProfile(args["cpu-prof"]) : async () => {};
   const booking = await runPhase(world, clock, jobs, CLIENTS, book, appOn);
+  await stopProfile();
   await remove();
   const raw = await runPhase(world, clock, jobs, CLIENTS, floor, floorApp);
   await remove();
