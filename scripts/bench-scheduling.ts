@@ -25,6 +25,7 @@
  * Usage: DATABASE_URL=postgres://... npm run bench:scheduling [-- --runs 100 --bookings 600]
  *   --only write     the booking/floor phase alone (quicker, for profiling)
  *   --cpu-prof FILE  writes a V8 CPU profile of the concurrent booking phase to FILE
+ *   --keep           keeps the databases (to EXPLAIN a query on them), and says their names
  */
 import { randomBytes } from "node:crypto";
 import { writeFileSync } from "node:fs";
@@ -56,6 +57,7 @@ const { values: args } = parseArgs({
     clients: { type: "string", default: "20" },
     only: { type: "string" },
     "cpu-prof": { type: "string" },
+    keep: { type: "boolean", default: false },
   },
 });
 const RUNS = Number(args.runs);
@@ -134,11 +136,13 @@ function appOn(handle: DatabaseHandle): HealthFlowApp {
 }
 
 /** A database with the clinic: the doctor under test, 200 more doctors, 1,000 patients, an admin. */
-async function seedWorld(admin: pg.Client, history: number): Promise<World> {
+async function seedWorld(admin: pg.Client, history: number, created: string[]): Promise<World> {
   const name = `healthflow_bench_${randomBytes(4).toString("hex")}`;
   await admin.query(`create database ${name}`);
+  created.push(name);
   const url = dbUrl(name);
-  const handle = await createDb({ kind: "postgres", url, poolMax: CLIENTS + 2 });
+  // Seeding 100,000 rows takes longer than the app's 10 s statement timeout on a busy machine.
+  const handle = await createDb({ kind: "postgres", url, poolMax: CLIENTS + 2, statementTimeoutMs: 600_000 });
   await migrateToLatest(handle.db);
   const db = handle.db;
   const today = Math.floor(Date.now() / DAY) * DAY;
@@ -417,6 +421,49 @@ async function runPhase(
   };
 }
 
+interface Side {
+  world: World;
+  clock: DbClock;
+  jobs: Job[];
+  send: (app: { request: HealthFlowApp["request"] }, job: Job) => Response | Promise<Response>;
+  makeApp: (handle: DatabaseHandle) => { request: HealthFlowApp["request"] };
+}
+
+async function interleaved(a: Side, b: Side): Promise<{ seqBooking: Phase; seqRaw: Phase }> {
+  const before = [await a.clock.read(), await b.clock.read()];
+  const sides = [a, b].map((side) => ({ side, statuses: new Map<number, number>(), cpu: 0, ms: 0 }));
+  const handles = await Promise.all(
+    [a, b].map((side) => createDb({ kind: "postgres", url: side.world.url, poolMax: 2 })),
+  );
+  const apps = [a.makeApp(handles[0]!), b.makeApp(handles[1]!)];
+  for (let i = 0; i < a.jobs.length; i += 10) {
+    for (const [k, s] of sides.entries()) {
+      const cpu0 = process.cpuUsage();
+      const t0 = performance.now();
+      for (const job of s.side.jobs.slice(i, i + 10)) {
+        const res = await s.side.send(apps[k]!, job);
+        await res.arrayBuffer();
+        s.statuses.set(res.status, (s.statuses.get(res.status) ?? 0) + 1);
+      }
+      const cpu = process.cpuUsage(cpu0);
+      s.cpu += (cpu.user + cpu.system) / 1000;
+      s.ms += performance.now() - t0;
+    }
+  }
+  await Promise.all(handles.map((h) => h.close()));
+  const after = [await a.clock.read(), await b.clock.read()];
+  const phase = (k: number): Phase => ({
+    rows: sides[k]!.side.jobs.length,
+    clients: 1,
+    seconds: sides[k]!.ms / 1000,
+    cpuMs: sides[k]!.cpu,
+    dbMs: after[k]!.ms - before[k]!.ms,
+    statements: after[k]!.calls === null || before[k]!.calls === null ? null : after[k]!.calls! - before[k]!.calls!,
+    statuses: sides[k]!.statuses,
+  });
+  return { seqBooking: phase(0), seqRaw: phase(1) };
+}
+
 /**
  * `--cpu-prof <file>`: a V8 CPU profile (what `node --cpu-prof` writes) of the concurrent booking
  * phase alone, for Chrome DevTools or speedscope.
@@ -454,7 +501,7 @@ interface Job {
   slot: Interval;
 }
 
-async function writePath(world: World, clock: DbClock, lines: string[]) {
+async function writePath(world: World, clock: DbClock, twin: World, twinClock: DbClock, lines: string[]) {
   // With a Content-Length, as every HTTP client sends and the Node server passes on (without one,
   // the body-size limit has to wrap the body in a counting stream, a cost real requests never pay).
   const post = (
@@ -489,18 +536,16 @@ async function writePath(world: World, clock: DbClock, lines: string[]) {
     );
   // Job i: client i mod CLIENTS, with its own clinic doctor and patient, in that doctor's slot
   // (first + i div CLIENTS) of the free grid.
-  const jobsFor = (first: number, count: number): Job[] =>
+  const jobsFor = (first: number, count: number, w = world): Job[] =>
     Array.from({ length: count }, (_, i) => ({
-      doctorId: world.clinic[i % CLIENTS]!,
-      patient: world.patientSessions[i % CLIENTS]!,
-      slot: world.clinicFree[first + Math.floor(i / CLIENTS)]!,
+      doctorId: w.clinic[i % CLIENTS]!,
+      patient: w.patientSessions[i % CLIENTS]!,
+      slot: w.clinicFree[first + Math.floor(i / CLIENTS)]!,
     }));
-  const remove = async () => {
-    const c = new pg.Client({ connectionString: world.url });
+  const remove = async (w = world) => {
+    const c = new pg.Client({ connectionString: w.url });
     await c.connect();
-    await c.query("delete from consultations where created_by = any($1::uuid[])", [
-      world.patientSessions.map((p) => p.id),
-    ]);
+    await c.query("delete from consultations where created_by = any($1::uuid[])", [w.patientSessions.map((p) => p.id)]);
     await c.query("delete from audit_events where action = 'consultation.create'");
     await c.query("analyze consultations; analyze audit_events");
     await c.end();
@@ -515,13 +560,15 @@ async function writePath(world: World, clock: DbClock, lines: string[]) {
   await remove();
 
   // Database time: one client at a time, so that a statement's time is its own work, not a wait
-  // behind the other clients' commits or locks (which depends on how fast each side sends).
-  // Each phase writes exactly the rows the booking phase wrote, after the booking's rows are gone.
-  const seqJobs = jobsFor(0, SEQUENTIAL);
-  const seqBooking = await runPhase(world, clock, seqJobs, 1, book, appOn);
+  // behind the other clients' commits or locks (which depends on how fast each side sends). The
+  // bookings go to this database and the same rows' raw INSERTs to its twin (seeded alike), ten
+  // at a time in turn, so that the disk's and the machine's moods hit both alike.
+  const { seqBooking, seqRaw } = await interleaved(
+    { world, clock, jobs: jobsFor(0, SEQUENTIAL), send: book, makeApp: appOn },
+    { world: twin, clock: twinClock, jobs: jobsFor(0, SEQUENTIAL, twin), send: floor, makeApp: floorApp },
+  );
   await remove();
-  const seqRaw = await runPhase(world, clock, seqJobs, 1, floor, floorApp);
-  await remove();
+  await remove(twin);
   // API CPU and throughput: CLIENTS concurrent clients, each with its own doctor and patient.
   const jobs = jobsFor(0, BOOKINGS);
   const stopProfile = args["cpu-prof"] ? await startProfile(args["cpu-prof"]) : async () => {};
@@ -607,19 +654,23 @@ async function main() {
   await admin.connect();
   const serverVersion = (await admin.query<{ server_version: string }>("show server_version")).rows[0]!.server_version;
   const worlds: World[] = [];
+  const created: string[] = [];
   const lines: string[] = [];
   try {
     const seedStarted = performance.now();
-    for (const history of HISTORIES) worlds.push(await seedWorld(admin, history));
+    for (const history of HISTORIES) worlds.push(await seedWorld(admin, history, created));
     const seedSeconds = (performance.now() - seedStarted) / 1000;
 
     if (!ONLY_WRITE) await growth(worlds, lines);
 
     // The write path runs on the 5k database with nothing else connected to it.
+    // A twin of the 5k database takes the raw INSERTs of the database-time comparison.
+    const twin = await seedWorld(admin, HISTORIES[0]!, created);
+    worlds.push(twin);
     const w = worlds[0]!;
     await w.handle.close();
-    const clock = await dbClock(admin, w);
-    const { dbRatio, cpuRatio } = await writePath(w, clock, lines);
+    await twin.handle.close();
+    const { dbRatio, cpuRatio } = await writePath(w, await dbClock(admin, w), twin, await dbClock(admin, twin), lines);
     target("database time per booking ≤ 1.3 × per raw INSERT", dbRatio <= 1.3, fmt(dbRatio));
     target("API CPU per booking ≤ 3 × per floor request", cpuRatio <= 3, fmt(cpuRatio));
 
@@ -640,9 +691,10 @@ async function main() {
       ].join("\n"),
     );
   } finally {
-    for (const w of worlds) {
-      await w.handle.close().catch(() => {});
-      await admin.query(`drop database if exists ${w.name} with (force)`);
+    for (const w of worlds) await w.handle.close().catch(() => {});
+    for (const name of created) {
+      if (args.keep) console.error(`kept database ${name} (--keep): drop it when done`);
+      else await admin.query(`drop database if exists ${name} with (force)`);
     }
     await admin.end();
   }
