@@ -14,7 +14,7 @@ const logger = nodeLogger(createLogger);
 
 let platform: Platform;
 try {
-  platform = await openPlatform({ env: process.env, logger });
+  platform = await openPlatform({ env: process.env, logger, serves: "node" });
 } catch (err) {
   logger.error(err instanceof ConfigError ? err.message : "start-up failed", { err });
   process.exit(1);

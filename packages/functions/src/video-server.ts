@@ -12,6 +12,7 @@ const platform = await openPlatform({
   logger,
   migrate: false,
   bootstrap: false,
+  serves: "node",
 });
 const server = listen(createVideoApp(platform.deps).fetch, platform);
 logger.info("room service listening", { port: platform.env.PORT });

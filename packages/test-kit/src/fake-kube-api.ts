@@ -34,6 +34,12 @@ const TYPES: ResourceType[] = [
   },
   { groupVersion: "policy/v1", plural: "poddisruptionbudgets", kind: "PodDisruptionBudget", namespaced: true },
   { groupVersion: "networking.k8s.io/v1", plural: "ingresses", kind: "Ingress", namespaced: true },
+  {
+    groupVersion: "elbv2.k8s.aws/v1beta1",
+    plural: "targetgroupbindings",
+    kind: "TargetGroupBinding",
+    namespaced: true,
+  },
 ];
 
 export interface FakeKubeOptions {

@@ -69,6 +69,11 @@ export async function startServer(databaseUrl: string, env: Record<string, strin
       DB_POOL_MAX: "10",
       DB_CONNECT_TIMEOUT_SECONDS: "120",
       SHUTDOWN_GRACE_MS: "15000",
+      // The load and fault suites have patients book many consultations far ahead: fair-booking
+      // limits off here (they have their own tests in booking-limits.int.test.ts).
+      HEALTHFLOW_BOOKING_HORIZON_DAYS: "3650",
+      HEALTHFLOW_MAX_ACTIVE_BOOKINGS: "1000",
+      HEALTHFLOW_MAX_ACTIVE_BOOKINGS_PER_DOCTOR: "1000",
       ...env,
     },
     stdio: ["ignore", "pipe", "pipe"],

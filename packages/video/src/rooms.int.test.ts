@@ -187,7 +187,11 @@ describe("opening a room", () => {
     const p = await open(patientToken);
     expect(d.jitsi.domain).toBe("meet.clinic.example");
     const verify = (jwt: string) =>
-      jwtVerify(jwt, key, { issuer: "healthflow", audience: "jitsi", currentDate: new Date("2030-09-03T11:50:00Z") });
+      jwtVerify(jwt, key, {
+        issuer: "healthflow",
+        audience: "healthflow",
+        currentDate: new Date("2030-09-03T11:50:00Z"),
+      });
     const { payload: dc, protectedHeader } = await verify(d.jitsi.jwt);
     expect(protectedHeader.alg).toBe("HS256");
     expect(dc).toMatchObject({
@@ -196,7 +200,7 @@ describe("opening a room", () => {
       nbf: Date.parse("2030-09-03T11:45:00Z") / 1000,
       exp: Date.parse("2030-09-03T13:00:00Z") / 1000,
       context: {
-        user: { id: doctor.user.id, name: "Dra. Teste", moderator: "true", affiliation: "owner", lobby_bypass: "true" },
+        user: { id: doctor.user.id, name: "Dra. Teste", moderator: "true", affiliation: "owner", lobby_bypass: true },
       },
     });
     const { payload: pc } = await verify(p.jitsi.jwt);
@@ -206,7 +210,7 @@ describe("opening a room", () => {
         name: "Paciente Teste",
         moderator: "false",
         affiliation: "member",
-        lobby_bypass: "false",
+        lobby_bypass: false,
       },
     });
     expect(pc.room).toBe(d.jitsi.roomName);

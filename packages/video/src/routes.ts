@@ -32,7 +32,9 @@ const openRoute = createRoute({
   summary: "Open a consult room from its link",
   description:
     "401 for a token that is not ours or was tampered with; 410 once expired or the consultation is " +
-    "cancelled, completed or a no-show; 425 `room_not_open` before the room opens, with " +
+    "cancelled, completed or a no-show, 410 `link_revoked` once the consultation's links were revoked " +
+    "(DELETE /api/consultations/{id}/room-links); a link follows reschedules (the window is the " +
+    "consultation's current one); 425 `room_not_open` before the room opens, with " +
     "`details: {consultation, role, opensAt, closesAt}` so the page can show a countdown.",
   request: { params: z.object({ token: z.string().min(1).max(2048) }) },
   responses: {

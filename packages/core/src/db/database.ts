@@ -19,6 +19,8 @@ export interface UsersTable {
   password_hash: string;
   created_at: GeneratedTimestamp;
   disabled_at: Timestamp | null;
+  /** Patients only: the CPF's 11 digits (migration 0003). */
+  cpf: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface DoctorProfilesTable {
@@ -79,6 +81,8 @@ export interface ConsultationsTable {
   notes: string | null;
   cancel_reason: string | null;
   room_name: string;
+  /** Bumped to revoke every room link issued before (migration 0003). */
+  room_link_generation: ColumnType<number, number | undefined, number>;
   created_by: string | null;
   created_at: GeneratedTimestamp;
   updated_at: GeneratedTimestamp;
@@ -92,6 +96,15 @@ export interface DB {
   availability_rules: AvailabilityRulesTable;
   time_off: TimeOffTable;
   consultations: ConsultationsTable;
+  rate_limit_counters: RateLimitCountersTable;
+}
+
+/** Token buckets shared across processes (migration 0003, security/db-rate-limiter.ts). */
+export interface RateLimitCountersTable {
+  key: string;
+  at: Timestamp;
+  tokens: number;
+  allowed: boolean;
 }
 
 /** What every domain function takes: the database, or the caller's transaction. */

@@ -14,8 +14,14 @@ import { errorBody } from "./error-handler.js";
 export function bodySizeLimit(maxBytes: number): MiddlewareHandler {
   return bodyLimit({
     maxSize: maxBytes,
-    onError: (c) =>
-      c.json(errorBody("payload_too_large", `The request body is larger than ${maxBytes} bytes.`, { maxBytes }), 413),
+    onError: (c) => {
+      // The rest of the body will not be read: the connection is not reusable (node-server.ts).
+      c.header("Connection", "close");
+      return c.json(
+        errorBody("payload_too_large", `The request body is larger than ${maxBytes} bytes.`, { maxBytes }),
+        413,
+      );
+    },
   });
 }
 

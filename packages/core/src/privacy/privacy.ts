@@ -116,6 +116,17 @@ export async function exportOwnData(db: Db, actor: Actor, now: Date): Promise<Da
     entityId: actor.id,
     details: { consultations: consultations.length },
   });
+  // The notes handed over are notes reads like any other (consultation.notes_read, one per
+  // consultation with notes), so the notes' audit trail is complete whatever the route.
+  for (const c of consultations.filter((c) => c.notes)) {
+    await recordAudit(db, {
+      actorId: actor.id,
+      action: "consultation.notes_read",
+      entity: "consultation",
+      entityId: c.id,
+      details: { via: "export" },
+    });
+  }
   return result;
 }
 
@@ -141,6 +152,7 @@ export async function anonymisePatient(db: Db, userId: string, actor: Actor, now
         name: ANONYMISED_NAME,
         email: `anonymised-${randomBytes(8).toString("hex")}@invalid`,
         password_hash: UNUSABLE_PASSWORD_HASH,
+        cpf: null,
         disabled_at: row.disabled_at ?? now,
       })
       .where("id", "=", userId)

@@ -2,8 +2,9 @@
  * Consult rooms: who may get a link to which consultation's room, and what a link opens.
  *
  * A room is open from 15 minutes before the consultation until 30 minutes after its end, always
- * computed from the consultation as it is now (a reschedule moves the window). A link is refused,
- * and an issued one stops working, once the consultation is cancelled, completed or a no-show.
+ * computed from the consultation as it is now (a reschedule moves the window, and an issued link
+ * follows it). A link is refused, and an issued one stops working, once the consultation is
+ * cancelled, completed or a no-show, or once its links are revoked (410 `link_revoked`).
  */
 import { recordAudit } from "../audit/audit.js";
 import type { Db } from "../db/database.js";
@@ -61,7 +62,11 @@ export async function issueLink(
   const { closesAt } = roomWindow(row);
   if (closesAt.getTime() <= now.getTime()) throw new Gone("room_expired", "This consultation's room has closed.");
 
-  const { token, tokenId } = await signRoomToken(settings.secret, { consultationId, role }, closesAt, now);
+  const { token, tokenId } = await signRoomToken(
+    settings.secret,
+    { consultationId, role, generation: row.room_link_generation },
+    now,
+  );
   await recordAudit(db, {
     actorId: actor.id,
     action: "room.link_issued",
@@ -99,9 +104,12 @@ export async function openRoom(db: Db, token: string, secret: string, now: Date)
     if (verified.reason === "expired") throw new Gone("room_expired", "This room link has expired.");
     throw new Unauthenticated("invalid_room_token", "This room link is not valid.");
   }
-  const { consultationId, role, tokenId } = verified.claims;
+  const { consultationId, role, tokenId, generation } = verified.claims;
   const row = await findConsultation(db, consultationId);
   if (!row) throw new Gone("room_closed", "This consultation no longer exists.");
+  if (generation !== row.room_link_generation) {
+    throw new Gone("link_revoked", "This room link was revoked; ask for a new one.");
+  }
   const { opensAt, closesAt } = roomWindow(row);
   const room: OpenRoom = {
     consultation: {
@@ -135,4 +143,29 @@ export async function openRoom(db: Db, token: string, secret: string, now: Date)
     details: { role, tokenId },
   });
   return room;
+}
+
+/**
+ * Revokes every link of a consultation issued so far (the doctor or an admin): the generation in
+ * the row moves on, so older tokens answer 410 `link_revoked`; links issued afterwards work.
+ */
+export async function revokeLinks(db: Db, consultationId: string, actor: Actor): Promise<void> {
+  const row = await findConsultation(db, consultationId);
+  if (!row || !canSee(actor, row)) throw new NotFound("consultation_not_found", "No such consultation.");
+  if (actor.role !== "admin" && row.doctor_id !== actor.id) {
+    throw new Forbidden("forbidden", "Only the consultation's doctor or an administrator may revoke its room links.");
+  }
+  await db.transaction().execute(async (trx) => {
+    await trx
+      .updateTable("consultations")
+      .set((eb) => ({ room_link_generation: eb("room_link_generation", "+", 1) }))
+      .where("id", "=", consultationId)
+      .execute();
+    await recordAudit(trx, {
+      actorId: actor.id,
+      action: "room.links_revoked",
+      entity: "consultation",
+      entityId: consultationId,
+    });
+  });
 }

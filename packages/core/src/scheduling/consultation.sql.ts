@@ -50,15 +50,26 @@ export async function readAgenda(
   };
 }
 
+const LOCK_BUCKET_MS = 3_600_000;
+
 /**
- * Locks the agendas of the given people (a doctor, a patient) until the transaction ends, always
- * in the same order. Two writers whose consultations could overlap share the doctor or the
- * patient, so they queue here instead of meeting inside the EXCLUDE constraints, where two
- * concurrent inserts wait on each other until PostgreSQL aborts one as a deadlock.
+ * Locks the hours of the given people's agendas (a doctor's, a patient's) that the given intervals
+ * touch, until the transaction ends, always in the same order. Two writers whose consultations
+ * overlap share the doctor or the patient and at least one hour, so they queue here instead of
+ * meeting inside the EXCLUDE constraints, where two concurrent inserts wait on each other until
+ * PostgreSQL aborts one as a deadlock; writers of other hours go on in parallel.
  */
-export async function lockAgendas(db: Db, ids: string[]): Promise<void> {
-  const keys = [...new Set(ids)].sort();
-  const locks = keys.map((k) => sql`pg_advisory_xact_lock(hashtextextended(${k}, 0))`);
+export async function lockAgendas(db: Db, ids: string[], intervals: { start: Date; end: Date }[]): Promise<void> {
+  const keys = new Set<string>();
+  for (const { start, end } of intervals) {
+    const last = Math.floor((end.getTime() - 1) / LOCK_BUCKET_MS);
+    for (let hour = Math.floor(start.getTime() / LOCK_BUCKET_MS); hour <= last; hour++) {
+      for (const id of ids) keys.add(`${id}@${hour}`);
+    }
+  }
+  if (keys.size === 0) return;
+  // As text: a `void` column is nothing the Data API promises to carry.
+  const locks = [...keys].sort().map((k) => sql`pg_advisory_xact_lock(hashtextextended(${k}, 0))::text`);
   await sql`select ${sql.join(locks)}`.execute(db);
 }
 

@@ -23,7 +23,13 @@ import {
 } from "./consultation.sql.js";
 import { canReadNotes, canSee } from "./consultation-access.js";
 import { placeInAgenda } from "./placement.js";
-import type { BookInput, Consultation, ConsultationStatus, ListConsultationsQuery } from "./scheduling.schema.js";
+import type {
+  BookInput,
+  Consultation,
+  ConsultationStatus,
+  ListConsultationsQuery,
+  PatchConsultationInput,
+} from "./scheduling.schema.js";
 
 async function visible(db: Db, id: string, actor: Actor): Promise<ConsultationRow> {
   const row = await findConsultation(db, id);
@@ -129,6 +135,7 @@ export async function reschedule(
       patientId: current.patient_id,
       actor,
       newBooking: false,
+      moves: { consultationId: id, keepsLength: change.durationMinutes === undefined },
       want: async (trx) => {
         before = await lockedRow(trx, id);
         if (before.status !== "scheduled") {
@@ -137,7 +144,11 @@ export async function reschedule(
           });
         }
         const minutes = Math.round((before.ends_at.getTime() - before.starts_at.getTime()) / 60_000);
-        return { startsAt: change.startsAt ?? before.starts_at, durationMinutes: change.durationMinutes ?? minutes };
+        return {
+          startsAt: change.startsAt ?? before.starts_at,
+          durationMinutes: change.durationMinutes ?? minutes,
+          holds: { start: before.starts_at, end: before.ends_at },
+        };
       },
       write: async (trx, interval) => {
         await trx
@@ -242,6 +253,11 @@ function assertTransition(row: ConsultationRow, to: ConsultationStatus, actor: A
     });
   }
   if (!edge.roles.includes(actor.role)) throw new Forbidden("forbidden", "Your role may not make this change.");
+  if (to === "cancelled" && actor.role === "patient" && clock.now.getTime() >= row.starts_at.getTime()) {
+    throw new Conflict("too_late", "The consultation has started; it can no longer be cancelled by the patient.", {
+      startsAt: row.starts_at.toISOString(),
+    });
+  }
   if (to === "no_show" && clock.now.getTime() < row.starts_at.getTime()) {
     throw new Conflict("invalid_transition", "A no-show can only be recorded once the start time has passed.", {
       from: row.status,
@@ -315,4 +331,36 @@ export async function writeNotes(db: Db, id: string, notes: string, actor: Actor
 
 export function cancel(db: Db, id: string, reason: string | undefined, actor: Actor, clock: Clock) {
   return transition(db, id, "cancelled", actor, clock, { cancelReason: reason });
+}
+
+/**
+ * A PATCH of a consultation (the JSON API's and FHIR's): notes, a new time and a status change,
+ * each through its own function above. Several run in one transaction, notes first, so a caller
+ * who may not write notes changes nothing.
+ */
+export async function change(
+  db: Db,
+  id: string,
+  input: PatchConsultationInput & { cancelReason?: string },
+  actor: Actor,
+  clock: Clock,
+): Promise<Consultation> {
+  const { startsAt, durationMinutes, status, notes, cancelReason } = input;
+  const changes: ((d: Db) => Promise<Consultation>)[] = [];
+  if (notes !== undefined) changes.push((d) => writeNotes(d, id, notes, actor, clock));
+  if (startsAt !== undefined || durationMinutes !== undefined) {
+    changes.push((d) => reschedule(d, id, { startsAt, durationMinutes }, actor, clock));
+  }
+  if (status !== undefined) {
+    changes.push((d) =>
+      transition(d, id, status, actor, clock, { cancelReason, unchangedIsFine: notes !== undefined }),
+    );
+  }
+  if (changes.length === 0) return get(db, id, actor);
+  if (changes.length === 1) return changes[0]!(db);
+  return inTransaction(db, async (trx) => {
+    let last: Consultation | undefined;
+    for (const step of changes) last = await step(trx);
+    return last!;
+  });
 }

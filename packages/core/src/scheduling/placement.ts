@@ -2,10 +2,11 @@
  * The one path by which a consultation takes an interval of a doctor's agenda: booking and
  * rescheduling both come through `placeInAgenda`. In one transaction it
  *
- *   1. locks the doctor's and the patient's agendas (`lockAgendas`), so conflicting writers queue
- *      instead of deadlocking inside the EXCLUDE constraints;
- *   2. asks the change what it wants (`want`: a reschedule locks and reads its row here);
- *   3. reads the agenda and checks the wanted interval (`checkInterval`, the one rule check);
+ *   1. asks the change what it wants (`want`: a reschedule locks and reads its row here);
+ *   2. reads the agenda and checks the wanted interval (`checkInterval`, the one rule check);
+ *   3. locks the hours of the doctor's and the patient's agendas that the change touches
+ *      (`lockAgendas`), so conflicting writers queue instead of deadlocking inside the EXCLUDE
+ *      constraints;
  *   4. runs further checks of the same booking (see EXTRA CHECKS below);
  *   5. writes the consultation (`write`) and records its audit event (`recordAudit`);
  *   6. makes further writes of the same change (see EXTRA WRITES below).
@@ -20,6 +21,7 @@ import { isExclusionViolation, isRetryableConflict, violatedConstraint } from ".
 import { Conflict } from "../errors.js";
 import type { Actor } from "../users/user.js";
 import { type Clock, listSlots } from "./availability.js";
+import { enforceBookingLimits } from "./booking-limits.js";
 import { type ConsultationRow, lockAgendas, readAgenda } from "./consultation.sql.js";
 import {
   type Agenda,
@@ -35,8 +37,16 @@ export interface Placement {
   actor: Actor;
   /** A new booking: the patient must be bookable (an unknown or disabled patient is 404). */
   newBooking: boolean;
-  /** Reads what the change starts from, under the agenda locks, and names the interval it wants. */
-  want(trx: Transaction<DB>): Promise<WantedInterval>;
+  /**
+   * A reschedule: the consultation moved does not count against the patient's own limits, and one
+   * that keeps its length is not held to the doctor's slot length (booking-limits.ts).
+   */
+  moves?: { consultationId: string; keepsLength: boolean };
+  /**
+   * Reads what the change starts from and names the interval it wants, and the one it holds now
+   * (a reschedule's): both are locked.
+   */
+  want(trx: Transaction<DB>): Promise<WantedInterval & { holds?: { start: Date; end: Date } }>;
   /** Writes the consultation at the checked interval; returns its row and the audit event to record. */
   write(
     trx: Transaction<DB>,
@@ -48,13 +58,29 @@ export interface Placement {
 export async function placeInAgenda(db: Db, placement: Placement, clock: Clock): Promise<ConsultationRow> {
   try {
     return await inTransaction(db, async (trx) => {
-      await lockAgendas(trx, [placement.doctorId, placement.patientId]);
       const wanted = await placement.want(trx);
       const { from, to } = agendaWindow(wanted);
       const agenda = await readAgenda(trx, placement.doctorId, placement.patientId, from, to);
       const interval = checkInterval(agenda, { ...wanted, newBooking: placement.newBooking }, clock);
-      // EXTRA CHECKS of a booking (limits per patient, ...) go here: both agendas are locked until
-      // commit, so what they count cannot change underneath them.
+      const parties = [placement.doctorId, placement.patientId];
+      await lockAgendas(trx, parties, wanted.holds ? [interval, wanted.holds] : [interval]);
+      // EXTRA CHECKS of a booking go here, after the locks. A check that counts across a whole
+      // agenda (limits per patient, ...) takes its own lock on it first, so concurrent bookings
+      // cannot both pass it.
+      await enforceBookingLimits(
+        trx,
+        placement.actor,
+        {
+          doctorId: placement.doctorId,
+          patientId: placement.patientId,
+          start: interval.start,
+          end: interval.end,
+          slotMinutes: placement.moves?.keepsLength ? interval.durationMinutes : agenda!.slotMinutes,
+          consultationId: placement.moves?.consultationId,
+        },
+        clock.booking,
+        clock,
+      );
       const { row, audit } = await placement.write(trx, interval, agenda!);
       await recordAudit(trx, audit);
       // EXTRA WRITES of the same change (an outbox event, ...) go here: they commit or roll back

@@ -146,3 +146,12 @@ export const listConsultationsQuerySchema = z.object({
   cursor: z.string().max(200).optional(),
 });
 export type ListConsultationsQuery = z.infer<typeof listConsultationsQuerySchema>;
+
+/** What a patient may book by themselves (fair booking); staff are not limited. */
+export const bookingRulesSchema = z.object({
+  horizonDays: z.number().int(),
+  maxActive: z.number().int(),
+  maxActivePerDoctor: z.number().int(),
+  minNoticeMinutes: z.number().int(),
+});
+export type BookingRules = z.infer<typeof bookingRulesSchema>;

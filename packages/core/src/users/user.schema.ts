@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { isValidTimeZone } from "../time/time-zone.js";
+import { normaliseCpf } from "./cpf.js";
 
 export const roleSchema = z.enum(["admin", "doctor", "patient"]);
 export type Role = z.infer<typeof roleSchema>;
@@ -16,6 +17,18 @@ export const emailSchema = z
   .transform((e) => e.toLowerCase());
 export const passwordSchema = z.string().min(8, "at least 8 characters").max(200);
 export const nameSchema = z.string().trim().min(1).max(200);
+/** A CPF with valid check digits, with or without punctuation; normalised to its 11 digits. */
+export const cpfSchema = z
+  .string()
+  .max(20)
+  .transform((value, ctx) => {
+    const cpf = normaliseCpf(value);
+    if (cpf === null) {
+      ctx.addIssue({ code: "custom", message: "not a valid CPF (11 digits with valid check digits)" });
+      return z.NEVER;
+    }
+    return cpf;
+  });
 export const timeZoneSchema = z.string().max(64).refine(isValidTimeZone, "not an IANA time zone");
 
 export const doctorProfileSchema = z.object({
@@ -32,6 +45,8 @@ export const userSchema = z.object({
   name: z.string(),
   role: roleSchema,
   doctor: doctorProfileSchema.optional(),
+  /** Patients only, when the clinic records it: 11 digits. */
+  cpf: z.string().optional(),
 });
 export type User = z.infer<typeof userSchema>;
 
@@ -45,6 +60,7 @@ export const registerInputSchema = z.object({
   email: emailSchema,
   password: passwordSchema,
   name: nameSchema,
+  cpf: cpfSchema.optional(),
 });
 export type RegisterInput = z.infer<typeof registerInputSchema>;
 
@@ -55,10 +71,15 @@ export const createUserInputSchema = z
     role: roleSchema,
     password: passwordSchema,
     doctor: doctorProfileSchema.optional(),
+    cpf: cpfSchema.optional(),
   })
   .refine((u) => (u.role === "doctor") === (u.doctor !== undefined), {
     message: "a doctor needs a `doctor` profile, and only a doctor may have one",
     path: ["doctor"],
+  })
+  .refine((u) => u.cpf === undefined || u.role === "patient", {
+    message: "only a patient's CPF is recorded",
+    path: ["cpf"],
   });
 export type CreateUserInput = z.infer<typeof createUserInputSchema>;
 

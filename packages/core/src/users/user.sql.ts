@@ -14,6 +14,7 @@ const userColumns = [
   "users.password_hash",
   "users.created_at",
   "users.disabled_at",
+  "users.cpf",
   "doctor_profiles.specialty",
   "doctor_profiles.license_number",
   "doctor_profiles.timezone",
@@ -27,6 +28,7 @@ export function selectUsers(db: Db) {
 /** The public face of a row: never the password hash. */
 export function toUser(row: UserRow): User {
   const user: User = { id: row.id, email: row.email, name: row.name, role: row.role };
+  if (row.cpf) user.cpf = row.cpf;
   if (row.role === "doctor" && row.specialty != null) {
     user.doctor = {
       specialty: row.specialty,

@@ -23,7 +23,13 @@ export async function createUser(db: Db, input: CreateUserInput, actor: Actor | 
     return await db.transaction().execute(async (trx) => {
       const row = await trx
         .insertInto("users")
-        .values({ email: input.email, name: input.name, role: input.role, password_hash: passwordHash })
+        .values({
+          email: input.email,
+          name: input.name,
+          role: input.role,
+          password_hash: passwordHash,
+          cpf: input.role === "patient" ? (input.cpf ?? null) : null,
+        })
         .returning("id")
         .executeTakeFirstOrThrow();
       if (input.role === "doctor" && input.doctor) {
@@ -52,6 +58,9 @@ export async function createUser(db: Db, input: CreateUserInput, actor: Actor | 
     if (isUniqueViolation(err)) {
       if (violatedConstraint(err)?.includes("license")) {
         throw new Conflict("license_taken", "Another doctor already has this CRM licence number.");
+      }
+      if (violatedConstraint(err)?.includes("cpf")) {
+        throw new Conflict("cpf_taken", "Another patient already has this CPF.");
       }
       throw new Conflict("email_taken", "An account with this email already exists.");
     }

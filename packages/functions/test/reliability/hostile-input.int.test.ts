@@ -179,6 +179,19 @@ function templates(w: World): Record<string, Record<string, unknown>[]> {
     ],
     "POST /api/consultations/:id/cancel": [{ reason: "r" }],
     "POST /api/consultations/:id/room-link": [{ for: "patient" }],
+    "POST /fhir/R4/Appointment": [
+      {
+        resourceType: "Appointment",
+        status: "booked",
+        start: "SLOT",
+        minutesDuration: "DURATION",
+        participant: [
+          { actor: { reference: `Practitioner/${p.doctorX.user.id}` } },
+          { actor: { reference: `Patient/${p.patientA.user.id}` } },
+        ],
+      },
+    ],
+    "PATCH /fhir/R4/Appointment/:id": [{ status: "cancelled", start: "SLOT", minutesDuration: "DURATION" }],
   };
 }
 
@@ -487,7 +500,9 @@ describe.skipIf(!url)("hostile input", { timeout: 900_000 }, () => {
     };
 
     // The writes that could break the agenda's invariants come up three times as often.
-    const weighted = routes.flatMap((k) => (/^(POST|PATCH) \/api\/consultations/.test(k) ? [k, k, k] : [k]));
+    const weighted = routes.flatMap((k) =>
+      /^(POST|PATCH) \/(api\/consultations|fhir\/R4\/Appointment)/.test(k) ? [k, k, k] : [k],
+    );
     const request = fc
       .constantFrom(...weighted)
       .chain((key) => fc.oneof({ weight: 4, arbitrary: focused(key) }, { weight: 1, arbitrary: wild(key) }));
@@ -542,7 +557,10 @@ describe.skipIf(!url)("hostile input", { timeout: 900_000 }, () => {
           } catch {
             badShape++;
           }
-          const ok = typeof body?.error?.code === "string" && typeof body?.error?.message === "string";
+          // Under /fhir/R4 every error is a FHIR OperationOutcome instead (docs/fhir.md).
+          const ok = path.startsWith("/fhir/")
+            ? body?.resourceType === "OperationOutcome" && Array.isArray(body.issue) && body.issue.length > 0
+            : typeof body?.error?.code === "string" && typeof body?.error?.message === "string";
           if (!ok && body) badShape++;
           expect(ok, context).toBe(true);
         }

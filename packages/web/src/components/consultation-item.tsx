@@ -6,7 +6,7 @@
 import { A, useNavigate } from "@solidjs/router";
 import { type Component, createSignal, Show } from "solid-js";
 import { api, roomPath } from "../lib/api";
-import { roomOpenable } from "../lib/consultations";
+import { mayCancel, roomOpenable } from "../lib/consultations";
 import type { Consultation, ConsultationStatus } from "../lib/contract";
 import { locale, t } from "../lib/i18n";
 import { user } from "../lib/session";
@@ -33,6 +33,19 @@ export const ConsultationItem: Component<{
   const [dialogError, setDialogError] = createSignal<unknown>();
   const zone = viewerZone();
   const active = () => c().status === "scheduled" || c().status === "in_progress";
+  const [revoked, setRevoked] = createSignal(false);
+  const revokeLinks = async () => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      await api.revokeRoomLinks(c().id);
+      setRevoked(true);
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
   const upcoming = () => Date.parse(c().endsAt) > Date.now();
 
   const run = async (action: () => Promise<Consultation>, inDialog = false) => {
@@ -121,9 +134,19 @@ export const ConsultationItem: Component<{
           <A class="button secondary" href={`/book?reschedule=${c().id}&doctor=${c().doctorId}`}>
             {t("consultation.reschedule")}
           </A>
+        </Show>
+        <Show when={mayCancel(c(), user()?.role)}>
           <button type="button" class="danger" onClick={() => setCancelOpen(true)}>
             {t("consultation.cancel")}
           </button>
+        </Show>
+        <Show when={staff() && active() && upcoming()}>
+          <button type="button" class="secondary" disabled={busy()} onClick={revokeLinks}>
+            {t("consultation.revokeLinks")}
+          </button>
+        </Show>
+        <Show when={revoked()}>
+          <p role="status">{t("consultation.linksRevoked")}</p>
         </Show>
       </div>
 

@@ -11,6 +11,7 @@ import type { CreateUserInput, LoginInput, RegisterInput } from "@healthflow/cor
 import type {
   Availability,
   BookInput,
+  BookingRules,
   Consultation,
   ConsultationPatch,
   ConsultationQuery,
@@ -136,6 +137,7 @@ export const api = {
     return users;
   },
   createUser: (input: CreateUserInput) => request<{ user: User }>("POST", "/api/users", { body: input }),
+  bookingRules: () => request<BookingRules>("GET", "/api/booking-rules"),
   listDoctors: () => request<{ doctors: DoctorSummary[] }>("GET", "/api/doctors").then((r) => r.doctors),
 
   getAvailability: (doctorId: string) => request<Availability>("GET", `/api/doctors/${enc(doctorId)}/availability`),
@@ -175,6 +177,9 @@ export const api = {
     request<RoomLink>("POST", `/api/consultations/${enc(consultationId)}/room-link`, {
       body: forRole ? { for: forRole } : {},
     }),
+  /** Every link issued so far stops working (410 link_revoked); the doctor or an admin. */
+  revokeRoomLinks: (consultationId: string) =>
+    request<void>("DELETE", `/api/consultations/${enc(consultationId)}/room-links`),
   /** The token is the credential here: a 401 means a bad link, not an expired session. */
   room: (token: string) => request<Room>("GET", `/api/rooms/${enc(token)}`, { redirectOn401: false }),
 };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ApiError } from "./api";
-import { nextFree, roomOpenable, sortRules, splitConsultations, weekdayNames } from "./consultations";
+import { mayCancel, nextFree, roomOpenable, sortRules, splitConsultations, weekdayNames } from "./consultations";
 import type { Consultation } from "./contract";
 import { notOpenYet } from "./room";
 import { safeNext } from "./session";
@@ -98,5 +98,19 @@ describe("room and sign-in helpers", () => {
     expect(safeNext("//evil.example/")).toBeUndefined();
     expect(safeNext("/\\evil.example")).toBeUndefined();
     expect(safeNext(undefined)).toBeUndefined();
+  });
+});
+
+describe("mayCancel", () => {
+  const at = (startsAt: string, status: Consultation["status"] = "scheduled") =>
+    ({ startsAt, endsAt: new Date(Date.parse(startsAt) + 30 * 60_000).toISOString(), status }) as Consultation;
+  const now = Date.parse("2031-06-02T12:00:00Z");
+  it("a patient until the start only (then the API says too_late); staff until the end", () => {
+    expect(mayCancel(at("2031-06-02T12:10:00Z"), "patient", now)).toBe(true);
+    expect(mayCancel(at("2031-06-02T11:50:00Z"), "patient", now)).toBe(false);
+    expect(mayCancel(at("2031-06-02T11:50:00Z"), "doctor", now)).toBe(true);
+    expect(mayCancel(at("2031-06-02T11:50:00Z", "in_progress"), "admin", now)).toBe(true);
+    expect(mayCancel(at("2031-06-02T11:00:00Z"), "doctor", now)).toBe(false);
+    expect(mayCancel(at("2031-06-02T12:10:00Z", "cancelled"), "patient", now)).toBe(false);
   });
 });

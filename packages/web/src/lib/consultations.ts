@@ -7,6 +7,16 @@ export function roomOpenable(c: Consultation, now: number = Date.now()): boolean
   return now >= Date.parse(c.startsAt) - 15 * 60_000 && now <= Date.parse(c.endsAt) + 30 * 60_000;
 }
 
+/**
+ * Whether the viewer may cancel: staff until the end, a patient only before the start (after it the
+ * API answers 409 too_late, so the button is not offered).
+ */
+export function mayCancel(c: Consultation, role: string | undefined, now: number = Date.now()): boolean {
+  if (c.status !== "scheduled" && c.status !== "in_progress") return false;
+  if (role === "patient") return c.status === "scheduled" && now < Date.parse(c.startsAt);
+  return Date.parse(c.endsAt) > now;
+}
+
 /** Upcoming: still going to happen and not over, soonest first; everything else is past, newest first. */
 export function splitConsultations(list: Consultation[], now = Date.now()) {
   const upcoming: Consultation[] = [];

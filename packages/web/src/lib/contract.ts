@@ -9,6 +9,7 @@ import type { z } from "zod";
 export type {
   Availability,
   AvailabilityRule,
+  BookingRules,
   Consultation,
   ConsultationStatus,
   DoctorSummary,

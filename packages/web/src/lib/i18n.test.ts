@@ -63,3 +63,24 @@ describe("describeError", () => {
     expect(describeError(new Error("boom"), "en")).toBe(en["error.unexpected"]);
   });
 });
+
+describe("the fair-booking and room-link errors (issue #11)", () => {
+  it("are said in plain words in both languages, with the limits from the details", () => {
+    const limit = new ApiError(422, "booking_limit", "x", { scope: "total", maxActive: 4, maxActivePerDoctor: 2 });
+    expect(describeError(limit, "pt-BR")).toContain("até 4 no total e 2 com o(a) mesmo(a) médico(a)");
+    expect(describeError(limit, "en")).toContain("4 in all and 2 with the same doctor");
+    const far = new ApiError(422, "too_far_ahead", "x", { horizonDays: 90, latestStart: "2031-01-01T00:00:00Z" });
+    expect(describeError(far, "pt-BR")).toContain("até 90 dias à frente");
+    expect(describeError(far, "en")).toContain("at most 90 days ahead");
+    expect(describeError(new ApiError(400, "invalid_duration", "x", { slotMinutes: 30 }), "en")).toContain(
+      "one 30-minute slot",
+    );
+    for (const code of ["too_late", "link_revoked"]) {
+      const err = new ApiError(code === "too_late" ? 409 : 410, code, "x");
+      for (const lang of ["pt-BR", "en"] as const) {
+        expect(describeError(err, lang)).toBe(translate(lang, `error.${code}`));
+        expect(describeError(err, lang)).not.toMatch(/[{}]/);
+      }
+    }
+  });
+});

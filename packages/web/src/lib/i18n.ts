@@ -68,10 +68,18 @@ function hasMessage(key: string): boolean {
 export function describeError(err: unknown, lang: Locale = locale()): string {
   if (!(err instanceof ApiError)) return translate(lang, "error.unexpected");
   const byCode = `error.${err.code}`;
-  if (hasMessage(byCode)) return translate(lang, byCode);
+  if (hasMessage(byCode)) return translate(lang, byCode, scalarDetails(err.details));
   if (err.status === 0) return translate(lang, "error.network");
   const byStatus = `error.status.${err.status}`;
   if (hasMessage(byStatus)) return translate(lang, byStatus);
   if (err.status >= 500) return translate(lang, "error.server");
   return err.message || translate(lang, "error.unexpected");
+}
+
+/** The numbers and words in an error's details, for sentences such as "at most {horizonDays} days". */
+function scalarDetails(details: unknown): Record<string, string | number> | undefined {
+  if (!details || typeof details !== "object" || Array.isArray(details)) return undefined;
+  const out: Record<string, string | number> = {};
+  for (const [k, v] of Object.entries(details)) if (typeof v === "string" || typeof v === "number") out[k] = v;
+  return out;
 }

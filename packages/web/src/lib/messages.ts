@@ -78,11 +78,15 @@ export const ptBR = {
   "consultation.noShow": "Não compareceu",
   "consultation.reschedule": "Remarcar",
   "consultation.cancel": "Cancelar",
+  "consultation.revokeLinks": "Revogar links da sala",
+  "consultation.linksRevoked": "Os links da sala enviados até agora não funcionam mais; gere novos para entrar.",
   "consultation.cancelTitle": "Cancelar consulta",
   "consultation.cancelConfirm": "Cancelar a consulta de {when}?",
   "consultation.cancelDo": "Cancelar consulta",
 
   "book.title": "Agendar consulta",
+  "book.limits":
+    "Você pode agendar até {horizonDays} dias à frente e ter até {maxActive} consultas futuras, {maxActivePerDoctor} com o(a) mesmo(a) médico(a). Cada agendamento é de um horário; consultas mais longas são marcadas pela clínica.",
   "book.rescheduleTitle": "Remarcar consulta",
   "book.rescheduling": "Remarcando a consulta com {doctor} de {when}. Escolha um novo horário.",
   "book.patient": "Paciente",
@@ -204,6 +208,14 @@ export const ptBR = {
   "error.overlapping_rules": "Há horários que se sobrepõem no mesmo dia. Ajuste-os e salve de novo.",
   "error.patient_required": "Escolha o paciente da consulta.",
   "error.rate_limited": "Muitas tentativas. Aguarde alguns minutos e tente de novo.",
+  "error.invalid_duration":
+    "Pacientes agendam um horário de {slotMinutes} minutos; consultas mais longas são marcadas pela clínica.",
+  "error.too_far_ahead": "Só é possível agendar até {horizonDays} dias à frente. Escolha uma data mais próxima.",
+  "error.booking_limit":
+    "Você já tem o máximo de consultas futuras: até {maxActive} no total e {maxActivePerDoctor} com o(a) mesmo(a) médico(a). Cancele uma ou aguarde uma delas acontecer para agendar outra.",
+  "error.too_late": "A consulta já começou e não pode mais ser cancelada. Fale com a clínica.",
+  "error.link_revoked": "Este link da sala foi revogado. Peça um novo link ao(à) médico(a) ou à clínica.",
+  "error.public_url_not_configured": "O servidor não sabe seu endereço público; avise a clínica.",
 };
 
 export type MessageKey = keyof typeof ptBR;
@@ -283,11 +295,15 @@ export const en: Record<MessageKey, string> = {
   "consultation.noShow": "No-show",
   "consultation.reschedule": "Reschedule",
   "consultation.cancel": "Cancel",
+  "consultation.revokeLinks": "Revoke room links",
+  "consultation.linksRevoked": "The room links sent so far no longer work; make new ones to join.",
   "consultation.cancelTitle": "Cancel consultation",
   "consultation.cancelConfirm": "Cancel the consultation on {when}?",
   "consultation.cancelDo": "Cancel consultation",
 
   "book.title": "Book a consultation",
+  "book.limits":
+    "You can book up to {horizonDays} days ahead and have up to {maxActive} upcoming consultations, {maxActivePerDoctor} with the same doctor. Each booking is one slot; longer consultations are booked by the clinic.",
   "book.rescheduleTitle": "Reschedule consultation",
   "book.rescheduling": "Rescheduling the consultation with {doctor} on {when}. Pick a new time.",
   "book.patient": "Patient",
@@ -409,4 +425,12 @@ export const en: Record<MessageKey, string> = {
   "error.overlapping_rules": "Some hours overlap on the same day. Adjust them and save again.",
   "error.patient_required": "Choose the patient for this consultation.",
   "error.rate_limited": "Too many attempts. Wait a few minutes and try again.",
+  "error.invalid_duration":
+    "Patients book one {slotMinutes}-minute slot; longer consultations are booked by the clinic.",
+  "error.too_far_ahead": "Bookings can be made at most {horizonDays} days ahead. Pick an earlier date.",
+  "error.booking_limit":
+    "You already have the most upcoming consultations allowed: {maxActive} in all and {maxActivePerDoctor} with the same doctor. Cancel one or wait until one has taken place to book another.",
+  "error.too_late": "The consultation has started and can no longer be cancelled. Contact the clinic.",
+  "error.link_revoked": "This room link was revoked. Ask the doctor or the clinic for a new one.",
+  "error.public_url_not_configured": "The server does not know its public address; tell the clinic.",
 };

@@ -31,6 +31,11 @@ const Book: Component = () => {
   const rescheduleId = () => params.reschedule;
 
   const [doctors] = createResource(() => api.listDoctors());
+  // Patients are told the fair-booking limits up front, not only when a booking is refused.
+  const [rules] = createResource(
+    () => (user()?.role === "patient" ? true : undefined),
+    () => api.bookingRules(),
+  );
   const [patients] = createResource(
     () => (isAdmin() && !rescheduleId() ? true : undefined),
     () => api.listUsers("patient"),
@@ -104,6 +109,7 @@ const Book: Component = () => {
     <>
       <PageTitle>{rescheduleId() ? t("book.rescheduleTitle") : t("book.title")}</PageTitle>
       <p class="zone">{t("common.timesIn", { zone: zoneLabel(zone) })}</p>
+      <Show when={rules()}>{(r) => <p class="zone">{t("book.limits", { ...r() })}</p>}</Show>
       <Show when={original()}>
         {(c) => (
           <Notice>

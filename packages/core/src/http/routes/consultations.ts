@@ -22,6 +22,12 @@ const bookRoute = createRoute({
   operationId: "bookConsultation",
   tags: ["consultations"],
   summary: "Book a consultation (patients for themselves; doctors and admins give patientId)",
+  description:
+    "409 `slot_taken` (with `nextSlots`); 422 `outside_availability`, `time_off`, `too_soon`; 400 `invalid_duration`. " +
+    "Fair booking, for patients only: one slot of the doctor's length (400 `invalid_duration`), at most " +
+    "HEALTHFLOW_BOOKING_HORIZON_DAYS ahead (422 `too_far_ahead`, `details.horizonDays`), at most " +
+    "HEALTHFLOW_MAX_ACTIVE_BOOKINGS upcoming consultations they booked themselves and 2 with one doctor " +
+    "(422 `booking_limit`, `details: {scope, maxActive, maxActivePerDoctor, active, activeWithDoctor}`).",
   security,
   request: { body: jsonBody(bookInputSchema) },
   responses: { 201: jsonResponse(one, "Booked"), ...errorResponses(400, 401, 403, 404, 409, 422) },
@@ -61,6 +67,9 @@ const patchRoute = createRoute({
   operationId: "updateConsultation",
   tags: ["consultations"],
   summary: "Reschedule, change status, or write notes",
+  description:
+    "A patient moving a consultation is held to the fair-booking horizon and length (422 `too_far_ahead`, " +
+    "400 `invalid_duration`); a patient cannot cancel after the start (409 `too_late`).",
   security,
   request: { params: idParams, body: jsonBody(patchConsultationSchema) },
   responses: { 200: jsonResponse(one, "Updated"), ...errorResponses(400, 401, 403, 404, 409, 422) },
@@ -72,6 +81,7 @@ const cancelRoute = createRoute({
   operationId: "cancelConsultation",
   tags: ["consultations"],
   summary: "Cancel a scheduled consultation; its slot is free again at once",
+  description: "A patient cannot cancel once the consultation has started: 409 `too_late` (staff can).",
   security,
   request: {
     params: idParams,
@@ -99,27 +109,7 @@ export const consultationRoutes = newRouter()
     const { db } = c.get("deps");
     const id = c.req.valid("param").id;
     const clock = clockOf(c);
-    const { startsAt, durationMinutes, status, notes } = c.req.valid("json");
-    // One change, or notes alongside one: each is its own domain function; together they run in
-    // one transaction, notes first, so a caller who may not write notes changes nothing.
-    const changes: ((db: Db) => Promise<ConsultationView>)[] = [];
-    if (notes !== undefined) changes.push((d) => Consultation.writeNotes(d, id, notes, actor, clock));
-    if (startsAt !== undefined || durationMinutes !== undefined) {
-      changes.push((d) => Consultation.reschedule(d, id, { startsAt, durationMinutes }, actor, clock));
-    }
-    if (status !== undefined) {
-      changes.push((d) =>
-        Consultation.transition(d, id, status, actor, clock, { unchangedIsFine: notes !== undefined }),
-      );
-    }
-    const consultation =
-      changes.length === 1
-        ? await changes[0]!(db)
-        : await db.transaction().execute(async (trx) => {
-            let last: ConsultationView | undefined;
-            for (const change of changes) last = await change(trx);
-            return last!;
-          });
+    const consultation = await Consultation.change(db, id, c.req.valid("json"), actor, clock);
     return c.json({ consultation }, 200);
   })
   .openapi(cancelRoute, async (c) => {

@@ -9,6 +9,7 @@ import {
 } from "../../scheduling/availability.js";
 import {
   availabilitySchema,
+  bookingRulesSchema,
   instantSchema,
   putAvailabilitySchema,
   rangeQuerySchema,
@@ -64,6 +65,8 @@ const getTimeOff = createRoute({
   operationId: "listTimeOff",
   tags: ["scheduling"],
   summary: "A doctor's time off, optionally within a range",
+  description:
+    "Every signed-in user sees the intervals; the `reason` only the doctor themself and admins (others get null).",
   security,
   request: {
     params: doctorParams,
@@ -100,7 +103,28 @@ const slots = createRoute({
   },
 });
 
+const bookingRulesRoute = createRoute({
+  method: "get",
+  path: "/api/booking-rules",
+  operationId: "getBookingRules",
+  tags: ["scheduling"],
+  summary: "What a patient may book by themselves",
+  description:
+    "HEALTHFLOW_BOOKING_HORIZON_DAYS, HEALTHFLOW_MAX_ACTIVE_BOOKINGS, HEALTHFLOW_MAX_ACTIVE_BOOKINGS_PER_DOCTOR and " +
+    "HEALTHFLOW_MIN_NOTICE_MINUTES, so the dashboard can say them before a booking is refused.",
+  security,
+  responses: {
+    200: jsonResponse(bookingRulesSchema, "The rules"),
+    ...errorResponses(401),
+  },
+});
+
 export const scheduleRoutes = newRouter()
+  .openapi(bookingRulesRoute, async (c) => {
+    await requireUser(c);
+    const { booking, minNoticeMinutes } = c.get("deps").config;
+    return c.json({ ...booking, minNoticeMinutes }, 200);
+  })
   .openapi(getAvail, async (c) => {
     await requireUser(c);
     return c.json(await getAvailability(c.get("deps").db, c.req.valid("param").id), 200);
@@ -115,8 +139,9 @@ export const scheduleRoutes = newRouter()
     return c.json({ timeOff }, 201);
   })
   .openapi(getTimeOff, async (c) => {
-    await requireUser(c);
-    return c.json({ timeOff: await listTimeOff(c.get("deps").db, c.req.valid("param").id, c.req.valid("query")) }, 200);
+    const actor = await requireUser(c);
+    const { id } = c.req.valid("param");
+    return c.json({ timeOff: await listTimeOff(c.get("deps").db, id, c.req.valid("query"), actor) }, 200);
   })
   .openapi(delTimeOff, async (c) => {
     const actor = await requireUser(c, "doctor", "admin");
