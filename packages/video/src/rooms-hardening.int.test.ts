@@ -33,6 +33,13 @@ async function consultation() {
     body: { doctorId: doctor.user.id, startsAt: START },
   });
   expect(booked.status).toBe(201);
+  // The patient has agreed to teleconsultation (the consent rules: teleconsultation.int.test.ts).
+  const version = (await clinic.call("GET", "/api/consent/telemedicine")).body.version;
+  const consent = await clinic.call("POST", `/api/consultations/${booked.body.consultation.id}/consent`, {
+    as: patient,
+    body: { version },
+  });
+  expect(consent.status).toBe(201);
   return { doctor, patient, id: booked.body.consultation.id as string };
 }
 
@@ -90,7 +97,12 @@ describe("revoking a consultation's room links", () => {
     for (const token of [forPatient, forDoctor]) {
       const res = await clinic.call("GET", `/api/rooms/${token}`);
       expect([res.status, res.body.error.code]).toEqual([410, "link_revoked"]);
+      // Nor does a revoked link read the room's status or act as the patient's credential.
+      const status = await clinic.call("GET", `/api/rooms/${token}/status`);
+      expect([status.status, status.body.error.code]).toEqual([410, "link_revoked"]);
     }
+    const checkIn = await clinic.call("POST", `/api/consultations/${id}/check-in`, { body: { roomToken: forPatient } });
+    expect([checkIn.status, checkIn.body.error.code]).toEqual([410, "link_revoked"]);
     clinic.clock.set(NOW);
     const fresh = tokenOf((await clinic.call("POST", `/api/consultations/${id}/room-link`, { as: patient })).body.url);
     clinic.clock.set(new Date("2030-09-03T12:00:00Z"));
