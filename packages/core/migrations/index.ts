@@ -7,12 +7,12 @@ import * as m0001 from "./0001-accounts.js";
 import * as m0002 from "./0002-scheduling.js";
 import * as m0003 from "./0003-patient-cpf.js";
 import * as m0004 from "./0004-hardening.js";
-import * as m0009 from "./0009-performance-indexes.js";
+import * as m0007 from "./0007-performance-indexes.js";
 
 export const migrations: Record<string, Migration> = {
   "0001-accounts": m0001,
   "0002-scheduling": m0002,
   "0003-patient-cpf": m0003,
   "0004-hardening": m0004,
-  "0009-performance-indexes": m0009,
+  "0007-performance-indexes": m0007,
 };
