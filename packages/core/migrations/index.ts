@@ -8,7 +8,7 @@ import * as m0002 from "./0002-scheduling.js";
 import * as m0003 from "./0003-patient-cpf.js";
 import * as m0004 from "./0004-hardening.js";
 import * as m0005 from "./0005-telemedicine.js";
-import * as m0009 from "./0009-performance-indexes.js";
+import * as m0007 from "./0007-performance-indexes.js";
 
 export const migrations: Record<string, Migration> = {
   "0001-accounts": m0001,
@@ -16,5 +16,5 @@ export const migrations: Record<string, Migration> = {
   "0003-patient-cpf": m0003,
   "0004-hardening": m0004,
   "0005-telemedicine": m0005,
-  "0009-performance-indexes": m0009,
+  "0007-performance-indexes": m0007,
 };

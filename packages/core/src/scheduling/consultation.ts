@@ -203,7 +203,7 @@ export async function list(
   if (query.patientId) q = q.where("c.patient_id", "=", query.patientId);
   if (query.from) q = q.where("c.ends_at", ">", query.from);
   if (query.to) q = q.where("c.starts_at", "<", query.to);
-  // The same window as a range overlap, so the period GiST indexes (migration 0009) bound the scan
+  // The same window as a range overlap, so the period GiST indexes (migration 0007) bound the scan
   // on both sides: otherwise it walks every earlier consultation, and grows with history.
   if (query.from && query.to && query.from < query.to) {
     const { from, to } = query;
