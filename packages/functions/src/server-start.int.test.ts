@@ -4,20 +4,17 @@
  * (instead of reporting ready and losing what is written to it), and a busy port ends in one line
  * naming the PORT setting (instead of "listening" followed by a stack trace).
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { killServers, spawnServer } from "../test/server-child.js";
 
-const root = resolve(import.meta.dirname, "../../..");
-const tsx = join(root, "node_modules/.bin/tsx");
 const folders: string[] = [];
-const running = new Set<ChildProcess>();
 
 afterAll(() => {
-  for (const child of running) child.kill("SIGKILL");
+  killServers();
   for (const f of folders) rmSync(f, { recursive: true, force: true });
 });
 
@@ -42,31 +39,14 @@ async function freePort(): Promise<number> {
 }
 
 function start(dataDir: string, port: number) {
-  const child = spawn(tsx, ["packages/functions/src/server.ts"], {
-    cwd: root,
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      HEALTHFLOW_DATA_DIR: dataDir,
-      HEALTHFLOW_DEMO: "0",
-      PORT: String(port),
-      HOST: "127.0.0.1",
-      LOG_FORMAT: "pretty",
-      HEALTHFLOW_WEB_DIR: join(dataDir, "no-web-build"),
-    },
-    stdio: ["ignore", "pipe", "pipe"],
+  const server = spawnServer({
+    HEALTHFLOW_DATA_DIR: dataDir,
+    HEALTHFLOW_DEMO: "0",
+    PORT: String(port),
+    LOG_FORMAT: "pretty",
+    HEALTHFLOW_WEB_DIR: join(dataDir, "no-web-build"),
   });
-  running.add(child);
-  let out = "";
-  child.stdout!.on("data", (d) => (out += d));
-  child.stderr!.on("data", (d) => (out += d));
-  const exited = new Promise<number | null>((done) =>
-    child.on("exit", (code) => {
-      running.delete(child);
-      done(code);
-    }),
-  );
-  return { child, exited, output: () => out, base: `http://127.0.0.1:${port}` };
+  return { ...server, base: `http://127.0.0.1:${port}` };
 }
 
 async function ready(base: string, output: () => string, timeoutMs = 90_000) {

@@ -4,16 +4,15 @@
  * survives a restart on the same data folder. Each test has its own data folder: they run in any
  * order, or alone.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { request as httpRequest } from "node:http";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { killServers, spawnServer } from "../test/server-child.js";
 
-const root = resolve(import.meta.dirname, "../../..");
-const running = new Set<ChildProcess>();
 const dataDirs: string[] = [];
 
 function newDataDir(): string {
@@ -23,7 +22,7 @@ function newDataDir(): string {
 }
 
 afterAll(() => {
-  for (const child of running) child.kill("SIGKILL");
+  killServers();
   for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -46,53 +45,36 @@ interface Server {
 
 async function startServer(dataDir: string): Promise<Server> {
   const port = await freePort();
-  // Node itself with tsx's loader, not the `tsx` CLI: the CLI is a second process that relays
-  // signals with a short timeout, and under load a relayed SIGTERM could kill the server (exit 143)
-  // before its drain handler ran.
-  const child = spawn(process.execPath, ["--import", "tsx", "packages/functions/src/server.ts"], {
-    cwd: root,
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
+  const { child, exited, output } = spawnServer(
+    {
       HEALTHFLOW_DATA_DIR: dataDir,
       PORT: String(port),
-      HOST: "127.0.0.1",
       LOG_FORMAT: "json",
       HEALTHFLOW_WEB_DIR: join(dataDir, "no-web-build"),
     },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  running.add(child);
-  let out = "";
-  child.stdout!.on("data", (d) => (out += d));
-  child.stderr!.on("data", (d) => (out += d));
-  const exited = new Promise<number | null>((done) =>
-    child.on("exit", (code) => {
-      running.delete(child);
-      done(code);
-    }),
+    "node",
   );
   const server: Server = {
     base: `http://127.0.0.1:${port}`,
     child,
     exited,
-    output: () => out,
+    output,
     logs: () =>
-      out
+      output()
         .split("\n")
         .filter((l) => l.startsWith("{"))
         .map((l) => JSON.parse(l) as Record<string, unknown>),
   };
   const deadline = Date.now() + 90_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`server exited early (${child.exitCode}):\n${out}`);
-    if (Date.now() > deadline) throw new Error(`server not ready in time:\n${out}`);
+    if (child.exitCode !== null) throw new Error(`server exited early (${child.exitCode}):\n${output()}`);
+    if (Date.now() > deadline) throw new Error(`server not ready in time:\n${output()}`);
     const ready = await fetch(`${server.base}/readyz`).then(
       (r) => r.status,
       () => 0,
     );
     // The banner is written right after start-up completes; wait for it too.
-    if (ready === 200 && out.includes("HealthFlow is running at")) return server;
+    if (ready === 200 && output().includes("HealthFlow is running at")) return server;
     await new Promise((r) => setTimeout(r, 200));
   }
 }

@@ -3,41 +3,26 @@
  * used to fall back silently, and a server on a non-loopback address without HEALTHFLOW_PUBLIC_URL
  * (its links would otherwise name whatever Host a client sends).
  */
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { spawnServer } from "../test/server-child.js";
 
-const root = resolve(import.meta.dirname, "../../..");
-const tsx = join(root, "node_modules/.bin/tsx");
 const dataDir = mkdtempSync(join(tmpdir(), "healthflow-settings-"));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
-function start(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
-  return new Promise((done) => {
-    const child = spawn(tsx, ["packages/functions/src/server.ts"], {
-      cwd: root,
-      env: {
-        PATH: process.env.PATH,
-        HOME: process.env.HOME,
-        HEALTHFLOW_DATA_DIR: dataDir,
-        PORT: "65000", // never reached: each case stops at the settings
-        HOST: "127.0.0.1",
-        LOG_FORMAT: "json",
-        ...env,
-      },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let output = "";
-    child.stdout!.on("data", (d) => (output += d));
-    child.stderr!.on("data", (d) => (output += d));
-    const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
-    child.on("exit", (code) => {
-      clearTimeout(timer);
-      done({ code, output });
-    });
+async function start(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
+  const server = spawnServer({
+    HEALTHFLOW_DATA_DIR: dataDir,
+    PORT: "65000", // never reached: each case stops at the settings
+    LOG_FORMAT: "json",
+    ...env,
   });
+  const timer = setTimeout(() => server.child.kill("SIGKILL"), 60_000);
+  const code = await server.exited;
+  clearTimeout(timer);
+  return { code, output: server.output() };
 }
 
 describe("the server refuses to start", () => {

@@ -7,14 +7,13 @@
  * Runs on PostgreSQL (TEST_DATABASE_URL), in a throw-away database.
  */
 
-import { reportFigures } from "@healthflow/test-kit/reliability-support";
+import { runAuthorizationMatrix } from "@healthflow/test-kit/authorization-matrix";
 import {
   ACTORS,
   type ActorKey,
   type BookedConsultation,
   createWorld,
   forbiddenFor,
-  leaksIn,
   type World,
 } from "@healthflow/test-kit/reliability-world";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -202,8 +201,6 @@ function fhirRouteKeys(w: World): string[] {
 
 describe.skipIf(!url)("FHIR authorization matrix", () => {
   let world: World;
-  const cells: Array<{ route: string; actor: ActorKey; variant: Variant; expected: number; status: number }> = [];
-  const leaks: string[] = [];
 
   beforeAll(async () => {
     world = await createWorld(url!, "fhirmatrix");
@@ -226,44 +223,17 @@ describe.skipIf(!url)("FHIR authorization matrix", () => {
   });
 
   it("answers the expected status in every cell, valid R4 always, OperationOutcome on errors, no leaks", async () => {
-    for (const route of fhirRouteKeys(world)) {
-      const rc = CASES[route];
-      if (!rc) continue; // reported above
-      for (const actor of ACTORS) {
-        const cell = rc.cells[actor];
-        for (const variant of (typeof cell === "number" ? ["own"] : ["own", "other"]) as Variant[]) {
-          const expected = typeof cell === "number" ? cell : cell[variant];
-          const built = await rc.build(world, actor, variant);
-          const token = actor === "anonymous" ? undefined : await world.freshToken(actor);
-          const res = await world.app.request(built.path, {
-            method: built.method,
-            headers: {
-              ...(token ? { authorization: `Bearer ${token}` } : {}),
-              ...(built.body !== undefined ? { "content-type": built.contentType ?? "application/fhir+json" } : {}),
-            },
-            body: built.body === undefined ? undefined : JSON.stringify(built.body),
-          });
-          const text = await res.text();
-          cells.push({ route, actor, variant, expected, status: res.status });
-          const body = JSON.parse(text);
-          assertValidR4(body);
-          if (res.status >= 400) expect(body.resourceType, `${route} as ${actor}/${variant}`).toBe("OperationOutcome");
-          const found = leaksIn(text, forbiddenFor(world, actor), `${built.path} ${JSON.stringify(built.body ?? "")}`);
-          for (const f of found) leaks.push(`${route} as ${actor}/${variant}: ${f}`);
-          expect(text, "no password hash ever leaves").not.toMatch(/scrypt\$|password_?hash/i);
-        }
-      }
-    }
-    const wrong = cells
-      .filter((c) => c.status !== c.expected)
-      .map((c) => `${c.route} as ${c.actor}/${c.variant}: expected ${c.expected}, got ${c.status}`);
-    reportFigures("fhir-authorization-matrix", {
-      routes: new Set(cells.map((c) => c.route)).size,
-      cells: cells.length,
-      mismatches: wrong.length,
-      leaks: leaks.length,
+    await runAuthorizationMatrix(world, {
+      suite: "fhir-authorization-matrix",
+      routes: fhirRouteKeys(world),
+      cases: CASES,
+      contentType: "application/fhir+json",
+      forbidden: (_route, actor) => forbiddenFor(world, actor),
+      check: ({ label, status, text }) => {
+        const body = JSON.parse(text);
+        assertValidR4(body);
+        if (status >= 400) expect(body.resourceType, label).toBe("OperationOutcome");
+      },
     });
-    expect(wrong).toEqual([]);
-    expect(leaks).toEqual([]);
   });
 });

@@ -4,14 +4,9 @@
  * TEST_DATABASE_URL, also through the Data API stand-in (TEST_DB_ENGINE=data-api).
  */
 
+import { createRaceClinic } from "@healthflow/test-kit/race-clinic";
 import { tally } from "@healthflow/test-kit/reliability-support";
-import {
-  createTestClinic,
-  openTestDatabase,
-  type TestClinic,
-  type TestPerson,
-  testDbConfig,
-} from "@healthflow/test-kit/test-clinic";
+import { openTestDatabase, type TestClinic, type TestPerson, testDbConfig } from "@healthflow/test-kit/test-clinic";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { assertValidR4 } from "./test/r4-validator.js";
 
@@ -29,13 +24,7 @@ describe.skipIf(!url)("concurrent FHIR bookings on PostgreSQL", () => {
     const database = await openTestDatabase(
       config.kind === "postgres" ? { ...config, poolMax: 50, connectTimeoutMs: 60_000 } : config,
     );
-    clinic = await createTestClinic({ now: NOW, database });
-    doctor = await clinic.person("doctor", { doctor: { slotMinutes: 30, timezone: "America/Sao_Paulo" } });
-    await clinic.call("PUT", `/api/doctors/${doctor.user.id}/availability`, {
-      as: doctor,
-      body: { rules: [1, 2, 3, 4, 5].map((weekday) => ({ weekday, start: "08:00", end: "18:00" })) },
-    });
-    patients = await Promise.all(Array.from({ length: 50 }, () => clinic.person("patient")));
+    ({ clinic, doctor, patients } = await createRaceClinic({ now: NOW, database }));
   });
   afterAll(async () => {
     await clinic?.close();

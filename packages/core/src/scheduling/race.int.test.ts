@@ -3,7 +3,8 @@
  * connection, so nothing can race there): runs when TEST_DATABASE_URL is set, as in CI.
  */
 
-import { createTestClinic, openTestDatabase, type TestClinic, type TestPerson } from "@healthflow/test-kit/test-clinic";
+import { createRaceClinic } from "@healthflow/test-kit/race-clinic";
+import { openTestDatabase, type TestClinic, type TestPerson } from "@healthflow/test-kit/test-clinic";
 import { Kysely, type LogEvent, PostgresDialect, sql } from "kysely";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -37,13 +38,7 @@ describe.skipIf(!url)("concurrent booking on PostgreSQL", () => {
     };
     // These races test the database's overlap guarantee, with patients booking many and longer
     // consultations: the fair-booking limits (booking-limits.int.test.ts has their own race) are off.
-    clinic = await createTestClinic({ now: NOW, database, config: { booking: undefined } });
-    doctor = await clinic.person("doctor", { doctor: { slotMinutes: 30, timezone: "America/Sao_Paulo" } });
-    await clinic.call("PUT", `/api/doctors/${doctor.user.id}/availability`, {
-      as: doctor,
-      body: { rules: [1, 2, 3, 4, 5].map((weekday) => ({ weekday, start: "08:00", end: "18:00" })) },
-    });
-    patients = await Promise.all(Array.from({ length: 50 }, () => clinic.person("patient")));
+    ({ clinic, doctor, patients } = await createRaceClinic({ now: NOW, database, config: { booking: undefined } }));
   });
   afterAll(async () => {
     await clinic?.close();

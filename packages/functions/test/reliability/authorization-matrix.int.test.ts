@@ -8,14 +8,12 @@
  * room routes are in the matrix too. Runs on PostgreSQL (TEST_DATABASE_URL), in a throw-away database.
  */
 
-import { reportFigures } from "@healthflow/test-kit/reliability-support";
+import { runAuthorizationMatrix } from "@healthflow/test-kit/authorization-matrix";
 import {
-  ACTORS,
   type ActorKey,
   type BookedConsultation,
   createWorld,
   forbiddenFor,
-  leaksIn,
   type World,
 } from "@healthflow/test-kit/reliability-world";
 import { TEST_PASSWORD, uniqueEmail } from "@healthflow/test-kit/test-clinic";
@@ -440,8 +438,6 @@ function routeKeys(w: World): string[] {
 
 describe.skipIf(!url)("authorization matrix", () => {
   let world: World;
-  const cells: Array<{ route: string; actor: ActorKey; variant: Variant; expected: number; status: number }> = [];
-  const leaks: string[] = [];
 
   beforeAll(async () => {
     world = await createWorld(url!, "matrix", { modules: servedModules });
@@ -466,50 +462,21 @@ describe.skipIf(!url)("authorization matrix", () => {
   });
 
   it("answers the expected status in every cell, with the error shape, and leaks nothing", async () => {
-    for (const route of routeKeys(world)) {
-      const rc = CASES[route];
-      if (!rc) continue; // reported by the test above
-      for (const actor of ACTORS) {
-        const cell = rc.cells[actor];
-        for (const variant of (typeof cell === "number" ? ["own"] : ["own", "other"]) as Variant[]) {
-          const expected = typeof cell === "number" ? cell : cell[variant];
-          const built = await rc.build(world, actor, variant);
-          const token = actor === "anonymous" ? undefined : await world.freshToken(actor);
-          const res = await world.app.request(built.path, {
-            method: built.method,
-            headers: {
-              ...(token ? { authorization: `Bearer ${token}` } : {}),
-              ...(built.body !== undefined ? { "content-type": "application/json" } : {}),
-              ...built.headers,
-            },
-            body: built.body === undefined ? undefined : JSON.stringify(built.body),
+    await runAuthorizationMatrix(world, {
+      suite: "authorization-matrix",
+      routes: routeKeys(world),
+      cases: CASES,
+      contentType: "application/json",
+      // A patient's own data export carries their own clinical notes (LGPD art. 18), nowhere else.
+      forbidden: (route, actor) => forbiddenFor(world, actor, { ownNotes: route === "GET /api/me/export" }),
+      check: ({ label, status, text }) => {
+        if (status >= 400) {
+          expect(JSON.parse(text), label).toEqual({
+            error: expect.objectContaining({ code: expect.any(String), message: expect.any(String) }),
           });
-          const text = await res.text();
-          cells.push({ route, actor, variant, expected, status: res.status });
-          if (res.status >= 400) {
-            expect(JSON.parse(text), `${route} as ${actor}/${variant}`).toEqual({
-              error: expect.objectContaining({ code: expect.any(String), message: expect.any(String) }),
-            });
-          }
-          // A patient's own data export carries their own clinical notes (LGPD art. 18), nowhere else.
-          const forbidden = forbiddenFor(world, actor, { ownNotes: route === "GET /api/me/export" });
-          const found = leaksIn(text, forbidden, `${built.path} ${JSON.stringify(built.body ?? "")}`);
-          for (const f of found) leaks.push(`${route} as ${actor}/${variant}: ${f}`);
-          expect(text, "no password hash ever leaves").not.toMatch(/scrypt\$|password_?hash/i);
         }
-      }
-    }
-    const wrong = cells
-      .filter((c) => c.status !== c.expected)
-      .map((c) => `${c.route} as ${c.actor}/${c.variant}: expected ${c.expected}, got ${c.status}`);
-    reportFigures("authorization-matrix", {
-      routes: new Set(cells.map((c) => c.route)).size,
-      cells: cells.length,
-      mismatches: wrong.length,
-      leaks: leaks.length,
+      },
     });
-    expect(wrong).toEqual([]);
-    expect(leaks).toEqual([]);
   });
 
   it("a doctor cannot delete another doctor's time off through their own path (404, and it stays)", async () => {
