@@ -5,8 +5,10 @@
 import type { Migration } from "kysely";
 import * as m0001 from "./0001-accounts.js";
 import * as m0002 from "./0002-scheduling.js";
+import * as m0003 from "./0003-notifications.js";
 
 export const migrations: Record<string, Migration> = {
   "0001-accounts": m0001,
   "0002-scheduling": m0002,
+  "0003-notifications": m0003,
 };

@@ -9,3 +9,13 @@ export type { AppDeps, Readiness } from "./http/context.js";
 export { securityHeaders } from "./http/security-headers.js";
 export { createLogger, type Logger, silentLogger } from "./log/logger.js";
 export type { RateLimiter } from "./security/rate-limiter.js";
+export type { MailChannel, OutgoingMail } from "./notifications/channel.js";
+export {
+  type DispatcherLoop,
+  type DispatcherOptions,
+  type DispatchReport,
+  dispatchOnce,
+  drainOutbox,
+  startDispatcherLoop,
+} from "./notifications/dispatcher.js";
+export { createMailChannel } from "./notifications/mail-channel.js";

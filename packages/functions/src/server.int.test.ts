@@ -50,6 +50,7 @@ async function startServer(): Promise<Server> {
       HOST: "127.0.0.1",
       LOG_FORMAT: "json",
       HEALTHFLOW_WEB_DIR: join(dataDir, "no-web-build"),
+      HEALTHFLOW_REQUIRE_EMAIL_VERIFICATION: "0",
     },
     stdio: ["ignore", "pipe", "pipe"],
   });

@@ -22,7 +22,7 @@ const logger = nodeLogger(createLogger);
 
 let platform: Platform;
 try {
-  platform = await openPlatform({ env: process.env, logger });
+  platform = await openPlatform({ env: process.env, logger, dispatcher: true });
 } catch (err) {
   logger.error(err instanceof ConfigError ? err.message : "start-up failed", { err });
   process.exit(1);

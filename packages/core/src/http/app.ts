@@ -12,10 +12,12 @@ import { renderDocsPage } from "./docs-page.js";
 import { handleError, handleNotFound } from "./error-handler.js";
 import { bodySizeLimit, requestTimeout } from "./request-limits.js";
 import { newRouter } from "./router.js";
+import { accountRoutes } from "./routes/account.js";
 import { auditRoutes } from "./routes/audit.js";
 import { authRoutes } from "./routes/auth.js";
 import { consultationRoutes } from "./routes/consultations.js";
 import { healthRoutes } from "./routes/health.js";
+import { messageRoutes } from "./routes/messages.js";
 import { privacyRoutes } from "./routes/privacy.js";
 import { roomLinkRoutes } from "./routes/room-links.js";
 import { scheduleRoutes } from "./routes/schedules.js";
@@ -68,12 +70,14 @@ export function createApp(deps: AppDeps, options: AppOptions = {}) {
   app.route("/", healthRoutes);
   if (options.core !== false) {
     app.route("/", authRoutes);
+    app.route("/", accountRoutes);
     app.route("/", userRoutes);
     app.route("/", scheduleRoutes);
     app.route("/", consultationRoutes);
     app.route("/", auditRoutes);
     app.route("/", privacyRoutes);
     app.route("/", roomLinkRoutes);
+    app.route("/", messageRoutes);
   }
   for (const module of options.modules ?? []) app.route("/", module);
 

@@ -10,7 +10,10 @@ import { sql } from "kysely";
 import { recordAudit } from "../audit/audit.js";
 import { toDate } from "../db/database.js";
 import { isExclusionViolation, violatedConstraint } from "../db/pg-errors.js";
+import { inTransaction } from "../db/transaction.js";
 import { Conflict, Forbidden, Invalid, NotFound, Unprocessable } from "../errors.js";
+import { notifyBooked, notifyChanged } from "../notifications/consultation-notices.js";
+import type { NotifyContext } from "../notifications/outbox.js";
 import type { Actor } from "../users/user.js";
 import type { Db } from "../users/user.sql.js";
 import { type Clock, listSlots, requireDoctor } from "./availability.js";
@@ -110,7 +113,13 @@ async function slotTaken(db: Db, err: unknown, doctorId: string, clock: Clock): 
   );
 }
 
-export async function book(db: Db, input: BookInput, actor: Actor, clock: Clock): Promise<Consultation> {
+export async function book(
+  db: Db,
+  input: BookInput,
+  actor: Actor,
+  clock: Clock,
+  notify?: NotifyContext,
+): Promise<Consultation> {
   let patientId: string;
   if (actor.role === "patient") {
     if (input.patientId && input.patientId !== actor.id) {
@@ -148,7 +157,7 @@ export async function book(db: Db, input: BookInput, actor: Actor, clock: Clock)
 
   const details = { after: { startsAt: start.toISOString(), endsAt: end.toISOString(), status: "scheduled" } };
   try {
-    const { rows } = await retryOnDeadlock(() =>
+    const insert = (q: Db) =>
       sql<Omit<ConsultationRow, "doctor_name" | "doctor_specialty" | "patient_name">>`
       with c as (
         insert into consultations (doctor_id, patient_id, starts_at, ends_at, reason, room_name, created_by)
@@ -160,7 +169,16 @@ export async function book(db: Db, input: BookInput, actor: Actor, clock: Clock)
         select ${actor.id}::uuid, 'consultation.create', 'consultation', c.id::text, ${JSON.stringify(details)}::jsonb
         from c
       )
-      select * from c`.execute(db),
+      select * from c`.execute(q);
+    // With notifications, the confirmation, the doctor's notice and the reminders commit with the row.
+    const { rows } = await retryOnDeadlock(() =>
+      notify
+        ? inTransaction(db, async (trx) => {
+            const result = await insert(trx);
+            await notifyBooked(trx, result.rows[0]!.id, actor, notify);
+            return result;
+          })
+        : insert(db),
     );
     const row: ConsultationRow = {
       ...rows[0]!,
@@ -305,6 +323,7 @@ export async function update(
   input: PatchConsultationInput & { cancelReason?: string },
   actor: Actor,
   clock: Clock,
+  notify?: NotifyContext,
 ): Promise<Consultation> {
   const current = await visible(db, id, actor);
   if (input.notes !== undefined && !canReadNotes(actor, current)) {
@@ -375,6 +394,7 @@ export async function update(
           ...(input.notes !== undefined ? { notesChanged: true } : {}),
         },
       });
+      if (notify) await notifyChanged(trx, id, row, actor, notify);
       return toConsultation(after, { withNotes: canReadNotes(actor, after) });
     });
   } catch (err) {
@@ -383,8 +403,15 @@ export async function update(
   }
 }
 
-export function cancel(db: Db, id: string, reason: string | undefined, actor: Actor, clock: Clock) {
-  return update(db, id, { status: "cancelled", cancelReason: reason }, actor, clock);
+export function cancel(
+  db: Db,
+  id: string,
+  reason: string | undefined,
+  actor: Actor,
+  clock: Clock,
+  notify?: NotifyContext,
+) {
+  return update(db, id, { status: "cancelled", cancelReason: reason }, actor, clock, notify);
 }
 
 /** For the room service: the consultation as it stands, with no visibility filter. */

@@ -18,6 +18,10 @@ export const passwordSchema = z.string().min(8, "at least 8 characters").max(200
 export const nameSchema = z.string().trim().min(1).max(200);
 export const timeZoneSchema = z.string().max(64).refine(isValidTimeZone, "not an IANA time zone");
 
+/** The language of a person's messages and, by default, of their screens. */
+export const languageSchema = z.enum(["pt-BR", "en"]);
+export type Language = z.infer<typeof languageSchema>;
+
 export const doctorProfileSchema = z.object({
   specialty: z.string().trim().min(1).max(120),
   licenseNumber: z.string().trim().min(1).max(40),
@@ -32,6 +36,8 @@ export const userSchema = z.object({
   name: z.string(),
   role: roleSchema,
   doctor: doctorProfileSchema.optional(),
+  language: languageSchema,
+  emailVerified: z.boolean(),
 });
 export type User = z.infer<typeof userSchema>;
 
@@ -45,6 +51,7 @@ export const registerInputSchema = z.object({
   email: emailSchema,
   password: passwordSchema,
   name: nameSchema,
+  language: languageSchema.optional(),
 });
 export type RegisterInput = z.infer<typeof registerInputSchema>;
 
@@ -53,12 +60,19 @@ export const createUserInputSchema = z
     email: emailSchema,
     name: nameSchema,
     role: roleSchema,
-    password: passwordSchema,
+    password: passwordSchema.optional(),
+    /** Send an invitation link instead: the person chooses their own password. */
+    invite: z.boolean().optional(),
     doctor: doctorProfileSchema.optional(),
+    language: languageSchema.optional(),
   })
   .refine((u) => (u.role === "doctor") === (u.doctor !== undefined), {
     message: "a doctor needs a `doctor` profile, and only a doctor may have one",
     path: ["doctor"],
+  })
+  .refine((u) => (u.invite === true) !== (u.password !== undefined), {
+    message: "give either a `password` or `invite: true`, not both",
+    path: ["password"],
   });
 export type CreateUserInput = z.infer<typeof createUserInputSchema>;
 

@@ -15,6 +15,8 @@ const userColumns = [
   "users.password_hash",
   "users.created_at",
   "users.disabled_at",
+  "users.language",
+  "users.email_verified_at",
   "doctor_profiles.specialty",
   "doctor_profiles.license_number",
   "doctor_profiles.timezone",
@@ -27,7 +29,14 @@ export function selectUsers(db: Db) {
 
 /** The public face of a row: never the password hash. */
 export function toUser(row: UserRow): User {
-  const user: User = { id: row.id, email: row.email, name: row.name, role: row.role };
+  const user: User = {
+    id: row.id,
+    email: row.email,
+    name: row.name,
+    role: row.role,
+    language: row.language,
+    emailVerified: row.email_verified_at != null,
+  };
   if (row.role === "doctor" && row.specialty != null) {
     user.doctor = {
       specialty: row.specialty,

@@ -7,7 +7,9 @@ import {
   listConsultationsQuerySchema,
   patchConsultationSchema,
 } from "../../scheduling/scheduling.schema.js";
+import { Forbidden } from "../../errors.js";
 import { requireUser } from "../auth.js";
+import { notifyContextOf } from "../notify-context.js";
 import { errorResponses, jsonBody, jsonResponse, newRouter, security } from "../router.js";
 import { clockOf } from "./schedules.js";
 
@@ -76,7 +78,16 @@ const cancelRoute = createRoute({
 export const consultationRoutes = newRouter()
   .openapi(bookRoute, async (c) => {
     const actor = await requireUser(c);
-    const consultation = await Consultation.book(c.get("deps").db, c.req.valid("json"), actor, clockOf(c));
+    if (actor.role === "patient" && !actor.emailVerified && c.get("deps").config.requireEmailVerification) {
+      throw new Forbidden("email_unverified", "Confirm your email before booking: follow the link we sent you.");
+    }
+    const consultation = await Consultation.book(
+      c.get("deps").db,
+      c.req.valid("json"),
+      actor,
+      clockOf(c),
+      notifyContextOf(c),
+    );
     return c.json({ consultation }, 201);
   })
   .openapi(listRoute, async (c) => {
@@ -95,6 +106,7 @@ export const consultationRoutes = newRouter()
       c.req.valid("json"),
       actor,
       clockOf(c),
+      notifyContextOf(c),
     );
     return c.json({ consultation }, 200);
   })
@@ -107,6 +119,7 @@ export const consultationRoutes = newRouter()
       body.reason,
       actor,
       clockOf(c),
+      notifyContextOf(c),
     );
     return c.json({ consultation }, 200);
   });

@@ -56,6 +56,8 @@ describe("POST /api/users", () => {
         name: input.name,
         role: "doctor",
         doctor: input.doctor,
+        language: "pt-BR",
+        emailVerified: true,
       },
     });
     const id = res.body.user.id;
@@ -204,7 +206,9 @@ describe("GET /api/users", () => {
     expect(ids).toEqual(expect.arrayContaining([patient.user.id, doctor.user.id, admin.user.id]));
     for (const u of all.body.users)
       expect(Object.keys(u).sort()).toEqual(
-        u.role === "doctor" ? ["doctor", "email", "id", "name", "role"] : ["email", "id", "name", "role"],
+        u.role === "doctor"
+          ? ["doctor", "email", "emailVerified", "id", "language", "name", "role"]
+          : ["email", "emailVerified", "id", "language", "name", "role"],
       );
   });
 
