@@ -8,7 +8,6 @@ export { createApp, type HealthFlowApp } from "./http/app.js";
 export type { AppDeps, Readiness } from "./http/context.js";
 export { securityHeaders } from "./http/security-headers.js";
 export { createLogger, type Logger, silentLogger } from "./log/logger.js";
-export type { RateLimiter } from "./security/rate-limiter.js";
 export type { MailChannel, OutgoingMail } from "./notifications/channel.js";
 export {
   type DispatcherLoop,
@@ -19,3 +18,4 @@ export {
   startDispatcherLoop,
 } from "./notifications/dispatcher.js";
 export { createMailChannel } from "./notifications/mail-channel.js";
+export type { RateLimiter } from "./security/rate-limiter.js";

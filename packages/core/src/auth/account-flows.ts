@@ -10,9 +10,8 @@ import { recordAudit } from "../audit/audit.js";
 import type { Language } from "../db/database.js";
 import { inTransaction } from "../db/transaction.js";
 import { Conflict, Invalid, NotFound } from "../errors.js";
-import { renderAccountMessage } from "../notifications/messages.js";
+import { renderAccountMessage, TOKEN_PLACEHOLDER } from "../notifications/messages.js";
 import { enqueue, mayMessage, type NewMessage, type NotifyContext } from "../notifications/outbox.js";
-import { TOKEN_PLACEHOLDER } from "../notifications/messages.js";
 import { hashPassword, verifyPassword } from "../users/password.js";
 import { type Actor, createUser, registerPatient } from "../users/user.js";
 import type { CreateUserInput, RegisterInput, User } from "../users/user.schema.js";
@@ -83,7 +82,12 @@ export async function verifyEmail(db: Db, token: string, now: Date): Promise<Use
       .set((eb) => ({ email_verified_at: eb.fn.coalesce("email_verified_at", eb.val(now)) }))
       .where("id", "=", owner.userId)
       .execute();
-    await recordAudit(trx, { actorId: owner.userId, action: "user.verify_email", entity: "user", entityId: owner.userId });
+    await recordAudit(trx, {
+      actorId: owner.userId,
+      action: "user.verify_email",
+      entity: "user",
+      entityId: owner.userId,
+    });
     return toUser((await findUserById(trx, owner.userId))!);
   });
 }
@@ -116,7 +120,12 @@ export async function resetPassword(db: Db, token: string, password: string, ctx
       .where("id", "=", owner.userId)
       .execute();
     await trx.deleteFrom("sessions").where("user_id", "=", owner.userId).execute();
-    await recordAudit(trx, { actorId: owner.userId, action: "user.password_reset", entity: "user", entityId: owner.userId });
+    await recordAudit(trx, {
+      actorId: owner.userId,
+      action: "user.password_reset",
+      entity: "user",
+      entityId: owner.userId,
+    });
     const user = toUser((await findUserById(trx, owner.userId))!);
     await enqueue(trx, ctx, [accountMessage("password_changed", user, ctx)]);
   });
@@ -159,12 +168,7 @@ export async function signOutEverywhere(db: Db, userId: string): Promise<void> {
  * accepts the invitation link (7 days); otherwise the admin's password is set and the email counts
  * as verified.
  */
-export async function createAccount(
-  db: Db,
-  input: CreateUserInput,
-  actor: Actor,
-  ctx: NotifyContext,
-): Promise<User> {
+export async function createAccount(db: Db, input: CreateUserInput, actor: Actor, ctx: NotifyContext): Promise<User> {
   if (!input.invite) return createUser(db, input, actor, { now: ctx.now });
   return createUser(db, { ...input, password: undefined }, actor, {
     emailVerified: false,
@@ -183,7 +187,12 @@ export async function acceptInvite(db: Db, token: string, password: string, ctx:
       .set({ password_hash: hash, email_verified_at: ctx.now })
       .where("id", "=", owner.userId)
       .execute();
-    await recordAudit(trx, { actorId: owner.userId, action: "user.accept_invite", entity: "user", entityId: owner.userId });
+    await recordAudit(trx, {
+      actorId: owner.userId,
+      action: "user.accept_invite",
+      entity: "user",
+      entityId: owner.userId,
+    });
     return toUser((await findUserById(trx, owner.userId))!);
   });
 }

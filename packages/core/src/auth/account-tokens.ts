@@ -52,7 +52,12 @@ const invalid = () => new Invalid("invalid_token", "This link is not valid. Ask 
  * purpose for that account is spent too (one reset ends all pending reset links). Run it inside the
  * transaction that applies the change, so a failure later in it leaves the token unused.
  */
-export async function consumeAccountToken(db: Db, token: string, purpose: TokenPurpose, now: Date): Promise<TokenOwner> {
+export async function consumeAccountToken(
+  db: Db,
+  token: string,
+  purpose: TokenPurpose,
+  now: Date,
+): Promise<TokenOwner> {
   if (token.length < 20 || token.length > 200) throw invalid();
   const hash = hashToken(token);
   const row = await db

@@ -10,12 +10,12 @@ import { createDb, type DatabaseHandle, type DbConfig, dbConfigFromEnv } from ".
 import { migrateToLatest, pendingMigrations } from "../db/migrate.js";
 import type { AppDeps, Readiness } from "../http/context.js";
 import type { Logger } from "../log/logger.js";
-import { type BootstrapResult, bootstrapAdmin } from "../seed/bootstrap-admin.js";
-import { type DemoLogin, readDemoLogins, saveDemoLogins } from "../seed/demo.js";
-import { seedDemoClinic } from "../seed/demo-clinic.js";
 import type { MailChannel } from "../notifications/channel.js";
 import { type DispatcherLoop, startDispatcherLoop } from "../notifications/dispatcher.js";
 import { createMailChannel } from "../notifications/mail-channel.js";
+import { type BootstrapResult, bootstrapAdmin } from "../seed/bootstrap-admin.js";
+import { type DemoLogin, readDemoLogins, saveDemoLogins } from "../seed/demo.js";
+import { seedDemoClinic } from "../seed/demo-clinic.js";
 import { countUsers } from "../users/user.js";
 import { loadOrCreateSecret } from "./secret.js";
 import { waitForDatabase } from "./wait-for-database.js";

@@ -25,6 +25,7 @@ import {
   type ConsultationFacts,
   formatLead,
   formatWhen,
+  formatWhenShort,
   renderConsultationMessage,
   renderReminder,
 } from "./messages.js";
@@ -132,6 +133,7 @@ function facts(p: Parties, lang: Language, start: Date, end: Date): Consultation
     doctorName: p.doctor_name,
     specialty: p.specialty,
     when: whenOf(start, end, p, lang),
+    whenShort: formatWhenShort(start, p.timezone, lang),
     reason: p.reason,
     cancelReason: p.cancel_reason,
   };

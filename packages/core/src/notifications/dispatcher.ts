@@ -186,7 +186,8 @@ async function deliver(
       subject: row.subject,
       text,
       html,
-      calendar: row.calendar && row.calendar_method ? { method: row.calendar_method, content: row.calendar } : undefined,
+      calendar:
+        row.calendar && row.calendar_method ? { method: row.calendar_method, content: row.calendar } : undefined,
       date: toDate(row.created_at),
     };
     await channel.send(mail);

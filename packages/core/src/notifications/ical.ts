@@ -37,7 +37,8 @@ export function escapeText(value: string): string {
 
 /** A parameter value (CN): quoted, with the characters a quoted value cannot hold removed. */
 function paramValue(value: string): string {
-  return `"${value.replace(/["\r\n]/g, "").replace(/[\u0000-\u001f]/g, "")}"`;
+  const clean = [...value].filter((ch) => ch !== '"' && ch.charCodeAt(0) >= 0x20 && ch !== "\u007f").join("");
+  return `"${clean}"`;
 }
 
 /** Folds a content line at 75 octets without splitting a UTF-8 character (RFC 5545 3.1). */

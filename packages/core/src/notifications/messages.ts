@@ -70,6 +70,20 @@ export function formatWhen(start: Date, end: Date, zone: string, lang: Language)
   return `${date}, ${time.format(start)}–${time.format(end)} (${zoneName}, ${zone})`;
 }
 
+/** `06/03/2031 10:00 (America/Sao_Paulo)`: for subject lines. */
+export function formatWhenShort(start: Date, zone: string, lang: Language): string {
+  const f = new Intl.DateTimeFormat(locale(lang), {
+    day: "2-digit",
+    month: "2-digit",
+    year: "numeric",
+    hour: "2-digit",
+    minute: "2-digit",
+    hourCycle: "h23",
+    timeZone: zone,
+  });
+  return `${f.format(start).replace(",", "")} (${zone})`;
+}
+
 /** `24 horas`, `1 hora`, `2 dias`: how far ahead a reminder is. */
 export function formatLead(minutes: number, lang: Language): string {
   const [n, unit] =
@@ -123,6 +137,8 @@ export interface ConsultationFacts {
   specialty: string;
   /** formatWhen of the consultation, in the recipient's language. */
   when: string;
+  /** formatWhenShort, for the subject. */
+  whenShort: string;
   previousWhen?: string;
   roomUrl?: string;
   reason?: string | null;
@@ -186,15 +202,21 @@ export function renderConsultationMessage(
   const by = f.changedBy === "admin" ? t.byAdmin : t.byPatient;
   switch (kind) {
     case "booking_confirmation":
-      return compose(lang, en ? `Consultation booked: ${f.doctorName}, ${f.when}` : `Consulta agendada: ${f.doctorName}, ${f.when}`, [
-        t.hello(f.patientName),
-        en ? "Your consultation is booked." : "Sua consulta está agendada.",
-        doctorLine,
-        { label: t.when, value: f.when },
-        ...roomBlocks,
-      ]);
+      return compose(
+        lang,
+        en
+          ? `Consultation booked: ${f.doctorName}, ${f.whenShort}`
+          : `Consulta agendada: ${f.doctorName}, ${f.whenShort}`,
+        [
+          t.hello(f.patientName),
+          en ? "Your consultation is booked." : "Sua consulta está agendada.",
+          doctorLine,
+          { label: t.when, value: f.when },
+          ...roomBlocks,
+        ],
+      );
     case "booking_rescheduled":
-      return compose(lang, en ? `Consultation moved: ${f.when}` : `Consulta remarcada: ${f.when}`, [
+      return compose(lang, en ? `Consultation moved: ${f.whenShort}` : `Consulta remarcada: ${f.whenShort}`, [
         t.hello(f.patientName),
         en ? "Your consultation has a new time." : "Sua consulta tem um novo horário.",
         doctorLine,
@@ -203,7 +225,7 @@ export function renderConsultationMessage(
         ...roomBlocks,
       ]);
     case "booking_cancelled":
-      return compose(lang, en ? `Consultation cancelled: ${f.when}` : `Consulta cancelada: ${f.when}`, [
+      return compose(lang, en ? `Consultation cancelled: ${f.whenShort}` : `Consulta cancelada: ${f.whenShort}`, [
         t.hello(f.patientName),
         en
           ? "Your consultation was cancelled. The calendar event is removed by the attached update."
@@ -213,29 +235,45 @@ export function renderConsultationMessage(
         ...(f.cancelReason ? [{ label: t.reason, value: f.cancelReason }] : []),
       ]);
     case "doctor_booked":
-      return compose(lang, en ? `New consultation: ${f.patientName}, ${f.when}` : `Nova consulta: ${f.patientName}, ${f.when}`, [
-        t.hello(f.doctorName),
-        en ? "A consultation was booked in your agenda." : "Uma consulta foi agendada na sua agenda.",
-        { label: t.patient, value: f.patientName },
-        { label: t.when, value: f.when },
-        ...(f.reason ? [{ label: t.reason, value: f.reason }] : []),
-      ]);
+      return compose(
+        lang,
+        en ? `New consultation: ${f.patientName}, ${f.whenShort}` : `Nova consulta: ${f.patientName}, ${f.whenShort}`,
+        [
+          t.hello(f.doctorName),
+          en ? "A consultation was booked in your agenda." : "Uma consulta foi agendada na sua agenda.",
+          { label: t.patient, value: f.patientName },
+          { label: t.when, value: f.when },
+          ...(f.reason ? [{ label: t.reason, value: f.reason }] : []),
+        ],
+      );
     case "doctor_rescheduled":
-      return compose(lang, en ? `Consultation moved: ${f.patientName}, ${f.when}` : `Consulta remarcada: ${f.patientName}, ${f.when}`, [
-        t.hello(f.doctorName),
-        en ? `A consultation was moved ${by}.` : `Uma consulta foi remarcada ${by}.`,
-        { label: t.patient, value: f.patientName },
-        { label: t.when, value: f.when },
-        ...(f.previousWhen ? [{ label: t.before, value: f.previousWhen }] : []),
-      ]);
+      return compose(
+        lang,
+        en
+          ? `Consultation moved: ${f.patientName}, ${f.whenShort}`
+          : `Consulta remarcada: ${f.patientName}, ${f.whenShort}`,
+        [
+          t.hello(f.doctorName),
+          en ? `A consultation was moved ${by}.` : `Uma consulta foi remarcada ${by}.`,
+          { label: t.patient, value: f.patientName },
+          { label: t.when, value: f.when },
+          ...(f.previousWhen ? [{ label: t.before, value: f.previousWhen }] : []),
+        ],
+      );
     case "doctor_cancelled":
-      return compose(lang, en ? `Consultation cancelled: ${f.patientName}, ${f.when}` : `Consulta cancelada: ${f.patientName}, ${f.when}`, [
-        t.hello(f.doctorName),
-        en ? `A consultation was cancelled ${by}.` : `Uma consulta foi cancelada ${by}.`,
-        { label: t.patient, value: f.patientName },
-        { label: t.when, value: f.when },
-        ...(f.cancelReason ? [{ label: t.reason, value: f.cancelReason }] : []),
-      ]);
+      return compose(
+        lang,
+        en
+          ? `Consultation cancelled: ${f.patientName}, ${f.whenShort}`
+          : `Consulta cancelada: ${f.patientName}, ${f.whenShort}`,
+        [
+          t.hello(f.doctorName),
+          en ? `A consultation was cancelled ${by}.` : `Uma consulta foi cancelada ${by}.`,
+          { label: t.patient, value: f.patientName },
+          { label: t.when, value: f.when },
+          ...(f.cancelReason ? [{ label: t.reason, value: f.cancelReason }] : []),
+        ],
+      );
   }
 }
 
@@ -247,7 +285,12 @@ export function renderReminder(lang: Language, f: ConsultationFacts & { lead: st
     en ? `Your consultation starts in ${f.lead}.` : `Sua consulta começa em ${f.lead}.`,
     { label: t.doctor, value: `${f.doctorName} (${f.specialty})` },
     { label: t.when, value: f.when },
-    ...(f.roomUrl ? [{ link: f.roomUrl, label: t.room }, en ? "The room opens 15 minutes before the start." : "A sala abre 15 minutos antes do início."] : []),
+    ...(f.roomUrl
+      ? [
+          { link: f.roomUrl, label: t.room },
+          en ? "The room opens 15 minutes before the start." : "A sala abre 15 minutos antes do início.",
+        ]
+      : []),
   ]);
 }
 
@@ -271,17 +314,21 @@ export function renderAccountMessage(
           : "O link vale uma vez, por 48 horas. Se você não se cadastrou, ignore esta mensagem.",
       ]);
     case "signup_existing":
-      return compose(lang, en ? "Someone tried to sign up with your email" : "Alguém tentou se cadastrar com seu e-mail", [
-        t.hello(f.name),
-        en
-          ? "Someone tried to create a HealthFlow account with this email, which already has one. No new account was created."
-          : "Alguém tentou criar uma conta no HealthFlow com este e-mail, que já tem uma. Nenhuma conta nova foi criada.",
-        { link: f.loginUrl!, label: en ? "Sign in" : "Entrar" },
-        en
-          ? `If it was you and you forgot your password, reset it here: ${f.forgotUrl}`
-          : `Se foi você e esqueceu a senha, redefina aqui: ${f.forgotUrl}`,
-        en ? "If it was not you, you can ignore this message." : "Se não foi você, pode ignorar esta mensagem.",
-      ]);
+      return compose(
+        lang,
+        en ? "Someone tried to sign up with your email" : "Alguém tentou se cadastrar com seu e-mail",
+        [
+          t.hello(f.name),
+          en
+            ? "Someone tried to create a HealthFlow account with this email, which already has one. No new account was created."
+            : "Alguém tentou criar uma conta no HealthFlow com este e-mail, que já tem uma. Nenhuma conta nova foi criada.",
+          { link: f.loginUrl!, label: en ? "Sign in" : "Entrar" },
+          en
+            ? `If it was you and you forgot your password, reset it here: ${f.forgotUrl}`
+            : `Se foi você e esqueceu a senha, redefina aqui: ${f.forgotUrl}`,
+          en ? "If it was not you, you can ignore this message." : "Se não foi você, pode ignorar esta mensagem.",
+        ],
+      );
     case "reset_password":
       return compose(lang, en ? "Reset your password" : "Redefina sua senha", [
         t.hello(f.name),
@@ -299,9 +346,7 @@ export function renderAccountMessage(
         en
           ? "The password of your HealthFlow account was just changed, and your other sessions were ended."
           : "A senha da sua conta no HealthFlow acabou de ser alterada, e suas outras sessões foram encerradas.",
-        en
-          ? `If it was not you, reset it now: ${f.forgotUrl}`
-          : `Se não foi você, redefina agora: ${f.forgotUrl}`,
+        en ? `If it was not you, reset it now: ${f.forgotUrl}` : `Se não foi você, redefina agora: ${f.forgotUrl}`,
       ]);
     case "invite": {
       const roleName = en

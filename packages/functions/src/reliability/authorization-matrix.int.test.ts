@@ -208,7 +208,11 @@ const CASES: Record<string, RouteCase> = {
     cells: adminOnly(200),
     build: async (w) => {
       const row = await w.clinic.db.selectFrom("outbox").select("id").executeTakeFirstOrThrow();
-      await w.clinic.db.updateTable("outbox").set({ status: "failed", last_error: "matrix" }).where("id", "=", row.id).execute();
+      await w.clinic.db
+        .updateTable("outbox")
+        .set({ status: "failed", last_error: "matrix" })
+        .where("id", "=", row.id)
+        .execute();
       return { method: "POST", path: `/api/messages/${row.id}/retry` };
     },
   },

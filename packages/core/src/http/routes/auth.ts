@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { endSession, startSession } from "../../auth/session.js";
 import { registerWithVerification } from "../../auth/account-flows.js";
+import { endSession, startSession } from "../../auth/session.js";
 import { authenticate, registerPatient } from "../../users/user.js";
 import { loginInputSchema, registerInputSchema, userSchema } from "../../users/user.schema.js";
 import { assertSameOrigin, clearSessionCookie, currentSession, requireUser, setSessionCookie } from "../auth.js";

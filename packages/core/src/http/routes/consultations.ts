@@ -1,4 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { Forbidden } from "../../errors.js";
 import * as Consultation from "../../scheduling/consultation.js";
 import {
   bookInputSchema,
@@ -7,7 +8,6 @@ import {
   listConsultationsQuerySchema,
   patchConsultationSchema,
 } from "../../scheduling/scheduling.schema.js";
-import { Forbidden } from "../../errors.js";
 import { requireUser } from "../auth.js";
 import { notifyContextOf } from "../notify-context.js";
 import { errorResponses, jsonBody, jsonResponse, newRouter, security } from "../router.js";

@@ -100,7 +100,12 @@ export const messageRoutes = newRouter()
         ? await readMailboxCopy(config.mail.mailboxDir, message.id)
         : undefined;
     return c.json(
-      { message: { ...message, mailbox: copy ? { text: copy.text, html: copy.html, deliveredAt: copy.deliveredAt } : null } },
+      {
+        message: {
+          ...message,
+          mailbox: copy ? { text: copy.text, html: copy.html, deliveredAt: copy.deliveredAt } : null,
+        },
+      },
       200,
     );
   })

@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { LIST_DEFAULT_LIMIT, LIST_MAX_LIMIT } from "../../scheduling/scheduling.schema.js";
 import { createAccount } from "../../auth/account-flows.js";
+import { LIST_DEFAULT_LIMIT, LIST_MAX_LIMIT } from "../../scheduling/scheduling.schema.js";
 import { listDoctors, listUsersPage } from "../../users/user.js";
 import { createUserInputSchema, doctorSummarySchema, roleSchema, userSchema } from "../../users/user.schema.js";
 import { requireUser } from "../auth.js";

@@ -3,7 +3,7 @@
  * included) and sent raw. The Lambda's role may send only as the stage's verified identity
  * (stacks/Api.ts). Throttling and service errors are retried; a rejected message is not.
  */
-import { SendEmailCommand, SESv2Client, type SESv2ClientConfig } from "@aws-sdk/client-sesv2";
+import { SESv2Client, type SESv2ClientConfig, SendEmailCommand } from "@aws-sdk/client-sesv2";
 import { composeMime, type MailChannel, type OutgoingMail, PermanentDeliveryError } from "../channel.js";
 import { parseMailbox } from "../outbox.js";
 
