@@ -48,7 +48,7 @@ function calendarPart(raw: string, parsed: ParsedMail): ReceivedMail["calendar"]
   return { method, content: part.content.toString("utf8") };
 }
 
-export async function startMailSink(): Promise<MailSink> {
+export async function startMailSink(options: { rejectRecipients?: RegExp } = {}): Promise<MailSink> {
   const port = await freePort();
   const received: ReceivedMail[] = [];
   const waiters = new Set<() => void>();
@@ -60,6 +60,14 @@ export async function startMailSink(): Promise<MailSink> {
       disabledCommands: ["STARTTLS", "AUTH"],
       logger: false,
       closeTimeout: 100,
+      onRcptTo(address, _session, callback) {
+        if (options.rejectRecipients?.test(address.address)) {
+          const err = new Error("No such user here") as Error & { responseCode: number };
+          err.responseCode = 550;
+          return callback(err);
+        }
+        callback();
+      },
       onData(stream, _session, callback) {
         const chunks: Buffer[] = [];
         stream.on("data", (c: Buffer) => chunks.push(c));
