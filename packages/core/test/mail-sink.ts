@@ -27,6 +27,8 @@ export interface MailSink {
   /** Resolves with the first mail (in arrival order) that matches, waiting up to `timeoutMs`. */
   waitFor(match: (m: ReceivedMail) => boolean, timeoutMs?: number): Promise<ReceivedMail>;
   to(address: string): ReceivedMail[];
+  /** Waits until every acknowledged message is parsed into `received`. */
+  settled(): Promise<void>;
   stop(): Promise<void>;
   start(): Promise<void>;
   close(): Promise<void>;
@@ -52,6 +54,7 @@ export async function startMailSink(options: { rejectRecipients?: RegExp } = {})
   const port = await freePort();
   const received: ReceivedMail[] = [];
   const waiters = new Set<() => void>();
+  const inFlight = new Set<Promise<void>>();
   let server: SMTPServer | undefined;
 
   const start = async () => {
@@ -59,7 +62,8 @@ export async function startMailSink(options: { rejectRecipients?: RegExp } = {})
       authOptional: true,
       disabledCommands: ["STARTTLS", "AUTH"],
       logger: false,
-      closeTimeout: 100,
+      // On stop, connections still open after this are told 421 and closed (mid-message ones too).
+      closeTimeout: 500,
       onRcptTo(address, _session, callback) {
         if (options.rejectRecipients?.test(address.address)) {
           const err = new Error("No such user here") as Error & { responseCode: number };
@@ -71,10 +75,12 @@ export async function startMailSink(options: { rejectRecipients?: RegExp } = {})
       onData(stream, _session, callback) {
         const chunks: Buffer[] = [];
         stream.on("data", (c: Buffer) => chunks.push(c));
-        stream.on("end", async () => {
+        stream.on("end", () => {
+          // Acknowledge (250) as soon as the whole message is in, like an MTA that has queued it;
+          // parse afterwards. A message is "received" exactly when its sender was told so.
           const raw = Buffer.concat(chunks).toString("utf8");
-          try {
-            const parsed = await simpleParser(raw);
+          callback();
+          const parsing = simpleParser(raw).then((parsed) => {
             const to = Array.isArray(parsed.to) ? parsed.to[0]?.text : parsed.to?.text;
             received.push({
               raw,
@@ -88,10 +94,9 @@ export async function startMailSink(options: { rejectRecipients?: RegExp } = {})
               receivedAt: Date.now(),
             });
             for (const w of waiters) w();
-            callback();
-          } catch (err) {
-            callback(err as Error);
-          }
+          });
+          inFlight.add(parsing);
+          void parsing.finally(() => inFlight.delete(parsing));
         });
       },
     });
@@ -130,6 +135,9 @@ export async function startMailSink(options: { rejectRecipients?: RegExp } = {})
         waiters.add(check);
         check();
       });
+    },
+    settled: async () => {
+      await Promise.all([...inFlight]);
     },
     stop,
     start,

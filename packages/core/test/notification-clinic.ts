@@ -94,7 +94,11 @@ export async function createMailWorld(
   return {
     clinic,
     sink,
-    dispatch: (overrides) => drainOutbox(dispatcherOptions(overrides)),
+    dispatch: async (overrides) => {
+      const report = await drainOutbox(dispatcherOptions(overrides));
+      await sink.settled();
+      return report;
+    },
     dispatcherOptions,
     doctor: async (zone = "America/Sao_Paulo", name?: string) => {
       const d = await clinic.person("doctor", {
