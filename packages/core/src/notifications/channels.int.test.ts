@@ -154,14 +154,20 @@ describe("local mailbox", () => {
       now: clinic.clock.now,
     });
     expect(report.sent).toBeGreaterThanOrEqual(1);
-    const row = await clinic.db.selectFrom("outbox").select("id").where("recipient", "=", email).executeTakeFirstOrThrow();
+    const row = await clinic.db
+      .selectFrom("outbox")
+      .select("id")
+      .where("recipient", "=", email)
+      .executeTakeFirstOrThrow();
     const files = readdirSync(dir).filter((f) => f.startsWith(row.id));
     expect(files.sort()).toEqual([`${row.id}.eml`, `${row.id}.json`]);
     const admin = await clinic.person("admin");
     const detail = await clinic.call("GET", `/api/messages/${row.id}`, { as: admin });
     expect(detail.status).toBe(200);
     expect(detail.body.message.text).toContain("token=[token]");
-    const link = /http:\/\/127\.0\.0\.1:3000\/verify-email\?token=([A-Za-z0-9_-]+)/.exec(detail.body.message.mailbox.text);
+    const link = /http:\/\/127\.0\.0\.1:3000\/verify-email\?token=([A-Za-z0-9_-]+)/.exec(
+      detail.body.message.mailbox.text,
+    );
     expect(link).not.toBeNull();
     // The link in the mailbox is the real one: it verifies the account.
     const verified = await clinic.call("POST", "/api/auth/verify-email", { body: { token: link![1] } });

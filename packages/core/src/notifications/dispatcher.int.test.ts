@@ -57,7 +57,8 @@ describe("delivery and retries", () => {
       },
     ]);
     await w.sink.stop();
-    const row = () => w.clinic.db.selectFrom("outbox").selectAll().where("recipient", "=", email).executeTakeFirstOrThrow();
+    const row = () =>
+      w.clinic.db.selectFrom("outbox").selectAll().where("recipient", "=", email).executeTakeFirstOrThrow();
     const options = { maxAttempts: 3, backoffBaseMs: 10_000, backoffMaxMs: 60_000 };
     expect((await w.dispatch(options)).retried).toBe(1);
     const first = await row();
@@ -220,7 +221,10 @@ describe.skipIf(!url)("SMTP down for 30 s in the middle of a booking load (Postg
         const k = next++;
         const res = await clinic.call("POST", "/api/consultations", {
           as: patients[k % patients.length]!,
-          body: { doctorId: doctors[k % doctors.length]!.user.id, startsAt: new Date(base + k * 1_800_000).toISOString() },
+          body: {
+            doctorId: doctors[k % doctors.length]!.user.id,
+            startsAt: new Date(base + k * 1_800_000).toISOString(),
+          },
         });
         statuses[res.status] = (statuses[res.status] ?? 0) + 1;
         if (res.status === 201) acknowledged.push(res.body.consultation.id);

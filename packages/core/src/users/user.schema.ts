@@ -47,6 +47,14 @@ export const loginInputSchema = z.object({
 });
 export type LoginInput = z.infer<typeof loginInputSchema>;
 
+/** The forms of the account screens (forgot password, resend, reset, invitation, change password). */
+export const emailOnlySchema = z.object({ email: emailSchema });
+export const newPasswordSchema = z.object({ password: passwordSchema });
+export const changePasswordInputSchema = z.object({
+  currentPassword: z.string().min(1).max(200),
+  newPassword: passwordSchema,
+});
+
 export const registerInputSchema = z.object({
   email: emailSchema,
   password: passwordSchema,

@@ -1,39 +1,17 @@
 /** The outbox, for admins: every message with its status, attempts and last error; retry failed ones. */
 import { createRoute, z } from "@hono/zod-openapi";
 import { readMailboxCopy } from "../../notifications/channels/mailbox.js";
+import {
+  messageDetailSchema,
+  messageStatusSchema,
+  messageSummarySchema,
+} from "../../notifications/notifications.schema.js";
 import { getMessage, listMessages, retryMessage } from "../../notifications/outbox.js";
 import { LIST_DEFAULT_LIMIT, LIST_MAX_LIMIT } from "../../scheduling/scheduling.schema.js";
 import { requireUser } from "../auth.js";
 import { errorResponses, jsonResponse, newRouter, security } from "../router.js";
 
-const statusSchema = z.enum(["pending", "sending", "sent", "failed", "cancelled", "skipped"]);
-
-const messageSummarySchema = z.object({
-  id: z.string().uuid(),
-  to: z.string(),
-  subject: z.string(),
-  kind: z.string(),
-  status: statusSchema,
-  attempts: z.number().int(),
-  lastError: z.string().nullable(),
-  createdAt: z.string(),
-  sentAt: z.string().nullable(),
-});
-
-const messageDetailSchema = messageSummarySchema.extend({
-  messageId: z.string(),
-  language: z.enum(["pt-BR", "en"]),
-  dueAt: z.string(),
-  consultationId: z.string().nullable(),
-  text: z.string(),
-  html: z.string(),
-  calendar: z.string().nullable(),
-  /** The copy the local mailbox delivered (links included), when this process's mailbox holds one. */
-  mailbox: z.object({ text: z.string(), html: z.string(), deliveredAt: z.string() }).nullable(),
-});
-
-export type MessageSummaryWire = z.infer<typeof messageSummarySchema>;
-export type MessageDetailWire = z.infer<typeof messageDetailSchema>;
+const statusSchema = messageStatusSchema;
 
 const idParams = z.object({ id: z.string().uuid() });
 
