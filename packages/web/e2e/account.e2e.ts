@@ -147,6 +147,9 @@ describe.skipIf(skip)("account screens", () => {
   });
 
   it("the admin's outbox in English at 360 px: statuses, attempts, a message opened", async () => {
+    const email = `outbox-${uniq()}@e2e.healthflow.test`;
+    await admin.call("POST", "/api/users", { email, name: "Olga Outbox", role: "patient", invite: true });
+    await mailedLink(admin, email, "invite", "/accept-invite");
     const { page, context } = await newPage(browser, { width: 360, height: 740 });
     await signIn(page, e2e.adminEmail, e2e.adminPassword);
     await page.getByLabel(pt["nav.language"]).selectOption("en");
@@ -154,6 +157,8 @@ describe.skipIf(skip)("account screens", () => {
     expect(await heading(page)).toBe(en["messages.title"]);
     await page.locator("table tbody tr").first().waitFor();
     expect(await page.locator("table tbody tr").count()).toBeGreaterThan(0);
+    // usable on a phone: nothing wider than the screen
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
     expect(await unlabelledControls(page)).toEqual([]);
     await page.getByLabel(en["messages.status"]).selectOption("sent");
     await page.locator("table tbody tr").first().waitFor();

@@ -85,7 +85,7 @@ const Messages: Component = () => {
       <Show when={!loading() || rows().length > 0} fallback={<Loading />}>
         <Show when={rows().length > 0} fallback={<p class="muted">{t("messages.empty")}</p>}>
           <div class="table-wrap">
-            <table>
+            <table class="messages">
               <caption class="visually-hidden">{t("messages.title")}</caption>
               <thead>
                 <tr>
