@@ -89,9 +89,19 @@ describe.skipIf(skip)("account screens", () => {
     await context.close();
   });
 
-  it("an invited patient chooses a password through the link and is signed in", async () => {
+  it("an admin invites a patient from the users screen; the patient chooses a password through the link", async () => {
     const email = `invite-${uniq()}@e2e.healthflow.test`;
-    await admin.call("POST", "/api/users", { email, name: "Ivo Convidado", role: "patient", invite: true });
+    const adminPage = await newPage(browser);
+    await signIn(adminPage.page, e2e.adminEmail, e2e.adminPassword);
+    await adminPage.page.goto("/users");
+    await adminPage.page.getByLabel(pt["users.role"]).selectOption("patient");
+    await adminPage.page.getByLabel(pt["auth.name"], { exact: true }).fill("Ivo Convidado");
+    await adminPage.page.getByLabel(pt["auth.email"], { exact: true }).fill(email);
+    await adminPage.page.getByLabel(pt["users.invite"]).check();
+    expect(await adminPage.page.getByLabel(pt["users.initialPassword"]).count()).toBe(0);
+    await adminPage.page.getByRole("button", { name: pt["users.createDo"] }).click();
+    await adminPage.page.getByText(pt["users.created"].replace("{name}", "Ivo Convidado")).waitFor();
+    await adminPage.context.close();
     const link = await mailedLink(admin, email, "invite", "/accept-invite");
     const { page, context } = await newPage(browser, { width: 360, height: 740 });
     await page.goto(link);
