@@ -206,7 +206,7 @@ export const ptBR = {
   "error.rate_limited": "Muitas tentativas. Aguarde alguns minutos e tente de novo.",
 
   "nav.account": "Minha conta",
-  "users.invite": "Enviar um convite por e-mail (a pessoa escolhe a própria senha)",
+  "users.invite": "Enviar convite: a pessoa escolhe a própria senha pelo link",
   "nav.messages": "Mensagens",
   "account.title": "Minha conta",
   "account.language": "Idioma das mensagens e da tela",
@@ -476,7 +476,7 @@ export const en: Record<MessageKey, string> = {
   "error.rate_limited": "Too many attempts. Wait a few minutes and try again.",
 
   "nav.account": "My account",
-  "users.invite": "Send an invitation by email (the person chooses their own password)",
+  "users.invite": "Send an invitation: the person chooses their own password through the link",
   "nav.messages": "Messages",
   "account.title": "My account",
   "account.language": "Language of messages and screens",
