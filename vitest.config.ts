@@ -11,7 +11,12 @@ export default defineConfig({
         extends: true,
         test: {
           name: "node",
-          include: ["packages/*/src/**/*.test.ts", "stacks/**/*.test.ts", "scripts/**/*.test.ts"],
+          include: [
+            "packages/*/src/**/*.test.ts",
+            "packages/*/test/**/*.test.ts",
+            "stacks/**/*.test.ts",
+            "scripts/**/*.test.ts",
+          ],
           exclude: ["**/node_modules/**", "**/dist/**", "packages/web/**"],
         },
       },

@@ -17,15 +17,19 @@
 import { randomBytes } from "node:crypto";
 import os from "node:os";
 import { parseArgs } from "node:util";
-import { startSession } from "@healthflow/core/auth/session";
-import { defaultAppConfig } from "@healthflow/core/config/config";
-import { createDb } from "@healthflow/core/db/create-db";
-import { migrateToLatest } from "@healthflow/core/db/migrate";
-import { createApp } from "@healthflow/core/http/app";
-import { silentLogger } from "@healthflow/core/log/logger";
-import { replaceRules } from "@healthflow/core/scheduling/availability.sql";
-import { gridSlots, type Interval, type WeeklyRule } from "@healthflow/core/scheduling/slots";
-import { createUser } from "@healthflow/core/users/user";
+import {
+  createApp,
+  createDb,
+  createUser,
+  defaultAppConfig,
+  gridSlots,
+  type Interval,
+  migrateToLatest,
+  replaceRules,
+  silentLogger,
+  startSession,
+  type WeeklyRule,
+} from "@healthflow/core";
 import pg from "pg";
 
 const { values: args } = parseArgs({

@@ -1,46 +1,71 @@
 /**
- * The real `sst build` for dev and prod, offline (scripts/synth.ts), then assertions on the
- * CloudFormation templates it wrote to .sst/dist, and a run of the two Lambda bundles it produced
- * (migrations, then the API) against the real PostgreSQL server through the Data API wire
- * protocol. Slow (two full builds, each with the web build): about a minute. Run on its own:
+ * The real `sst build` offline (scripts/synth.ts) for every kind of stage, plus the `sst dev`
+ * mode synthesis, then assertions on the CloudFormation templates, cfn-lint on all of them (when
+ * installed), and a run of the two Lambda bundles a cluster-less stage gets (migrations, then the
+ * API) against the real PostgreSQL server through the Data API wire protocol. Slow (four builds):
+ * a few minutes. Run on its own:
  *   npx vitest run scripts/synth.test.ts
  */
-import { execFile } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { startAwsWireStandIn } from "@healthflow/test-kit/aws-wire-stand-in";
+import { DataApiStandIn } from "@healthflow/test-kit/data-api-stand-in";
 import { Template } from "aws-cdk-lib/assertions";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startAwsWireStandIn } from "../packages/core/src/testing/aws-wire-stand-in.js";
-import { DataApiStandIn } from "../packages/core/src/testing/data-api-stand-in.js";
-import { STUB_ACCOUNT, type SynthResult, synth } from "./synth.js";
+import { EXAMPLE_PROD_SETTINGS, STUB_ACCOUNT, type SynthMode, type SynthResult, synth } from "./synth.js";
 
 const execFileAsync = promisify(execFile);
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
-const DIST = join(ROOT, ".sst", "dist");
-const STAGES = ["dev", "prod"] as const;
-type Stage = (typeof STAGES)[number];
 
-const results = {} as Record<Stage, SynthResult>;
-const templates = {} as Record<Stage, Record<string, any>>;
-/** The dev build's Lambda bundles, copied out before the prod build replaces .sst/dist. */
+/**
+ * The builds CI makes (.ci/run): dev and prod as deployed (API in EKS pods; prod with example
+ * values for the settings it requires), a stage without a cluster (the API as a Lambda, whose
+ * bundles are run below), and dev under `sst dev`'s mode.
+ */
+const BUILDS = {
+  dev: { stage: "dev", mode: "deploy" },
+  prod: { stage: "prod", mode: "deploy", settings: EXAMPLE_PROD_SETTINGS },
+  lambda: { stage: "ci", mode: "deploy" },
+  devMode: { stage: "dev", mode: "dev" },
+} as const satisfies Record<string, { stage: string; mode: SynthMode; settings?: Record<string, string> }>;
+type Build = keyof typeof BUILDS;
+const DIST = { deploy: join(ROOT, ".sst", "dist"), dev: join(ROOT, ".sst", "dist-dev") };
+
+const results = {} as Record<Build, SynthResult>;
+const templates = {} as Record<Build, Record<string, any>>;
+/** The lambda build's bundles, copied out before another build can replace .sst/dist. */
 const bundles: {
   api?: { file: string; env: Record<string, unknown> };
   migrate?: { file: string; env: Record<string, unknown> };
 } = {};
 
-function loadTemplates(stage: Stage): Record<string, any> {
+function loadTemplates(build: Build): Record<string, any> {
+  const { stage, mode } = BUILDS[build];
+  const dir = DIST[mode];
   const out: Record<string, any> = {};
-  // .sst/dist keeps other stages' templates from earlier builds: take this stage's only.
+  // The folder keeps other stages' templates from earlier builds: take this stage's only.
   const ours = (f: string) => f.startsWith(`${stage}-healthflow-`) || f.startsWith(`${stage}healthflow`);
-  for (const file of readdirSync(DIST).filter((f) => f.endsWith(".template.json") && ours(f))) {
+  for (const file of readdirSync(dir).filter((f) => f.endsWith(".template.json") && ours(f))) {
     const name = file.replace(`${stage}-healthflow-`, "").replace(".template.json", "");
-    out[name] = JSON.parse(readFileSync(join(DIST, file), "utf8"));
+    out[name] = JSON.parse(readFileSync(join(dir, file), "utf8"));
   }
   return out;
+}
+
+function templateFiles(build: Build): string[] {
+  const { stage, mode } = BUILDS[build];
+  const dir = DIST[mode];
+  return readdirSync(dir)
+    .filter(
+      (f) =>
+        f.endsWith(".template.json") && (f.startsWith(`${stage}-healthflow-`) || f.startsWith(`${stage}healthflow`)),
+    )
+    .map((f) => join(dir, f));
 }
 
 function functionsOf(template: any): [string, any][] {
@@ -53,7 +78,7 @@ function functionsOf(template: any): [string, any][] {
 /** Copies the bundle behind a function's S3 asset key to a temp folder; returns its handler file. */
 function copyBundle(fn: any): string {
   const hash = String(fn.Properties.Code.S3Key).replace(/\.zip$/, "");
-  const dir = join(DIST, `asset.${hash}`);
+  const dir = join(DIST.deploy, `asset.${hash}`);
   const target = mkdtempSync(join(tmpdir(), "healthflow-bundle-"));
   cpSync(dir, target, { recursive: true });
   const [modulePath] = String(fn.Properties.Handler).split(/\.(?=[^.]+$)/);
@@ -61,49 +86,60 @@ function copyBundle(fn: any): string {
 }
 
 /**
- * HEALTHFLOW_SYNTH_REUSE=1 reads templates an earlier `npm run synth` left in .sst/dist instead of
- * building again (quicker local runs; CI builds afresh).
+ * HEALTHFLOW_SYNTH_REUSE=1 reads templates an earlier `npm run synth` left in .sst/ instead of
+ * building again (quicker local runs; .ci/run builds them just before the tests).
  */
 const reuse = process.env.HEALTHFLOW_SYNTH_REUSE === "1";
 
 beforeAll(async () => {
-  for (const stage of STAGES) {
-    results[stage] = reuse ? { code: 0, unexpected: [] } : await synth(stage, { quiet: true });
-    if (results[stage].code !== 0) throw new Error(`sst build --stage ${stage} failed (${results[stage].code})`);
-    templates[stage] = loadTemplates(stage);
-    if (stage === "dev") {
-      const [, api] = functionsOf(templates.dev.Api!).find(([, f]) =>
+  for (const build of Object.keys(BUILDS) as Build[]) {
+    const { stage, mode, ...rest } = BUILDS[build];
+    const settings = "settings" in rest ? rest.settings : undefined;
+    results[build] = reuse
+      ? { code: 0, unexpected: [], dir: DIST[mode] }
+      : await synth(stage, { quiet: true, mode, settings });
+    if (results[build].code !== 0) throw new Error(`synth of ${stage} (mode ${mode}) failed (${results[build].code})`);
+    templates[build] = loadTemplates(build);
+    if (build === "lambda") {
+      const [, api] = functionsOf(templates.lambda.Api!).find(([, f]) =>
         f.Properties.Handler?.includes("lambda.handler"),
       )!;
-      const [, migrate] = functionsOf(templates.dev.Database!).find(([, f]) =>
+      const [, migrate] = functionsOf(templates.lambda.Database!).find(([, f]) =>
         f.Properties.Handler?.includes("migrate-handler.handler"),
       )!;
       bundles.api = { file: copyBundle(api), env: api.Properties.Environment.Variables };
       bundles.migrate = { file: copyBundle(migrate), env: migrate.Properties.Environment.Variables };
     }
   }
-}, 900_000);
+}, 1_500_000);
 
 describe("sst build, offline", () => {
-  it("made no AWS call beyond the two the stub answers, for either stage", () => {
-    for (const stage of STAGES) {
-      expect(results[stage].code).toBe(0);
-      expect(results[stage].unexpected).toEqual([]);
+  it("made no AWS call beyond the two the stub answers, for any build", () => {
+    for (const build of Object.keys(BUILDS) as Build[]) {
+      expect(results[build].code, build).toBe(0);
+      expect(results[build].unexpected, build).toEqual([]);
     }
   });
 
-  it("wrote five stacks and the two nested EKS provider stacks per stage", () => {
-    for (const stage of STAGES) {
-      const names = Object.keys(templates[stage]);
-      expect(names.filter((n) => !n.includes("nested")).sort()).toEqual(["Api", "Database", "Network", "Video", "Web"]);
-      expect(names.filter((n) => n.includes("nested"))).toHaveLength(2);
-    }
+  it("wrote the stacks each kind of stage has", () => {
+    const names = (b: Build) =>
+      Object.keys(templates[b])
+        .filter((n) => !n.includes("nested"))
+        .sort();
+    const nested = (b: Build) => Object.keys(templates[b]).filter((n) => n.includes("nested"));
+    expect(names("dev")).toEqual(["Database", "Network", "Video", "Web"]);
+    expect(names("prod")).toEqual(["Database", "Network", "Video", "Web"]);
+    expect(names("lambda")).toEqual(["Api", "Database", "Network", "Web"]);
+    // `sst dev` on dev: the cluster and the live API Lambda.
+    expect(names("devMode")).toEqual(["Api", "Database", "Network", "Video", "Web"]);
+    for (const b of ["dev", "prod", "devMode"] as const) expect(nested(b)).toHaveLength(2);
+    expect(nested("lambda")).toHaveLength(0);
   });
 
-  for (const stage of STAGES) {
-    const prod = stage === "prod";
-    it(`${stage}: the stage policy is in the templates`, () => {
-      const t = (name: string) => Template.fromJSON(templates[stage][name]);
+  for (const build of ["dev", "prod"] as const) {
+    const prod = build === "prod";
+    it(`${build}: the stage policy is in the templates`, () => {
+      const t = (name: string) => Template.fromJSON(templates[build][name]);
       t("Network").resourceCountIs("AWS::EC2::NatGateway", prod ? 2 : 1);
       t("Database").hasResourceProperties("AWS::RDS::DBCluster", {
         EnableHttpEndpoint: true,
@@ -113,28 +149,74 @@ describe("sst build, offline", () => {
       const cluster = Object.values(t("Database").findResources("AWS::RDS::DBCluster"))[0] as any;
       expect(cluster.DeletionPolicy).toBe(prod ? "Snapshot" : "Delete");
       t("Video").hasResourceProperties("AWS::EKS::Nodegroup", {
-        ScalingConfig: prod ? { MinSize: 2, DesiredSize: 3, MaxSize: 6 } : { MinSize: 1, DesiredSize: 1, MaxSize: 2 },
+        ScalingConfig: prod ? { MinSize: 2, DesiredSize: 3, MaxSize: 6 } : { MinSize: 1, DesiredSize: 1, MaxSize: 3 },
       });
       t("Video").hasResourceProperties("AWS::EC2::SecurityGroupIngress", { IpProtocol: "udp", FromPort: 10000 });
       const dist = Object.values(t("Web").findResources("AWS::CloudFront::Distribution"))[0] as any;
       expect(dist.Properties.DistributionConfig.CacheBehaviors.map((b: any) => b.PathPattern).sort()).toEqual([
         "/api/*",
+        "/fhir/*",
         "/healthz",
         "/readyz",
       ]);
-      for (const [name, fn] of [...functionsOf(templates[stage].Api), ...functionsOf(templates[stage].Database)]) {
+      // The API's origin is the Video stack's load balancer: the pods serve it.
+      expect(JSON.stringify(dist.Properties.DistributionConfig.Origins)).toMatch(
+        prod ? /api-origin\.clinic\.example\.org/ : /ApiLoadBalancer/,
+      );
+      for (const [name, fn] of functionsOf(templates[build].Database)) {
         expect(["nodejs20.x", "nodejs22.x"], name).toContain(fn.Properties.Runtime);
       }
       // The account is the stub's: no real account leaked into a template.
-      expect(JSON.stringify(templates[stage])).not.toMatch(/\b(?!123456789012)\d{12}:/);
-      expect(JSON.stringify(templates[stage].Network)).toContain(`us-east-1a`);
+      expect(JSON.stringify(templates[build])).not.toMatch(/\b(?!123456789012)\d{12}:/);
+      expect(JSON.stringify(templates[build].Network)).toContain(`us-east-1a`);
     });
   }
+
+  it("sst dev mode: the API Lambda is live, the migration Script's function is not", () => {
+    const api = functionsOf(templates.devMode.Api).find(([, f]) => f.Properties.Environment?.Variables?.DB_CLUSTER_ARN);
+    expect(api).toBeDefined();
+    // Live functions run a stub that forwards invocations to `sst dev` on the developer's machine.
+    expect(JSON.stringify(api![1].Properties.Environment.Variables)).toContain("SST_DEBUG");
+    const migrate = functionsOf(templates.devMode.Database).find(([, f]) =>
+      JSON.stringify(f.Properties.Environment ?? {}).includes("DB_CLUSTER_ARN"),
+    );
+    expect(JSON.stringify(migrate![1].Properties.Environment.Variables)).not.toContain("SST_DEBUG");
+  });
+
+  const cfnLint = ["cfn-lint", "/root/.pyenv/shims/cfn-lint"].find((c) => {
+    try {
+      execFileSync(c, ["--version"], { stdio: "ignore" });
+      return true;
+    } catch {
+      return false;
+    }
+  });
+  if (!cfnLint) process.stderr.write("\nsynth.test: cfn-lint not found, the CloudFormation lint is SKIPPED\n\n");
+  it.skipIf(!cfnLint)(
+    "cfn-lint finds no error in any template of any build",
+    async () => {
+      for (const build of Object.keys(BUILDS) as Build[]) {
+        const files = templateFiles(build);
+        expect(files.length, build).toBeGreaterThan(0);
+        const { stdout, code } = await execFileAsync(cfnLint!, ["--format", "parseable", ...files], {
+          encoding: "utf8",
+        }).then(
+          (r) => ({ stdout: r.stdout, code: 0 }),
+          (e) => ({ stdout: String(e.stdout), code: Number(e.code) }),
+        );
+        // Exit code bit 2 means errors (4 warnings, 8 informational).
+        const errors = stdout.split("\n").filter((l) => /:E\d{4}:/.test(l));
+        expect(errors, `${build}:\n${errors.join("\n")}`).toEqual([]);
+        expect(code & 2, build).toBe(0);
+      }
+    },
+    300_000,
+  );
 });
 
 const url = process.env.TEST_DATABASE_URL;
 
-describe.skipIf(!url)("the dev Lambda bundles over the Data API wire protocol", () => {
+describe.skipIf(!url)("the Lambda bundles of a stage without a cluster, over the Data API wire protocol", () => {
   const database = `hf_synth_${Math.random().toString(36).slice(2, 10)}`;
   const publicUrl = "https://d111111abcdef8.cloudfront.net";
   const adminEmail = "admin@synth.healthflow.test";
@@ -151,7 +233,7 @@ describe.skipIf(!url)("the dev Lambda bundles over the Data API wire protocol", 
     const dbUrl = new URL(url!);
     dbUrl.pathname = `/${database}`;
     standIn = new DataApiStandIn(dbUrl.toString());
-    const prefix = "/sst/healthflow/dev";
+    const prefix = "/sst/healthflow/ci";
     wire = await startAwsWireStandIn(standIn, {
       [`${prefix}/Secret/HEALTHFLOW_SECRET/value`]: `synth-${"x".repeat(40)}`,
       [`${prefix}/Secret/JITSI_APP_SECRET/value`]: `synth-jitsi-${"y".repeat(20)}`,

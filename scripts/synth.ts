@@ -12,10 +12,24 @@
 import { spawn } from "node:child_process";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const STUB_ACCOUNT = "123456789012";
 export const DEFAULT_REGION = "us-east-1";
+
+/**
+ * What prod refuses to synthesize without (stacks/stage.ts), as example values for an offline
+ * build (`--example-settings`, used by CI and the tests). Never deploy with these.
+ */
+export const EXAMPLE_PROD_SETTINGS: Record<string, string> = {
+  HEALTHFLOW_DOMAIN: "clinic.example.org",
+  HEALTHFLOW_HOSTED_ZONE_ID: "Z0123456789EXAMPLE",
+  HEALTHFLOW_DEPLOY_ROLE_ARN: `arn:aws:iam::${STUB_ACCOUNT}:role/healthflow-deploy`,
+  HEALTHFLOW_JITSI_SECRET_ARN: `arn:aws:secretsmanager:${DEFAULT_REGION}:${STUB_ACCOUNT}:secret:healthflow/prod/jitsi-AbCdEf`,
+  HEALTHFLOW_CLUSTER_ADMIN_ARNS: `arn:aws:iam::${STUB_ACCOUNT}:role/oncall`,
+  HEALTHFLOW_EKS_PUBLIC_CIDRS: "203.0.113.0/24",
+};
 
 /** Outputs SST 2.49 checks: CDK bootstrap >= 14 and SST bootstrap 7.4, each with its bucket. */
 const BOOTSTRAP_STACKS: Record<string, Record<string, string>> = {
@@ -117,22 +131,50 @@ export function offlineEnv(stubUrl: string, region: string, base: NodeJS.Process
   };
 }
 
-/** Runs `sst build --stage <stage>` against the stub. */
+/**
+ * `sst build` synthesizes in SST's deploy mode only. `sst dev` synthesizes the same app in dev mode
+ * (live Lambdas, no site), and some mistakes only show there (a live function inside a Script).
+ * This does what `sst dev` does before it deploys: load sst.config.ts and synthesize in mode dev.
+ */
+const DEV_MODE_BUILD = `
+const [stage, region, out] = process.argv.slice(1);
+const { initProject, useProject } = await import("sst/project.js");
+await initProject({ stage, region });
+const { Stacks } = await import("sst/stacks/index.js");
+const [, config] = await Stacks.load(useProject().paths.config);
+const assembly = await Stacks.synth({ fn: config.stacks, mode: "dev", buildDir: out });
+console.log("sst dev synthesis: " + assembly.stacks.length + " stacks to " + out);
+`;
+
+export type SynthMode = "deploy" | "dev";
+
+/** Runs `sst build --stage <stage>` (mode deploy) or the dev-mode synthesis against the stub. */
 export interface SynthResult {
   code: number;
   /** AWS calls the stub could not answer; empty when the build was fully offline. */
   unexpected: string[];
+  /** Where the templates are: .sst/dist (deploy), .sst/dist-dev (dev). */
+  dir: string;
 }
 
-export async function synth(stage: string, options: { region?: string; quiet?: boolean } = {}): Promise<SynthResult> {
+export async function synth(
+  stage: string,
+  options: { region?: string; quiet?: boolean; mode?: SynthMode; settings?: Record<string, string> } = {},
+): Promise<SynthResult> {
   const region = options.region ?? DEFAULT_REGION;
+  const mode = options.mode ?? "deploy";
   const stub = await startAwsStub(region);
+  const root = fileURLToPath(new URL("..", import.meta.url));
+  const dir = join(root, ".sst", mode === "dev" ? "dist-dev" : "dist");
   try {
-    const root = fileURLToPath(new URL("..", import.meta.url));
     const code = await new Promise<number>((resolve, reject) => {
-      const child = spawn("npx", ["sst", "build", "--stage", stage, "--region", region], {
+      const [cmd, args] =
+        mode === "dev"
+          ? [process.execPath, ["--input-type=module", "-e", DEV_MODE_BUILD, stage, region, dir]]
+          : ["npx", ["sst", "build", "--stage", stage, "--region", region]];
+      const child = spawn(cmd, args as string[], {
         cwd: root,
-        env: offlineEnv(stub.url, region),
+        env: { ...offlineEnv(stub.url, region), ...options.settings },
         stdio: options.quiet ? ["ignore", "pipe", "pipe"] : "inherit",
       });
       let output = "";
@@ -151,7 +193,7 @@ export async function synth(stage: string, options: { region?: string; quiet?: b
     if (stub.unexpected.length) {
       process.stderr.write(`synth: AWS calls the offline stub could not answer: ${stub.unexpected.join(", ")}\n`);
     }
-    return { code, unexpected: [...stub.unexpected] };
+    return { code, unexpected: [...stub.unexpected], dir };
   } finally {
     await stub.close();
   }
@@ -166,11 +208,19 @@ function argValue(args: string[], name: string): string | undefined {
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const args = process.argv.slice(2);
   const stage = argValue(args, "--stage");
-  if (!stage) {
-    process.stderr.write("usage: npm run synth -- --stage <name> [--region <region>]\n");
+  const mode = (argValue(args, "--mode") ?? "deploy") as SynthMode;
+  if (!stage || !["deploy", "dev"].includes(mode)) {
+    process.stderr.write(
+      "usage: npm run synth -- --stage <name> [--mode deploy|dev] [--region <region>] [--example-settings]\n",
+    );
     process.exit(2);
   }
-  const result = await synth(stage, { region: argValue(args, "--region") });
+  const result = await synth(stage, {
+    region: argValue(args, "--region"),
+    mode,
+    // Example values for what prod requires, for an offline build only (CI).
+    settings: args.includes("--example-settings") ? EXAMPLE_PROD_SETTINGS : undefined,
+  });
   // An unanswered AWS call means the build depended on the network: fail rather than half-work.
   process.exitCode = result.code !== 0 ? result.code : result.unexpected.length ? 1 : 0;
 }

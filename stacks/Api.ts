@@ -1,20 +1,28 @@
 /**
- * The HTTP API: API Gateway (HTTP API) routing everything to the same Hono app the pods run,
- * through its Lambda adapter, talking to Aurora over the Data API (no VPC attachment needed).
- * Its permissions: the Data API on this cluster and its secret, and reading its own SST
- * configuration from SSM. Nothing else.
+ * The HTTP API as a Lambda, for `sst dev` (live) and for stages without a cluster
+ * (HEALTHFLOW_CLUSTER=none): API Gateway (HTTP API) routing everything to the same Hono app the
+ * pods run, through its Lambda adapter, talking to Aurora over the Data API (no VPC attachment
+ * needed). Its permissions: the Data API on this cluster and its secret, and reading its own SST
+ * configuration from SSM. Nothing else. On deployed stages with a cluster this stack is not
+ * created: the core pods serve the API (stacks/Video.ts).
  */
 import * as iam from "aws-cdk-lib/aws-iam";
 import { Config, Cron, Api as HttpApi, type StackContext, use } from "sst/constructs";
 import { Database } from "./Database.js";
 import { mailIdentity } from "./mail.js";
 import { publicUrlEnvironmentKey, publicUrlParameterPath } from "./public-url.js";
-import { DATABASE_NAME, stageDomains } from "./stage.js";
+import { announce, DATABASE_NAME, stageSettings } from "./stage.js";
 
 export function Api({ stack, app }: StackContext) {
   const { cluster } = use(Database);
   const secrets = Config.Secret.create(stack, "HEALTHFLOW_SECRET", "JITSI_APP_SECRET");
-  const domains = stageDomains(app.stage);
+  const settings = stageSettings(app.stage);
+  announce(settings);
+  // Self-hosted Jitsi (a stage with a cluster and a domain): JWTs whose audience is the app id.
+  // Otherwise the public meet.jit.si, without tokens (a demo: it cuts embedded calls after 5 minutes).
+  const jitsi: Record<string, string> = settings.hosts.jitsi
+    ? { JITSI_DOMAIN: settings.hosts.jitsi, JITSI_APP_ID: settings.jitsiAppId, JITSI_AUDIENCE: settings.jitsiAppId }
+    : { JITSI_DOMAIN: "meet.jit.si" };
   const mail = mailIdentity();
 
   const api = new HttpApi(stack, "Api", {
@@ -26,15 +34,13 @@ export function Api({ stack, app }: StackContext) {
         // Least privilege: no X-Ray (it would add xray:Put* to the role).
         tracing: "disabled",
         memorySize: "1024 MB",
+        logRetention: settings.prod ? "three_months" : "two_weeks",
         bind: [secrets.HEALTHFLOW_SECRET, secrets.JITSI_APP_SECRET],
         environment: {
           DB_CLUSTER_ARN: cluster.clusterArn,
           DB_SECRET_ARN: cluster.secret!.secretArn,
           DB_NAME: DATABASE_NAME,
-          // Jitsi: the stage's own on EKS when it has a domain, else the public meet.jit.si (a demo:
-          // it cuts embedded calls after 5 minutes). See docs/deploy.md.
-          JITSI_DOMAIN: domains.jitsi ?? "meet.jit.si",
-          JITSI_APP_ID: domains.jitsiAppId,
+          ...jitsi,
           LOG_LEVEL: "info",
           NODE_OPTIONS: "--enable-source-maps",
           [publicUrlEnvironmentKey()]: "__FETCH_FROM_SSM__",

@@ -5,11 +5,12 @@
  */
 import { defineConfig } from "vite";
 import solid from "vite-plugin-solid";
+import { buildStamp } from "./build/stamp.js";
 
 const api = process.env.HEALTHFLOW_API_URL ?? "http://127.0.0.1:3000";
 
 export default defineConfig({
-  plugins: [solid()],
+  plugins: [solid(), buildStamp()],
   build: { target: "es2022", sourcemap: false },
   server: {
     port: 5173,

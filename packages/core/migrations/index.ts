@@ -5,10 +5,14 @@
 import type { Migration } from "kysely";
 import * as m0001 from "./0001-accounts.js";
 import * as m0002 from "./0002-scheduling.js";
-import * as m0003 from "./0003-notifications.js";
+import * as m0003 from "./0003-patient-cpf.js";
+import * as m0004 from "./0004-hardening.js";
+import * as m0006 from "./0006-notifications.js";
 
 export const migrations: Record<string, Migration> = {
   "0001-accounts": m0001,
   "0002-scheduling": m0002,
-  "0003-notifications": m0003,
+  "0003-patient-cpf": m0003,
+  "0004-hardening": m0004,
+  "0006-notifications": m0006,
 };

@@ -1,4 +1,7 @@
 /** @healthflow/core: the domain as a library. Adapters import from here. */
+
+// Domain verbs used by the video service, scripts and the test kit.
+export { startSession } from "./auth/session.js";
 export { openPlatform, type Platform, type PlatformOptions, type StartupReport } from "./boot/platform.js";
 export { type AppConfig, ConfigError, defaultAppConfig, parseEnv } from "./config/config.js";
 export { createDb, type DatabaseHandle, type DbConfig, dbConfigFromEnv } from "./db/create-db.js";
@@ -18,4 +21,8 @@ export {
   startDispatcherLoop,
 } from "./notifications/dispatcher.js";
 export { createMailChannel } from "./notifications/mail-channel.js";
+export { openRoom } from "./rooms/room.js";
+export { replaceRules } from "./scheduling/availability.sql.js";
+export { gridSlots, type Interval, type WeeklyRule } from "./scheduling/slots.js";
 export type { RateLimiter } from "./security/rate-limiter.js";
+export { createUser } from "./users/user.js";

@@ -2,11 +2,17 @@
  * One contract suite, two adapters: the app called directly (`app.request`, as the Node server and
  * the pod do through `app.fetch`) and the Lambda handler fed API Gateway v2 events.
  */
-import { createTestClinic, type TestClinic } from "@healthflow/core/testing/test-clinic";
+
+import { describeApiContract } from "@healthflow/test-kit/api-contract";
+import {
+  fromLambdaResult,
+  type LambdaV2Handler,
+  toApiGatewayV2Event,
+  viaLambda,
+} from "@healthflow/test-kit/api-gateway";
+import { createTestClinic, type TestClinic } from "@healthflow/test-kit/test-clinic";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { lambdaHandlerFor } from "./lambda.js";
-import { describeApiContract } from "./testing/api-contract.js";
-import { fromLambdaResult, type LambdaV2Handler, toApiGatewayV2Event, viaLambda } from "./testing/api-gateway.js";
 
 const ORIGIN = "https://api.healthflow.test";
 let clinic: TestClinic;

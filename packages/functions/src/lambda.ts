@@ -22,7 +22,7 @@ async function build(): Promise<LambdaHandler> {
   const logger = createLogger({ level: (process.env.LOG_LEVEL as "info") ?? "info" });
   // Under SST, secrets and the public web URL come from SSM (see sst-config.ts).
   const env = await withSstConfig(process.env);
-  const platform = await openPlatform({ env, logger, migrate: false, bootstrap: false });
+  const platform = await openPlatform({ env, logger, migrate: false, bootstrap: false, serves: "lambda" });
   await platform.ready;
   return lambdaHandlerFor(createApp({ ...platform.deps, clientIp: lambdaClientIp }, { modules: servedModules }));
 }

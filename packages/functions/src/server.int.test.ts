@@ -1,7 +1,8 @@
 /**
  * The Node server as a real process on the embedded database, as `npm start` runs it: it becomes
  * ready, prints the logins, drains an in-flight request on SIGTERM and exits 0, and its data
- * survives a restart on the same data folder.
+ * survives a restart on the same data folder. Each test has its own data folder: they run in any
+ * order, or alone.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -12,13 +13,18 @@ import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 
 const root = resolve(import.meta.dirname, "../../..");
-const tsx = join(root, "node_modules/.bin/tsx");
-const dataDir = mkdtempSync(join(tmpdir(), "healthflow-server-"));
 const running = new Set<ChildProcess>();
+const dataDirs: string[] = [];
+
+function newDataDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), "healthflow-server-"));
+  dataDirs.push(dir);
+  return dir;
+}
 
 afterAll(() => {
   for (const child of running) child.kill("SIGKILL");
-  rmSync(dataDir, { recursive: true, force: true });
+  for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
 });
 
 async function freePort(): Promise<number> {
@@ -38,9 +44,12 @@ interface Server {
   exited: Promise<number | null>;
 }
 
-async function startServer(): Promise<Server> {
+async function startServer(dataDir: string): Promise<Server> {
   const port = await freePort();
-  const child = spawn(tsx, ["packages/functions/src/server.ts"], {
+  // Node itself with tsx's loader, not the `tsx` CLI: the CLI is a second process that relays
+  // signals with a short timeout, and under load a relayed SIGTERM could kill the server (exit 143)
+  // before its drain handler ran.
+  const child = spawn(process.execPath, ["--import", "tsx", "packages/functions/src/server.ts"], {
     cwd: root,
     env: {
       PATH: process.env.PATH,
@@ -140,33 +149,37 @@ async function until(what: string, cond: () => boolean, timeoutMs = 10_000) {
   }
 }
 
+type Login = { email: string; password: string };
+
+/** The logins a first start prints: the admin's (shown once) and the demo people's. */
+function printedLogins(out: string): { admin: Login; doctors: Login[]; patients: Login[] } {
+  const admin = /^\s+(admin@healthflow\.local)\s+(\S{20,})\s*$/m.exec(out);
+  expect(admin, out).not.toBeNull();
+  const demo = [...out.matchAll(/^\s+(doctor|patient)\s+(\S+@\S+)\s+(\S{20,})\s*$/gm)];
+  const of = (role: string) => demo.filter((m) => m[1] === role).map((m) => ({ email: m[2]!, password: m[3]! }));
+  return { admin: { email: admin![1]!, password: admin![2]! }, doctors: of("doctor"), patients: of("patient") };
+}
+
 describe("the Node server (npm start)", () => {
   const patient = {
     email: "persisted.patient@test.healthflow.local",
     password: "survives restarts 42",
     name: "Pat Persist",
   };
-  let adminLogin: { email: string; password: string };
-  let demoDoctor: { email: string; password: string };
 
   it("starts on the embedded database, prints the admin and demo logins, and serves the API", async () => {
-    const server = await startServer();
+    const server = await startServer(newDataDir());
     const out = server.output();
     // Structured logs with a request id on request lines, plus the human banner.
     const logs = server.logs();
     expect(logs.some((l) => l.msg === "listening" && l.database === "pglite")).toBe(true);
     expect(out).toContain(`HealthFlow is running at ${server.base}`);
     expect(out).toContain("This password is shown ONCE");
-    const admin = /^\s+(admin@healthflow\.local)\s+(\S{20,})\s*$/m.exec(out);
-    expect(admin, out).not.toBeNull();
-    adminLogin = { email: admin![1]!, password: admin![2]! };
-    const demo = [...out.matchAll(/^\s+(doctor|patient)\s+(\S+@\S+)\s+(\S{20,})\s*$/gm)];
-    expect(demo.filter((m) => m[1] === "doctor")).toHaveLength(3);
-    expect(demo.filter((m) => m[1] === "patient").length).toBeGreaterThanOrEqual(2);
-    demoDoctor = {
-      email: demo.find((m) => m[1] === "doctor")![2]!,
-      password: demo.find((m) => m[1] === "doctor")![3]!,
-    };
+    const printed = printedLogins(out);
+    const adminLogin = printed.admin;
+    expect(printed.doctors).toHaveLength(3);
+    expect(printed.patients.length).toBeGreaterThanOrEqual(2);
+    const demoDoctor = printed.doctors[0]!;
 
     expect((await api(server, "POST", "/api/auth/login", adminLogin)).status).toBe(200);
     expect((await api(server, "POST", "/api/auth/login", demoDoctor)).status).toBe(200);
@@ -190,8 +203,16 @@ describe("the Node server (npm start)", () => {
   }, 150_000);
 
   it("restarts on the same data folder with everything still there and nothing re-created", async () => {
-    expect(adminLogin, "the first test must have run").toBeDefined();
-    const server = await startServer();
+    // A first life of its own: start, note the printed logins, register a patient, stop.
+    const dataDir = newDataDir();
+    const first = await startServer(dataDir);
+    const { admin: adminLogin, doctors } = printedLogins(first.output());
+    const demoDoctor = doctors[0]!;
+    expect((await api(first, "POST", "/api/auth/register", patient)).status).toBe(201);
+    first.child.kill("SIGTERM");
+    expect(await first.exited, first.output().slice(-3000)).toBe(0);
+
+    const server = await startServer(dataDir);
     try {
       const out = server.output();
       expect(out).not.toContain("This password is shown ONCE");

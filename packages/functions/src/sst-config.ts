@@ -4,7 +4,7 @@
  * copies the ones it knows onto an environment object. Outside SST (no SST_APP) it changes nothing,
  * so the same handler also runs under any other Lambda deployment with plain env vars.
  */
-export const SST_CONFIG_NAMES = [
+const SST_CONFIG_NAMES = [
   "HEALTHFLOW_SECRET",
   "JITSI_APP_SECRET",
   "HEALTHFLOW_ADMIN_EMAIL",

@@ -4,7 +4,7 @@
  */
 import { createLogger, openPlatform } from "@healthflow/core";
 import { createVideoApp } from "@healthflow/video";
-import { drainOnSignals, listen, nodeLogger } from "./node-server.js";
+import { drainOnSignals, listen, nodeLogger, PortInUse } from "./node-server.js";
 
 const logger = nodeLogger(createLogger);
 const platform = await openPlatform({
@@ -12,8 +12,14 @@ const platform = await openPlatform({
   logger,
   migrate: false,
   bootstrap: false,
+  serves: "node",
 });
-const server = listen(createVideoApp(platform.deps).fetch, platform);
+const server = await listen(createVideoApp(platform.deps).fetch, platform).catch(async (err) => {
+  if (!(err instanceof PortInUse)) throw err;
+  logger.error(err.message);
+  await platform.close().catch(() => {});
+  process.exit(1);
+});
 logger.info("room service listening", { port: platform.env.PORT });
 platform.ready.catch((err) => {
   logger.error(`start-up failed: ${(err as Error).message}`);

@@ -11,7 +11,10 @@ export interface JitsiSettings {
   domain: string;
   appId?: string;
   appSecret?: string;
-  /** Defaults to "jitsi", Jitsi's own default for JWT_ACCEPTED_AUDIENCES. */
+  /**
+   * Defaults to the app id: deployed stages use the app id as issuer and audience alike, and
+   * video:deploy gives Prosody the same value in JWT_ACCEPTED_AUDIENCES (docs/kubernetes.md).
+   */
   audience?: string;
 }
 
@@ -41,16 +44,18 @@ export async function jitsiRoomConfig(
       user: {
         id: participant.id,
         name: participant.name,
-        // Prosody's token plugins read these as strings.
         moderator: String(isDoctor),
+        // token_affiliation (jitsi-contrib prosody plugins) reads this string: owner or member.
         affiliation: isDoctor ? "owner" : "member",
-        lobby_bypass: String(isDoctor),
+        // token_lobby_bypass compares with the boolean true (`context['lobby_bypass'] == true` in
+        // its Lua): the string "true" would leave the doctor knocking at their own lobby.
+        lobby_bypass: isDoctor,
       },
     },
   })
     .setProtectedHeader({ alg: "HS256", typ: "JWT" })
     .setIssuer(settings.appId)
-    .setAudience(settings.audience ?? "jitsi")
+    .setAudience(settings.audience ?? settings.appId)
     .setSubject(settings.domain)
     .setNotBefore(Math.floor(window.opensAt.getTime() / 1000))
     .setExpirationTime(Math.floor(window.closesAt.getTime() / 1000))

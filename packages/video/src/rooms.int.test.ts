@@ -2,7 +2,7 @@
  * Consult-room links end to end through the API: issuing, opening, the window, closed rooms, and
  * tokens that are forged, tampered with or not ours.
  */
-import { createTestClinic, type TestClinic, type TestPerson } from "@healthflow/core/testing/test-clinic";
+import { createTestClinic, type TestClinic, type TestPerson } from "@healthflow/test-kit/test-clinic";
 import { decodeJwt, jwtVerify } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { roomRoutes } from "./routes.js";
@@ -59,6 +59,9 @@ describe("room links", () => {
     expect(forDoctor.body.url).toMatch(/^https:\/\/clinic\.example\/room\/[\w-]+\.[\w-]+\.[\w-]+$/);
     expect((await clinic.call("POST", path, { as: patient })).body.role).toBe("patient");
     expect((await clinic.call("POST", path, { as: patient, body: { for: "doctor" } })).status).toBe(403);
+    // The doctor can fetch the patient's link, to share it again (never the other way round).
+    const shared = await clinic.call("POST", path, { as: doctor, body: { for: "patient" } });
+    expect([shared.status, shared.body.role]).toEqual([200, "patient"]);
     expect((await clinic.call("POST", path, { as: admin, body: { for: "patient" } })).body.role).toBe("patient");
     expect((await clinic.call("POST", path, { as: admin, body: { for: "nurse" } })).status).toBe(400);
     for (const stranger of [await clinic.person("patient"), await clinic.person("doctor")]) {
@@ -187,7 +190,11 @@ describe("opening a room", () => {
     const p = await open(patientToken);
     expect(d.jitsi.domain).toBe("meet.clinic.example");
     const verify = (jwt: string) =>
-      jwtVerify(jwt, key, { issuer: "healthflow", audience: "jitsi", currentDate: new Date("2030-09-03T11:50:00Z") });
+      jwtVerify(jwt, key, {
+        issuer: "healthflow",
+        audience: "healthflow",
+        currentDate: new Date("2030-09-03T11:50:00Z"),
+      });
     const { payload: dc, protectedHeader } = await verify(d.jitsi.jwt);
     expect(protectedHeader.alg).toBe("HS256");
     expect(dc).toMatchObject({
@@ -196,7 +203,7 @@ describe("opening a room", () => {
       nbf: Date.parse("2030-09-03T11:45:00Z") / 1000,
       exp: Date.parse("2030-09-03T13:00:00Z") / 1000,
       context: {
-        user: { id: doctor.user.id, name: "Dra. Teste", moderator: "true", affiliation: "owner", lobby_bypass: "true" },
+        user: { id: doctor.user.id, name: "Dra. Teste", moderator: "true", affiliation: "owner", lobby_bypass: true },
       },
     });
     const { payload: pc } = await verify(p.jitsi.jwt);
@@ -206,7 +213,7 @@ describe("opening a room", () => {
         name: "Paciente Teste",
         moderator: "false",
         affiliation: "member",
-        lobby_bypass: "false",
+        lobby_bypass: false,
       },
     });
     expect(pc.room).toBe(d.jitsi.roomName);

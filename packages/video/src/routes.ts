@@ -3,35 +3,27 @@
  * signed token in the URL is the credential.
  */
 
-import { Unavailable } from "@healthflow/core/errors";
-import { errorResponses, jsonResponse, newRouter } from "@healthflow/core/http/router";
-import { openRoom } from "@healthflow/core/rooms/room";
+import { openRoom, Unavailable } from "@healthflow/core";
+import { errorResponses, jsonResponse, newRouter } from "@healthflow/core/http";
+import { roomSchema } from "@healthflow/core/schemas";
 import { createRoute, z } from "@hono/zod-openapi";
 import { jitsiRoomConfig } from "./jitsi.js";
 
-export const roomResponseSchema = z.object({
-  consultation: z.object({
-    id: z.string(),
-    startsAt: z.string(),
-    endsAt: z.string(),
-    status: z.string(),
-    doctor: z.object({ name: z.string() }),
-    patient: z.object({ name: z.string() }),
-  }),
-  role: z.enum(["doctor", "patient"]),
-  jitsi: z.object({ domain: z.string(), roomName: z.string(), jwt: z.string().optional() }),
-  opensAt: z.string(),
-  closesAt: z.string(),
-});
+/** The shape lives with the other room shapes in core, where the web app takes its types from. */
+export const roomResponseSchema = roomSchema;
 
 const openRoute = createRoute({
   method: "get",
   path: "/api/rooms/{token}",
+  operationId: "openRoom",
+  security: [], // public: no session needed
   tags: ["rooms"],
   summary: "Open a consult room from its link",
   description:
     "401 for a token that is not ours or was tampered with; 410 once expired or the consultation is " +
-    "cancelled, completed or a no-show; 425 `room_not_open` before the room opens, with " +
+    "cancelled, completed or a no-show, 410 `link_revoked` once the consultation's links were revoked " +
+    "(DELETE /api/consultations/{id}/room-links); a link follows reschedules (the window is the " +
+    "consultation's current one); 425 `room_not_open` before the room opens, with " +
     "`details: {consultation, role, opensAt, closesAt}` so the page can show a countdown.",
   request: { params: z.object({ token: z.string().min(1).max(2048) }) },
   responses: {

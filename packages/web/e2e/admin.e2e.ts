@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { toLocalInput } from "../src/lib/time.js";
 import {
   Api,
+  axeViolations,
   e2e,
   launch,
   newPage,
@@ -53,6 +54,18 @@ describe.skipIf(skip)("admin flows", () => {
     await page.getByLabel(pt["users.license"]).fill(doctor.license);
     expect(await page.getByLabel(pt["availability.timezone"]).inputValue()).toBe("America/Sao_Paulo");
     expect(await unlabelledControls(page)).toEqual([]);
+    // A zone that is not one: the message says so, not "fill in this field".
+    await page.getByLabel(pt["availability.timezone"]).fill("Sao Paulo");
+    await page.getByRole("button", { name: pt["users.createDo"] }).click();
+    await page.getByText(pt["validation.timezone"]).waitFor();
+    expect(await page.getByText(pt["validation.required"]).count()).toBe(0);
+    // The list is searchable and starts with Brazil's zones.
+    const options = await page
+      .locator("datalist option")
+      .evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
+    expect(options.slice(0, 2)).toEqual(["America/Sao_Paulo", "America/Manaus"]);
+    expect(options).toContain("Europe/Lisbon");
+    await page.getByLabel(pt["availability.timezone"]).fill("America/Sao_Paulo");
     await page.getByRole("button", { name: pt["users.createDo"] }).click();
     await page.getByText(pt["users.created"].replace("{name}", doctor.name)).waitFor();
     await page.getByLabel(pt["users.filter"]).selectOption("doctor");
@@ -60,6 +73,12 @@ describe.skipIf(skip)("admin flows", () => {
     const roles = await page.locator("tbody tr td:nth-child(3)").allTextContents();
     expect(new Set(roles)).toEqual(new Set([pt["role.doctor"]]));
     await screenshot(page, "10-users");
+    // At 360 px the table scrolls sideways: its region is named and reachable by keyboard.
+    await page.setViewportSize({ width: 360, height: 740 });
+    const region = page.getByRole("region", { name: pt["users.tableRegion"] });
+    expect(await region.getAttribute("tabindex")).toBe("0");
+    expect(await axeViolations(page)).toEqual([]);
+    await page.setViewportSize({ width: 1280, height: 900 });
 
     // The same email again: the conflict is said in words and the form keeps what was typed.
     await page.getByLabel(pt["auth.name"]).fill(`${doctor.name} (2)`);
@@ -90,7 +109,20 @@ describe.skipIf(skip)("admin flows", () => {
     await page.getByRole("button", { name: pt["availability.save"] }).click();
     await page.getByText(pt["error.overlapping_rules"]).waitFor();
     expect(await page.getByLabel(pt["availability.startOf"].replace("{n}", "2")).inputValue()).toBe("13:00");
-    await page.getByRole("button", { name: pt["availability.remove"].replace("{n}", "3") }).click();
+    // A row ending before it starts is marked on its row, and the message names it.
+    await page.getByLabel(pt["availability.endOf"].replace("{n}", "3")).fill("09:00");
+    await page.getByRole("button", { name: pt["availability.save"] }).click();
+    await page.getByText(pt["availability.ruleInvalid"]).waitFor();
+    expect(await page.getByLabel(pt["availability.endOf"].replace("{n}", "3")).getAttribute("aria-invalid")).toBe(
+      "true",
+    );
+    await page.getByText(pt["availability.rulesMarked"].replace("{rules}", "segunda-feira 10:00–09:00")).waitFor();
+    expect(await page.getByText(pt["error.status.400"]).count()).toBe(0);
+    expect(await axeViolations(page)).toEqual([]);
+    // Remove buttons say what they remove.
+    await page
+      .getByRole("button", { name: pt["availability.removeRule"].replace("{rule}", "segunda-feira 10:00–09:00") })
+      .click();
     await page.getByRole("button", { name: pt["availability.save"] }).click();
     await page.getByText(pt["availability.saved"]).waitFor();
     await screenshot(page, "11-availability");
@@ -122,6 +154,46 @@ describe.skipIf(skip)("admin flows", () => {
     expect(timeOff).toHaveLength(1);
     expect(timeOff[0]!.reason).toBe("Congresso");
     expect(Date.parse(timeOff[0]!.endsAt) - Date.parse(timeOff[0]!.startsAt)).toBe(4 * 3_600_000);
+  });
+
+  it("lists the consultations a new time off covers, and removes time off", async () => {
+    const other = await admin.createDoctor();
+    const patient = await admin.createPatient();
+    const slot = await admin.firstSlot(other.id);
+    await admin.call("POST", "/api/consultations", {
+      doctorId: other.id,
+      patientId: patient.id,
+      startsAt: slot.startsAt,
+    });
+    await page.goto(`/availability?doctor=${other.id}`);
+    const local = (iso: string) =>
+      toLocalInput(new Date(new Date(iso).toLocaleString("en-US", { timeZone: "America/Sao_Paulo" })));
+    await page.getByLabel(pt["availability.offFrom"]).fill(local(slot.startsAt));
+    await page
+      .getByLabel(pt["availability.offTo"])
+      .fill(local(new Date(Date.parse(slot.endsAt) + 3_600_000).toISOString()));
+    await page.getByRole("button", { name: pt["availability.addOff"] }).click();
+    const warning = page.getByRole("alert").filter({ hasText: pt["availability.offClashes"] });
+    await warning.getByText(patient.name).waitFor();
+    await warning.getByRole("link", { name: pt["consultation.reschedule"] }).waitFor();
+    expect(await axeViolations(page)).toEqual([]);
+    // Usable on a phone: nothing sticks out sideways at 360 px.
+    await page.setViewportSize({ width: 360, height: 740 });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+    await page.setViewportSize({ width: 1280, height: 900 });
+    // The agenda shows the time off on its day.
+    await page.goto(`/agenda?doctor=${other.id}&from=${local(slot.startsAt).slice(0, 10)}&view=day`);
+    await page
+      .getByText(/^Ausente de /)
+      .first()
+      .waitFor();
+    expect(await axeViolations(page)).toEqual([]);
+    await page.goto(`/availability?doctor=${other.id}`);
+    await page.getByRole("button", { name: /^Remover ausência de / }).click();
+    await page.getByText(pt["availability.offRemoved"]).waitFor();
+    await page.getByText(pt["availability.noOff"]).waitFor();
+    const { timeOff } = await admin.call<{ timeOff: unknown[] }>("GET", `/api/doctors/${other.id}/time-off`);
+    expect(timeOff).toEqual([]);
   });
 
   it("books on behalf of a patient", async () => {

@@ -1,18 +1,19 @@
 /**
- * Once per e2e run: build the web app, start the real server (packages/functions/src/server.ts) on
+ * Once per e2e run: build the web app if its sources changed, start the real server (packages/functions/src/server.ts) on
  * a free port with a fresh database (a throw-away PostgreSQL database when TEST_DATABASE_URL is
  * set, else PGlite in a temp dir), an empty clinic and a known admin with a random password. The
  * tests get the address and credentials through vitest's `inject("e2e")`.
  *
  * Without Chromium the run is skipped loudly, except in CI (CI=true), where it fails.
  */
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { TestProject } from "vitest/node";
+import { ensureWebBuild } from "../scripts/ensure-build.js";
 
 export interface E2EContext {
   skip?: string;
@@ -85,10 +86,9 @@ export default async function setup(project: TestProject) {
   }
 
   mkdirSync(join(ARTIFACTS, "screenshots"), { recursive: true });
-  if (process.env.E2E_SKIP_BUILD !== "1") {
-    const build = spawnSync("npm", ["run", "build", "-w", "@healthflow/web"], { cwd: ROOT, stdio: "inherit" });
-    if (build.status !== 0) throw new Error("building the web app failed");
-  }
+  // The same production bundle `npm start` serves, built only when its sources changed (never a
+  // test-only build over the one users get).
+  if (process.env.E2E_SKIP_BUILD !== "1") ensureWebBuild();
 
   const dataDir = mkdtempSync(join(tmpdir(), "healthflow-e2e-"));
   const adminEmail = `admin-${randomBytes(3).toString("hex")}@e2e.healthflow.test`;

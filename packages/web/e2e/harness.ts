@@ -4,6 +4,8 @@
  * artifacts/screenshots/, and a check that every form control on a screen has a label.
  */
 import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { join } from "node:path";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { inject } from "vitest";
@@ -65,6 +67,24 @@ export async function unlabelledControls(page: Page): Promise<string[]> {
       })
       .map((e) => e.outerHTML.slice(0, 120)),
   );
+}
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+
+/**
+ * axe-core's violations on the page as it is now (every impact), as "rule: target" lines, so a
+ * failing assertion names what to fix. Injected through the DevTools protocol: the app's CSP
+ * (no inline script) stays on.
+ */
+export async function axeViolations(page: Page): Promise<string[]> {
+  await page.evaluate(axeSource);
+  return page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: (ctx: Document, o: object) => Promise<any> } }).axe;
+    const result = await axe.run(document, { resultTypes: ["violations"] });
+    return (result.violations as { id: string; impact: string; nodes: { target: string[] }[] }[]).flatMap((v) =>
+      v.nodes.map((n) => `${v.id} (${v.impact}): ${n.target.join(" ")}`),
+    );
+  });
 }
 
 export async function signIn(page: Page, email: string, password: string): Promise<void> {

@@ -33,7 +33,8 @@ describe.skipIf(skip)("patient and doctor flows", () => {
   beforeAll(async () => {
     browser = await launch();
     admin = await Api.admin();
-    doctor = await admin.createDoctor();
+    // 15-minute slots: the first free one starts within 15 minutes, when "Start" is allowed.
+    doctor = await admin.createDoctor({ slotMinutes: 15 });
     page = (await newPage(browser)).page;
   });
   afterAll(async () => {
@@ -92,7 +93,7 @@ describe.skipIf(skip)("patient and doctor flows", () => {
     await page.waitForURL("**/book?**");
     await page.getByText(pt["book.rescheduleTitle"]).first().waitFor();
     await page.locator(".day-picker button").nth(2).click();
-    await page.locator(".slot-picker button.slot").nth(20).click();
+    await page.locator(".slot-picker button.slot").nth(40).click();
     await page.getByRole("button", { name: pt["book.confirmReschedule"] }).click();
     await page.waitForURL("**/consultations");
     await page.getByText(pt["book.rescheduled"].split("{when}")[0]!).waitFor();

@@ -7,7 +7,7 @@
  */
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Api, e2e, launch, newPage, pt, screenshot, signIn, skip, uniq } from "./harness.js";
+import { Api, axeViolations, e2e, launch, newPage, pt, screenshot, signIn, skip, uniq } from "./harness.js";
 
 const STUB = `
 window.__jitsiCalls = [];
@@ -167,7 +167,12 @@ describe.skipIf(skip)("the consult room page", () => {
     await page.goto(`/room/${tokenOf(link.url)}`);
     const countdown = page.getByTestId("countdown");
     await countdown.waitFor();
-    expect(await countdown.textContent()).toMatch(/^\d+:\d\d:\d\d$/);
+    // Two days away is said in words, not as a 47-hour clock; the opening is "on <date> at <time>".
+    expect(await countdown.textContent()).toMatch(/^\d+ dias?( e \d+ h)?$/);
+    const notice = (await page.getByRole("status").first().textContent()) ?? "";
+    expect(notice).toMatch(/abre em \S+-feira|abre em sábado|abre em domingo/);
+    expect(notice).toMatch(/, às \d\d:\d\d, 15 minutos antes/);
+    expect(await axeViolations(page)).toEqual([]);
     const heading = await page.getByRole("heading", { level: 1 }).textContent();
     expect(heading).toContain(doctor.name);
     expect(heading).toContain(patient.name);
@@ -243,6 +248,26 @@ describe.skipIf(skip)("the consult room page", () => {
     await context.close();
   });
 
+  it("a doctor whose video never loaded goes back to the agenda without being asked if the call ended", async () => {
+    const { doctor, consultation } = await openConsultation();
+    const { page, context } = await newPage(browser);
+    await serveJitsi(page, e2e.jitsiDomain, 100);
+    await signIn(page, doctor.email, doctor.password);
+    const link = await (await Api.signIn(doctor.email, doctor.password)).call<{ url: string }>(
+      "POST",
+      `/api/consultations/${consultation.id}/room-link`,
+      {},
+    );
+    await page.goto(`/room/${tokenOf(link.url)}`);
+    await page.getByText(pt["room.scriptFailed"].replace("{domain}", e2e.jitsiDomain)).waitFor();
+    await page.getByRole("link", { name: pt["room.leave"] }).click();
+    await page.waitForURL((u) => u.pathname === "/agenda");
+    expect(new URL(page.url()).searchParams.get("after")).toBeNull();
+    await page.getByRole("heading", { level: 1, name: pt["agenda.title"] }).waitFor();
+    expect(await page.getByText(pt["agenda.afterCall"].split("{name}")[0]!).count()).toBe(0);
+    await context.close();
+  });
+
   it("warns that meet.jit.si is a time-limited public demo server", async () => {
     // This run's server allows scripts from its own JITSI_DOMAIN only (its Content-Security-Policy);
     // the intercepted answer plays a server configured for meet.jit.si, so the CSP is set aside.
@@ -280,6 +305,9 @@ describe.skipIf(skip)("the consult room page", () => {
     const { page, context } = await newPage(browser);
     await page.goto("/room/not-a-real-token");
     await page.getByText(pt["room.invalidLink"]).waitFor();
+    // It points at a place where the link really is: the consultation's "Room link" button.
+    expect(pt["room.invalidLink"]).toContain(pt["consultation.roomLink"]);
+    expect(await axeViolations(page)).toEqual([]);
     expect(new URL(page.url()).pathname).toBe("/room/not-a-real-token");
     await context.close();
   });

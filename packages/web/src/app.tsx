@@ -2,28 +2,40 @@
  * Routes and the frame around them. Each screen is its own lazy chunk so the first load stays
  * small; zod (form validation) only arrives with the screens that have forms.
  */
-import { A, Navigate, Route, Router, type RouteSectionProps, useLocation, useNavigate } from "@solidjs/router";
-import { type Component, For, type JSX, lazy, Match, onCleanup, Show, Suspense, Switch } from "solid-js";
+import {
+  A,
+  Navigate,
+  Route,
+  Router,
+  type RouteSectionProps,
+  useBeforeLeave,
+  useLocation,
+  useNavigate,
+} from "@solidjs/router";
+import { type Component, ErrorBoundary, For, type JSX, lazy, Match, onCleanup, Show, Suspense, Switch } from "solid-js";
 import { Loading, Notice, PageTitle } from "./components/ui";
 import { api, onUnauthorized } from "./lib/api";
 import type { Role } from "./lib/contract";
 import { LOCALES, type Locale, locale, setLocale, t } from "./lib/i18n";
 import { homeOf, refreshSession, sessionExpired, setFlash, setSessionExpired, setUser, user } from "./lib/session";
+import { navigatingTo, recoverStaleChunk } from "./lib/stale-chunk";
 
-const Login = lazy(() => import("./pages/login"));
-const Register = lazy(() => import("./pages/register"));
-const MyConsultations = lazy(() => import("./pages/my-consultations"));
-const Book = lazy(() => import("./pages/book"));
-const Agenda = lazy(() => import("./pages/agenda"));
-const AvailabilityPage = lazy(() => import("./pages/availability"));
-const Users = lazy(() => import("./pages/users"));
-const RoomPage = lazy(() => import("./pages/room"));
-const VerifyEmail = lazy(() => import("./pages/verify-email"));
-const ForgotPassword = lazy(() => import("./pages/forgot-password"));
-const ResetPassword = lazy(() => import("./pages/reset-password"));
-const AcceptInvite = lazy(() => import("./pages/accept-invite"));
-const Account = lazy(() => import("./pages/account"));
-const Messages = lazy(() => import("./pages/messages"));
+// Each route chunk reloads the page once if it fails to load (a tab open across a redeploy).
+const route = <T extends Component>(load: () => Promise<{ default: T }>) => lazy(recoverStaleChunk(load));
+const Login = route(() => import("./pages/login"));
+const Register = route(() => import("./pages/register"));
+const MyConsultations = route(() => import("./pages/my-consultations"));
+const Book = route(() => import("./pages/book"));
+const Agenda = route(() => import("./pages/agenda"));
+const AvailabilityPage = route(() => import("./pages/availability"));
+const Users = route(() => import("./pages/users"));
+const RoomPage = route(() => import("./pages/room"));
+const VerifyEmail = route(() => import("./pages/verify-email"));
+const ForgotPassword = route(() => import("./pages/forgot-password"));
+const ResetPassword = route(() => import("./pages/reset-password"));
+const AcceptInvite = route(() => import("./pages/accept-invite"));
+const Account = route(() => import("./pages/account"));
+const Messages = route(() => import("./pages/messages"));
 
 export const App: Component = () => {
   void refreshSession();
@@ -62,6 +74,9 @@ const Layout: Component<RouteSectionProps> = (props) => {
     }
   });
   onCleanup(() => onUnauthorized(undefined));
+  useBeforeLeave((e) => {
+    if (typeof e.to === "string") navigatingTo(e.to);
+  });
 
   const signOut = async () => {
     try {
@@ -128,7 +143,18 @@ const Layout: Component<RouteSectionProps> = (props) => {
         </Notice>
       </Show>
       <main id="main" tabindex="-1">
-        <Suspense fallback={<Loading />}>{props.children}</Suspense>
+        <ErrorBoundary
+          fallback={() => (
+            <div class="alert alert-error" role="alert">
+              <p>{t("error.screenFailed")}</p>
+              <button type="button" onClick={() => window.location.reload()}>
+                {t("common.reload")}
+              </button>
+            </div>
+          )}
+        >
+          <Suspense fallback={<Loading />}>{props.children}</Suspense>
+        </ErrorBoundary>
       </main>
     </>
   );

@@ -1,6 +1,7 @@
 /** GET /api/audit through the real app: admins only, filters, newest first, keyset pages. */
+
+import { createTestClinic, type TestClinic, type TestPerson } from "@healthflow/test-kit/test-clinic";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestClinic, type TestClinic, type TestPerson } from "../testing/test-clinic.js";
 import { recordAudit } from "./audit.js";
 
 let clinic: TestClinic;
@@ -89,6 +90,21 @@ describe("GET /api/audit", () => {
       const res = await clinic.call("GET", `/api/audit?${q}`, { as: admin });
       expect(res.status, q).toBe(400);
       expect(res.body.error.code).toMatch(/invalid/);
+    }
+  });
+
+  it("filters by entity values shaped like times, dates, instants and JSON (issue #11: 500 on the Data API)", async () => {
+    const odd = ["09:30", "2031-01-01", "2031-01-01T10:00:00Z", '{"a":1}', "12.50", "true"];
+    const shapeId = `shape-${Math.random().toString(36).slice(2)}`;
+    for (const entity of odd) {
+      await recordAudit(clinic.db, { actorId: actor.user.id, action: "probe.shape", entity, entityId: shapeId });
+    }
+    for (const entity of odd) {
+      const res = await clinic.call("GET", `/api/audit?entity=${encodeURIComponent(entity)}&entityId=${shapeId}`, {
+        as: admin,
+      });
+      expect(res.status, `${entity}: ${JSON.stringify(res.body)}`).toBe(200);
+      expect(res.body.events.map((e: { entity: string }) => e.entity)).toEqual([entity]);
     }
   });
 

@@ -2,7 +2,7 @@
  * The audit trail: who did what to which record, when. Written in the same transaction as the
  * change it describes, so an audited change and its event stand or fall together.
  */
-import type { Db } from "../users/user.sql.js";
+import type { Db } from "../db/database.js";
 
 export interface AuditInput {
   actorId: string | null;
@@ -20,7 +20,7 @@ export async function recordAudit(db: Db, event: AuditInput): Promise<void> {
       action: event.action,
       entity: event.entity,
       entity_id: event.entityId ?? null,
-      details: JSON.stringify(event.details ?? {}),
+      details: event.details ?? {},
     })
     .execute();
 }

@@ -4,9 +4,9 @@
  * idle period and, regardless of use, after a maximum lifetime.
  */
 import { createHash, randomBytes } from "node:crypto";
-import { toDate } from "../db/database.js";
+import type { Db } from "../db/database.js";
 import type { User } from "../users/user.schema.js";
-import { type Db, selectUsers, toUser } from "../users/user.sql.js";
+import { selectUsers, toUser } from "../users/user.sql.js";
 
 export interface SessionPolicy {
   idleMinutes: number;
@@ -61,8 +61,8 @@ export async function resolveSession(
     .executeTakeFirst();
   if (!row) return undefined;
   const session = { id: row.session_id, last_seen_at: row.session_last_seen_at, expires_at: row.session_expires_at };
-  const lastSeen = toDate(session.last_seen_at).getTime();
-  if (toDate(session.expires_at).getTime() <= now.getTime() || now.getTime() - lastSeen > policy.idleMinutes * 60_000) {
+  const lastSeen = session.last_seen_at.getTime();
+  if (session.expires_at.getTime() <= now.getTime() || now.getTime() - lastSeen > policy.idleMinutes * 60_000) {
     await db.deleteFrom("sessions").where("id", "=", session.id).execute();
     return undefined;
   }
@@ -75,9 +75,4 @@ export async function resolveSession(
 
 export async function endSession(db: Db, sessionId: string): Promise<void> {
   await db.deleteFrom("sessions").where("id", "=", sessionId).execute();
-}
-
-/** Ends every session of a user (password change, account disabled, anonymised). */
-export async function endAllSessions(db: Db, userId: string): Promise<void> {
-  await db.deleteFrom("sessions").where("user_id", "=", userId).execute();
 }

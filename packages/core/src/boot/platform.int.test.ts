@@ -9,6 +9,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { createApp } from "../http/app.js";
 import { createLogger } from "../log/logger.js";
 import { GENERATED_ADMIN_EMAIL } from "../seed/bootstrap-admin.js";
+import { DEMO_REASONS } from "../seed/demo-clinic.js";
 import { openPlatform, type Platform } from "./platform.js";
 
 const dirs: string[] = [];
@@ -120,6 +121,17 @@ describe("first start on an empty embedded database", () => {
       expect(list).toHaveLength(3);
       expect(new Set(list.map((d) => d.timezone)).size).toBe(3);
       expect(new Set(list.map((d) => d.specialty)).size).toBe(3);
+      // Every demo consultation, upcoming or past, has a reason that fits its doctor's specialty.
+      const consultations = await first.app.request("/api/consultations?limit=500", {
+        headers: { authorization: `Bearer ${admin.body.token}` },
+      });
+      const booked = ((await consultations.json()) as any).consultations as {
+        reason: string;
+        doctor: { specialty: string };
+      }[];
+      expect(booked.length).toBeGreaterThan(6);
+      for (const c of booked) expect(DEMO_REASONS[c.doctor.specialty], c.doctor.specialty).toContain(c.reason);
+      expect(booked.filter((c) => c.doctor.specialty === "Dermatologia" && /peito/i.test(c.reason))).toEqual([]);
       const all = await roles(first.platform);
       expect(all.filter((u) => u.role === "patient").length).toBeGreaterThanOrEqual(2);
       expect(all.filter((u) => u.role === "admin")).toHaveLength(1);

@@ -5,7 +5,7 @@
  * so the server can listen (and answer /readyz 503) while the database is still coming up.
  */
 import { resolve } from "node:path";
-import { type AppConfig, appConfigFromEnv, type Env, parseEnv } from "../config/config.js";
+import { type AppConfig, appConfigFromEnv, assertPublicOriginKnown, type Env, parseEnv } from "../config/config.js";
 import { createDb, type DatabaseHandle, type DbConfig, dbConfigFromEnv } from "../db/create-db.js";
 import { migrateToLatest, pendingMigrations } from "../db/migrate.js";
 import type { AppDeps, Readiness } from "../http/context.js";
@@ -35,6 +35,8 @@ export interface PlatformOptions {
    * leaves it to the scheduled dispatcher function.
    */
   dispatcher?: boolean | { intervalMs?: number };
+  /** The HTTP runtime this platform serves, if any: it must know its public origin (config.ts). */
+  serves?: "node" | "lambda";
 }
 
 export interface Platform {
@@ -58,9 +60,10 @@ export interface StartupReport {
 
 export async function openPlatform(options: PlatformOptions): Promise<Platform> {
   const env = parseEnv(options.env);
+  if (options.serves) assertPublicOriginKnown(env, options.serves);
   const logger = options.logger;
   const dataDir = resolve(env.HEALTHFLOW_DATA_DIR);
-  const dbConfig = options.dbConfig ?? dbConfigFromEnv(options.env, { dataDir });
+  const dbConfig = options.dbConfig ?? dbConfigFromEnv(env, { dataDir });
   const config = appConfigFromEnv(env);
   if (dbConfig.kind !== "data-api") config.secret = loadOrCreateSecret(env.HEALTHFLOW_SECRET, dataDir);
 

@@ -6,10 +6,10 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { startTcpProxy, type TcpProxy, viaProxy } from "@healthflow/test-kit/tcp-proxy";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { createApp } from "../http/app.js";
 import { createLogger } from "../log/logger.js";
-import { startTcpProxy, type TcpProxy, viaProxy } from "../testing/tcp-proxy.js";
 import { openPlatform, type Platform } from "./platform.js";
 
 const serverUrl = process.env.TEST_DATABASE_URL;

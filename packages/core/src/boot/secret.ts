@@ -16,7 +16,7 @@ export function loadOrCreateSecret(fromEnv: string | undefined, dataDir: string)
   } catch {
     // first start: fall through and create it
   }
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const secret = randomBytes(48).toString("base64url");
   writeFileSync(file, `${secret}\n`, { mode: 0o600 });
   return secret;

@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { appConfigFromEnv, ConfigError, defaultAppConfig, parseEnv } from "./config.js";
+import {
+  appConfigFromEnv,
+  assertPublicOriginKnown,
+  ConfigError,
+  defaultAppConfig,
+  isLoopbackHost,
+  parseEnv,
+} from "./config.js";
 
 function configError(env: Record<string, string | undefined>): ConfigError {
   try {
@@ -74,6 +81,19 @@ describe("parseEnv", () => {
     ["LOG_LEVEL", "trace"],
     ["LOG_FORMAT", "xml"],
     ["DB_CONNECT_TIMEOUT_SECONDS", "soon"],
+    // These four were read beside the schema and silently fell back on a bad value (issue #11).
+    ["DATABASE_URL", "not a url"],
+    ["DATABASE_URL", "mysql://db.example.org/healthflow"],
+    ["DB_POOL_MAX", "lots"],
+    ["DB_POOL_MAX", "0"],
+    ["DB_STATEMENT_TIMEOUT_MS", "-5"],
+    ["DB_STATEMENT_TIMEOUT_MS", "10s"],
+    ["SHUTDOWN_GRACE_MS", "forever"],
+    ["DB_CLUSTER_ARN", "cluster-1"],
+    ["HEALTHFLOW_REQUEST_BUDGET_PER_MINUTE", "0"],
+    ["HEALTHFLOW_BOOKING_HORIZON_DAYS", "ninety"],
+    ["HEALTHFLOW_MAX_ACTIVE_BOOKINGS", "-1"],
+    ["HEALTHFLOW_MAX_ACTIVE_BOOKINGS_PER_DOCTOR", "0"],
   ])("refuses %s=%j with a ConfigError naming the variable", (name, value) => {
     const err = configError({ [name]: value });
     expect(err.issues.some((i) => i.startsWith(`${name}:`))).toBe(true);
@@ -108,5 +128,88 @@ describe("parseEnv", () => {
     expect(env.HEALTHFLOW_ADMIN_PASSWORD).toBeUndefined();
     expect(env.HEALTHFLOW_SECRET).toBeUndefined();
     expect(defaultAppConfig().secret).toBeUndefined();
+  });
+
+  it("takes its defaults from the settings schema, and lets any field be overridden", () => {
+    expect(defaultAppConfig()).toEqual(appConfigFromEnv(parseEnv({})));
+    expect(defaultAppConfig()).toMatchObject({
+      minNoticeMinutes: 60,
+      sessionIdleMinutes: 720,
+      authRateLimit: { windowSeconds: 900, maxPerIp: 30, maxPerAccount: 10 },
+      maxBodyBytes: 65536,
+      requestTimeoutMs: 15000,
+      corsOrigins: [],
+      jitsi: { domain: "meet.jit.si" },
+    });
+    expect(defaultAppConfig({ minNoticeMinutes: 5 }).minNoticeMinutes).toBe(5);
+  });
+});
+
+describe("the database and shutdown settings go through the schema", () => {
+  it("parses them with their documented defaults", () => {
+    const env = parseEnv({});
+    expect(env).toMatchObject({ DB_POOL_MAX: 10, DB_STATEMENT_TIMEOUT_MS: 10_000, SHUTDOWN_GRACE_MS: 20_000 });
+    expect(env.DATABASE_URL).toBeUndefined();
+    const set = parseEnv({
+      DATABASE_URL: "postgres://u:p@db.example.org:5432/hf",
+      DB_POOL_MAX: "25",
+      DB_STATEMENT_TIMEOUT_MS: "5000",
+      SHUTDOWN_GRACE_MS: "3000",
+    });
+    expect(set).toMatchObject({
+      DATABASE_URL: "postgres://u:p@db.example.org:5432/hf",
+      DB_POOL_MAX: 25,
+      DB_STATEMENT_TIMEOUT_MS: 5000,
+      SHUTDOWN_GRACE_MS: 3000,
+    });
+  });
+
+  it("needs both Data API ARNs or neither", () => {
+    const err = configError({ DB_CLUSTER_ARN: "arn:aws:rds:us-east-1:1:cluster:x" });
+    expect(err.message).toContain("DB_SECRET_ARN");
+  });
+
+  it("maps the fair-booking and request-budget settings", () => {
+    const app = appConfigFromEnv(
+      parseEnv({
+        HEALTHFLOW_BOOKING_HORIZON_DAYS: "30",
+        HEALTHFLOW_MAX_ACTIVE_BOOKINGS: "6",
+        HEALTHFLOW_MAX_ACTIVE_BOOKINGS_PER_DOCTOR: "3",
+        HEALTHFLOW_REQUEST_BUDGET_PER_MINUTE: "100",
+      }),
+    );
+    expect(app.booking).toEqual({ horizonDays: 30, maxActive: 6, maxActivePerDoctor: 3 });
+    expect(app.requestBudgetPerMinute).toBe(100);
+    expect(appConfigFromEnv(parseEnv({})).booking).toEqual({ horizonDays: 90, maxActive: 4, maxActivePerDoctor: 2 });
+  });
+});
+
+describe("the public origin", () => {
+  it("is optional on loopback only", () => {
+    expect(() => assertPublicOriginKnown(parseEnv({}), "node")).not.toThrow();
+    expect(() => assertPublicOriginKnown(parseEnv({ HOST: "localhost" }), "node")).not.toThrow();
+    expect(() => assertPublicOriginKnown(parseEnv({ HOST: "::1" }), "node")).not.toThrow();
+    for (const host of ["0.0.0.0", "10.0.0.7", "::"]) {
+      expect(() => assertPublicOriginKnown(parseEnv({ HOST: host }), "node")).toThrow(/HEALTHFLOW_PUBLIC_URL/);
+    }
+    expect(() =>
+      assertPublicOriginKnown(parseEnv({ HOST: "0.0.0.0", HEALTHFLOW_PUBLIC_URL: "https://c.example.org" }), "node"),
+    ).not.toThrow();
+  });
+
+  it("is required on Lambda", () => {
+    expect(() => assertPublicOriginKnown(parseEnv({}), "lambda")).toThrow(ConfigError);
+    expect(() =>
+      assertPublicOriginKnown(parseEnv({ HEALTHFLOW_PUBLIC_URL: "https://c.example.org" }), "lambda"),
+    ).not.toThrow();
+  });
+
+  it("knows loopback hosts", () => {
+    for (const h of ["localhost", "127.0.0.1", "127.1.2.3", "[::1]", "::1", "localhost:3000", "app.localhost"]) {
+      expect(isLoopbackHost(h), h).toBe(true);
+    }
+    for (const h of ["evil.example", "0.0.0.0", "10.0.0.1", "localhost.evil.example", "128.0.0.1"]) {
+      expect(isLoopbackHost(h), h).toBe(false);
+    }
   });
 });

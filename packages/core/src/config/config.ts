@@ -68,6 +68,21 @@ export const envSchema = z.object({
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
   LOG_FORMAT: z.enum(["json", "pretty"]).optional(),
   DB_CONNECT_TIMEOUT_SECONDS: positiveInt.default(300),
+  // The database engine (create-db.ts picks one from these).
+  DATABASE_URL: z
+    .string()
+    .refine(
+      (s) => URL.canParse(s) && ["postgres:", "postgresql:"].includes(new URL(s).protocol),
+      "must be a postgres:// or postgresql:// URL",
+    )
+    .optional(),
+  DB_POOL_MAX: positiveInt.max(1000).default(10),
+  DB_STATEMENT_TIMEOUT_MS: positiveInt.default(10_000),
+  DB_CLUSTER_ARN: z.string().startsWith("arn:", "must be an ARN").optional(),
+  DB_SECRET_ARN: z.string().startsWith("arn:", "must be an ARN").optional(),
+  DB_NAME: z.string().min(1).default("healthflow"),
+  AWS_REGION: z.string().min(1).optional(),
+  SHUTDOWN_GRACE_MS: positiveInt.default(20_000),
   // Protections (docs/security.md).
   HEALTHFLOW_TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
   HEALTHFLOW_AUTH_WINDOW_SECONDS: positiveInt.default(900),
@@ -75,6 +90,11 @@ export const envSchema = z.object({
   HEALTHFLOW_AUTH_MAX_PER_ACCOUNT: positiveInt.default(10),
   HEALTHFLOW_MAX_BODY_BYTES: positiveInt.max(10 * 1024 * 1024).default(64 * 1024),
   HEALTHFLOW_REQUEST_TIMEOUT_MS: positiveInt.default(15_000),
+  HEALTHFLOW_REQUEST_BUDGET_PER_MINUTE: positiveInt.default(600),
+  // Fair booking (issue #11): what a patient may book by themselves.
+  HEALTHFLOW_BOOKING_HORIZON_DAYS: positiveInt.max(3650).default(90),
+  HEALTHFLOW_MAX_ACTIVE_BOOKINGS: positiveInt.max(1000).default(4),
+  HEALTHFLOW_MAX_ACTIVE_BOOKINGS_PER_DOCTOR: positiveInt.max(1000).default(2),
   // Mail (issue "Patients hear from the clinic"; README "Mail and reminders").
   SMTP_URL: z
     .string()
@@ -106,6 +126,10 @@ export interface AppConfig {
   authRateLimit: { windowSeconds: number; maxPerIp: number; maxPerAccount: number };
   maxBodyBytes: number;
   requestTimeoutMs: number;
+  /** Requests per minute per session (twice that per IP for anonymous requests), across processes. */
+  requestBudgetPerMinute: number;
+  /** What a patient may book by themselves (staff are not limited); see scheduling/booking-limits.ts. */
+  booking: { horizonDays: number; maxActive: number; maxActivePerDoctor: number };
   /** Outgoing mail: the channel, the sender, and where the local mailbox keeps its copies. */
   mail: MailConfig;
   /** Self-registered patients must confirm their email before booking (403 `email_unverified`). */
@@ -144,7 +168,35 @@ export function parseEnv(env: Record<string, string | undefined>): Env {
   if (parsed.data.JITSI_APP_ID && !parsed.data.JITSI_APP_SECRET) {
     throw new ConfigError(["JITSI_APP_SECRET: required when JITSI_APP_ID is set"]);
   }
+  if (Boolean(parsed.data.DB_CLUSTER_ARN) !== Boolean(parsed.data.DB_SECRET_ARN)) {
+    throw new ConfigError(["DB_CLUSTER_ARN, DB_SECRET_ARN: the Data API needs both"]);
+  }
   return parsed.data;
+}
+
+/**
+ * A server that names its public origin (room links, the CSRF check) must be told it: without
+ * HEALTHFLOW_PUBLIC_URL the only origin it could name is the request's Host, which the client
+ * chooses. Fine on loopback (local use); refused on a non-loopback address (a pod) and on Lambda.
+ */
+export function assertPublicOriginKnown(env: Env, runtime: "node" | "lambda"): void {
+  if (env.HEALTHFLOW_PUBLIC_URL) return;
+  if (runtime === "lambda") {
+    throw new ConfigError(["HEALTHFLOW_PUBLIC_URL: required on Lambda (room links name the public origin)"]);
+  }
+  if (!isLoopbackHost(env.HOST)) {
+    throw new ConfigError([
+      `HEALTHFLOW_PUBLIC_URL: required when listening on a non-loopback address (HOST=${env.HOST})`,
+    ]);
+  }
+}
+
+/** localhost, 127.0.0.0/8 or ::1 (with or without brackets or a port). */
+export function isLoopbackHost(host: string): boolean {
+  let h = host.trim().toLowerCase();
+  if (h.startsWith("[")) h = h.slice(1, h.indexOf("]") > 0 ? h.indexOf("]") : undefined);
+  else if (/^[^:]+:\d+$/.test(h)) h = h.slice(0, h.lastIndexOf(":"));
+  return h === "localhost" || h.endsWith(".localhost") || /^127(\.\d{1,3}){3}$/.test(h) || h === "::1";
 }
 
 export function appConfigFromEnv(env: Env): AppConfig {
@@ -169,6 +221,12 @@ export function appConfigFromEnv(env: Env): AppConfig {
     },
     maxBodyBytes: env.HEALTHFLOW_MAX_BODY_BYTES,
     requestTimeoutMs: env.HEALTHFLOW_REQUEST_TIMEOUT_MS,
+    requestBudgetPerMinute: env.HEALTHFLOW_REQUEST_BUDGET_PER_MINUTE,
+    booking: {
+      horizonDays: env.HEALTHFLOW_BOOKING_HORIZON_DAYS,
+      maxActive: env.HEALTHFLOW_MAX_ACTIVE_BOOKINGS,
+      maxActivePerDoctor: env.HEALTHFLOW_MAX_ACTIVE_BOOKINGS_PER_DOCTOR,
+    },
     mail: {
       channel: env.HEALTHFLOW_MAIL_CHANNEL ?? (env.SMTP_URL ? "smtp" : "mailbox"),
       from: env.HEALTHFLOW_MAIL_FROM,
@@ -180,21 +238,14 @@ export function appConfigFromEnv(env: Env): AppConfig {
   };
 }
 
-/** Defaults for tests and embedded use; every field can be overridden. */
+/**
+ * The settings an empty environment gives, from the schema's own defaults (one source), for
+ * tests and embedded use; every field can be overridden.
+ */
 export function defaultAppConfig(overrides: Partial<AppConfig> = {}): AppConfig {
   return {
-    corsOrigins: [],
-    sessionIdleMinutes: 12 * 60,
-    sessionMaxHours: 7 * 24,
-    minNoticeMinutes: 60,
-    jitsi: { domain: "meet.jit.si" },
-    trustProxyHops: 0,
-    authRateLimit: { windowSeconds: 900, maxPerIp: 30, maxPerAccount: 10 },
-    maxBodyBytes: 64 * 1024,
-    requestTimeoutMs: 15_000,
+    ...appConfigFromEnv(parseEnv({})),
     mail: { channel: "mailbox", from: DEFAULT_MAIL_FROM },
-    requireEmailVerification: true,
-    reminderOffsetsMinutes: [1440, 60],
     ...overrides,
   };
 }

@@ -8,59 +8,45 @@
  * Engine modules are imported lazily so that a Lambda bundle never loads PGlite and a pod never
  * loads the AWS SDK. Domain code only ever sees `Kysely<DB>`.
  */
+
 import type { Kysely } from "kysely";
+import type { Env } from "../config/config.js";
 import type { DB } from "./database.js";
+import type { DatabaseHandle, DbConfig } from "./db-config.js";
 
-export type DbConfig =
-  | {
-      kind: "postgres";
-      url: string;
-      poolMax?: number;
-      statementTimeoutMs?: number;
-      connectTimeoutMs?: number;
-    }
-  | {
-      kind: "data-api";
-      clusterArn: string;
-      secretArn: string;
-      database: string;
-      region?: string;
-      /** Tests inject a stand-in for `RDSDataClient` here. */
-      client?: unknown;
-    }
-  | {
-      kind: "pglite";
-      /** A folder to persist in, or `undefined` for a throw-away in-memory database. */
-      dataDir?: string;
-    };
-
-export interface DatabaseHandle {
-  kind: DbConfig["kind"];
-  db: Kysely<DB>;
-  /** Throws when the database cannot answer a trivial query. */
-  ping(): Promise<void>;
-  close(): Promise<void>;
-}
+export type { DatabaseHandle, DbConfig } from "./db-config.js";
 
 export async function createDb(config: DbConfig): Promise<DatabaseHandle> {
   switch (config.kind) {
     case "postgres":
       return (await import("./postgres-dialect.js")).openPostgres(config);
     case "data-api":
-      return (await import("./data-api-dialect.js")).openDataApi(config);
+      return (await import("./data-api/open-data-api.js")).openDataApi(config);
     case "pglite":
       return (await import("./pglite-dialect.js")).openPglite(config);
   }
 }
 
-/** Picks the engine from the environment, as documented in README.md. */
-export function dbConfigFromEnv(env: Record<string, string | undefined>, defaults: { dataDir: string }): DbConfig {
+/** Picks the engine from the (validated) environment, as documented in README.md. */
+export function dbConfigFromEnv(
+  env: Pick<
+    Env,
+    | "DATABASE_URL"
+    | "DB_POOL_MAX"
+    | "DB_STATEMENT_TIMEOUT_MS"
+    | "DB_CLUSTER_ARN"
+    | "DB_SECRET_ARN"
+    | "DB_NAME"
+    | "AWS_REGION"
+  >,
+  defaults: { dataDir: string },
+): DbConfig {
   if (env.DATABASE_URL) {
     return {
       kind: "postgres",
       url: env.DATABASE_URL,
-      poolMax: intOr(env.DB_POOL_MAX, 10),
-      statementTimeoutMs: intOr(env.DB_STATEMENT_TIMEOUT_MS, 10_000),
+      poolMax: env.DB_POOL_MAX,
+      statementTimeoutMs: env.DB_STATEMENT_TIMEOUT_MS,
     };
   }
   if (env.DB_CLUSTER_ARN && env.DB_SECRET_ARN) {
@@ -68,14 +54,9 @@ export function dbConfigFromEnv(env: Record<string, string | undefined>, default
       kind: "data-api",
       clusterArn: env.DB_CLUSTER_ARN,
       secretArn: env.DB_SECRET_ARN,
-      database: env.DB_NAME ?? "healthflow",
+      database: env.DB_NAME,
       region: env.AWS_REGION,
     };
   }
-  return { kind: "pglite", dataDir: env.HEALTHFLOW_DATA_DIR ?? defaults.dataDir };
-}
-
-function intOr(raw: string | undefined, fallback: number): number {
-  const n = raw === undefined ? Number.NaN : Number.parseInt(raw, 10);
-  return Number.isFinite(n) && n > 0 ? n : fallback;
+  return { kind: "pglite", dataDir: defaults.dataDir };
 }

@@ -1,16 +1,14 @@
 /**
  * Kysely's view of the schema. Written by hand to match packages/core/migrations: the migrations are
  * the truth, this file is the type-level mirror (checked by the integration tests that read and
- * write every table).
- *
- * Timestamps are `Date` on pg and PGlite but ISO strings through the RDS Data API, so row types
- * say `Date | string` and the `*.sql.ts` mappers normalise with `toDate`.
+ * write every table). Every engine gives the JavaScript types `pg` gives (timestamptz: Date,
+ * jsonb: parsed, int8: string), so these types hold whichever engine runs.
  */
-import type { ColumnType, Generated } from "kysely";
+import type { ColumnType, Generated, Kysely, Transaction } from "kysely";
 
-export type Timestamp = ColumnType<Date | string, Date | string, Date | string>;
+export type Timestamp = ColumnType<Date, Date, Date>;
 /** A timestamp the database fills in by default. */
-export type GeneratedTimestamp = ColumnType<Date | string, Date | string | undefined, Date | string>;
+export type GeneratedTimestamp = ColumnType<Date, Date | undefined, Date>;
 export type Role = "admin" | "doctor" | "patient";
 
 export interface UsersTable {
@@ -21,6 +19,8 @@ export interface UsersTable {
   password_hash: string;
   created_at: GeneratedTimestamp;
   disabled_at: Timestamp | null;
+  /** Patients only: the CPF's 11 digits (migration 0003). */
+  cpf: ColumnType<string | null, string | null | undefined, string | null>;
   language: ColumnType<Language, Language | undefined, Language>;
   email_verified_at: ColumnType<Date | string | null, Date | string | null | undefined, Date | string | null>;
 }
@@ -51,7 +51,7 @@ export interface AuditEventsTable {
   action: string;
   entity: string;
   entity_id: string | null;
-  details: ColumnType<unknown, string, string>;
+  details: ColumnType<Record<string, unknown>, Record<string, unknown>, Record<string, unknown>>;
 }
 
 export interface AvailabilityRulesTable {
@@ -85,6 +85,8 @@ export interface ConsultationsTable {
   notes: string | null;
   cancel_reason: string | null;
   room_name: string;
+  /** Bumped to revoke every room link issued before (migration 0003). */
+  room_link_generation: ColumnType<number, number | undefined, number>;
   created_by: string | null;
   created_at: GeneratedTimestamp;
   updated_at: GeneratedTimestamp;
@@ -141,13 +143,18 @@ export interface DB {
   availability_rules: AvailabilityRulesTable;
   time_off: TimeOffTable;
   consultations: ConsultationsTable;
+  rate_limit_counters: RateLimitCountersTable;
   account_tokens: AccountTokensTable;
   outbox: OutboxTable;
 }
 
-/** Normalises a timestamp column (Date from pg/PGlite, string from the Data API). */
-export function toDate(value: Date | string): Date {
-  return value instanceof Date
-    ? value
-    : new Date(value.includes("T") || value.endsWith("Z") ? value : `${value.replace(" ", "T")}Z`);
+/** Token buckets shared across processes (migration 0003, security/db-rate-limiter.ts). */
+export interface RateLimitCountersTable {
+  key: string;
+  at: Timestamp;
+  tokens: number;
+  allowed: boolean;
 }
+
+/** What every domain function takes: the database, or the caller's transaction. */
+export type Db = Kysely<DB> | Transaction<DB>;

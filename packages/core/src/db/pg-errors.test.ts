@@ -3,6 +3,8 @@ import {
   isDataException,
   isExclusionViolation,
   isForeignKeyViolation,
+  isRetryableConflict,
+  isServerFull,
   isUnavailable,
   isUniqueViolation,
   violatedConstraint,
@@ -84,5 +86,20 @@ describe("pg-errors", () => {
       expect(isDataException(v)).toBe(false);
       expect(violatedConstraint(v)).toBeUndefined();
     }
+  });
+
+  it("recognises a deadlock or serialization victim (retry the transaction) on every engine", () => {
+    expect(isRetryableConflict(pgError("40P01", "deadlock detected"))).toBe(true);
+    expect(isRetryableConflict(pgError("40001", "could not serialize access due to concurrent update"))).toBe(true);
+    // The Data API gives only text.
+    expect(isRetryableConflict(new Error("ERROR: deadlock detected\n  Detail: ...; SQLState: 40P01"))).toBe(true);
+    expect(isRetryableConflict(pgError("23P01", "conflicting key value violates exclusion constraint"))).toBe(false);
+    expect(isRetryableConflict(null)).toBe(false);
+  });
+
+  it("recognises a server with every connection slot taken", () => {
+    expect(isServerFull(pgError("53300", "sorry, too many clients already"))).toBe(true);
+    expect(isServerFull(new Error("sorry, too many clients already"))).toBe(true);
+    expect(isServerFull(pgError("57P01", "terminating connection due to administrator command"))).toBe(false);
   });
 });

@@ -64,3 +64,20 @@ export function isPermanentConnectError(err: unknown): boolean {
   const state = sqlState(err);
   return state !== undefined && (state.startsWith("28") || state === "3D000");
 }
+
+/**
+ * A transaction PostgreSQL aborted to break a deadlock (40P01) or a serialization conflict
+ * (40001): nothing was written, and running it again is the documented answer.
+ */
+export function isRetryableConflict(err: unknown): boolean {
+  const state = sqlState(err);
+  if (state === "40P01" || state === "40001") return true;
+  return /deadlock detected|could not serialize access/.test(message(err));
+}
+
+/** The server refused a new connection because every slot is taken (53300, "too many clients"). */
+export function isServerFull(err: unknown): boolean {
+  return (
+    sqlState(err) === "53300" || /too many clients already|remaining connection slots are reserved/.test(message(err))
+  );
+}

@@ -1,20 +1,25 @@
-import { mkdirSync } from "node:fs";
 import { PGlite } from "@electric-sql/pglite";
 import { btree_gist } from "@electric-sql/pglite/contrib/btree_gist";
 import { Kysely, sql } from "kysely";
 import { PGliteDialect } from "kysely-pglite-dialect";
-import type { DatabaseHandle, DbConfig } from "./create-db.js";
 import type { DB } from "./database.js";
+import type { DatabaseHandle, DbConfig } from "./db-config.js";
+import { makeOwnerOnly, ownerOnlyUmask } from "./private-dir.js";
 
 /**
  * PostgreSQL in WASM. One connection only: the dialect queues Kysely's connection requests, so a
  * transaction holds the engine until it ends (correct, and plenty for one clinic on one machine).
  */
 export async function openPglite(config: Extract<DbConfig, { kind: "pglite" }>): Promise<DatabaseHandle> {
-  if (config.dataDir) mkdirSync(config.dataDir, { recursive: true });
+  if (config.dataDir) {
+    ownerOnlyUmask();
+    makeOwnerOnly(config.dataDir);
+  }
   const options = { extensions: { btree_gist } };
   // PGlite.create(undefined, options) drops the options, so in-memory databases would lack btree_gist.
   const pglite = await (config.dataDir ? PGlite.create(config.dataDir, options) : PGlite.create(options));
+  // Files PGlite wrote before (an older install, or another umask) are tightened too.
+  if (config.dataDir) makeOwnerOnly(config.dataDir);
   const db = new Kysely<DB>({ dialect: new PGliteDialect(pglite) });
   return {
     kind: "pglite",

@@ -1,7 +1,8 @@
 import { Kysely, PostgresDialect, sql } from "kysely";
 import pg from "pg";
-import type { DatabaseHandle, DbConfig } from "./create-db.js";
 import type { DB } from "./database.js";
+import type { DatabaseHandle, DbConfig } from "./db-config.js";
+import { isServerFull } from "./pg-errors.js";
 
 /**
  * A bounded pool with guard rails (medplum's habit): every connection gets a statement timeout, and
@@ -23,7 +24,7 @@ export function openPostgres(config: Extract<DbConfig, { kind: "postgres" }>): D
   pool.on("connect", (client) => {
     client.on("error", () => {});
   });
-  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: waitingForServerSlots(pool, config) }) });
   return {
     kind: "postgres",
     db,
@@ -31,5 +32,28 @@ export function openPostgres(config: Extract<DbConfig, { kind: "postgres" }>): D
       await sql`select 1`.execute(db);
     },
     close: () => db.destroy(),
+  };
+}
+
+/**
+ * The pool as Kysely sees it, except that a connection the server refuses because it is full
+ * (53300 "too many clients", other processes holding every slot for a moment) is tried again with
+ * a short backoff until the connect timeout, instead of failing a request that only had to wait.
+ */
+function waitingForServerSlots(pool: pg.Pool, config: Extract<DbConfig, { kind: "postgres" }>) {
+  const patienceMs = config.connectTimeoutMs ?? 5_000;
+  return {
+    async connect() {
+      const deadline = Date.now() + patienceMs;
+      for (let delay = 25; ; delay = Math.min(delay * 2, 250)) {
+        try {
+          return await pool.connect();
+        } catch (err) {
+          if (!isServerFull(err) || Date.now() + delay > deadline) throw err;
+          await new Promise((resolve) => setTimeout(resolve, delay));
+        }
+      }
+    },
+    end: () => pool.end(),
   };
 }

@@ -4,12 +4,15 @@
  */
 
 import type { OpenAPIHono } from "@hono/zod-openapi";
-import { requestId } from "hono/request-id";
 import { Unavailable } from "../errors.js";
+import { createFhirApp, FHIR_BASE_PATH, registerFhirOpenApi } from "../fhir/fhir-app.js";
 import type { AppDeps, AppEnv } from "./context.js";
 import { cors } from "./cors.js";
 import { renderDocsPage } from "./docs-page.js";
 import { handleError, handleNotFound } from "./error-handler.js";
+import { redactUrlForLog } from "./redact.js";
+import { dbRequestBudget, requestBudget } from "./request-budget.js";
+import { requestId } from "./request-id.js";
 import { bodySizeLimit, requestTimeout } from "./request-limits.js";
 import { newRouter } from "./router.js";
 import { accountRoutes } from "./routes/account.js";
@@ -23,9 +26,17 @@ import { roomLinkRoutes } from "./routes/room-links.js";
 import { scheduleRoutes } from "./routes/schedules.js";
 import { userRoutes } from "./routes/users.js";
 import { securityHeaders } from "./security-headers.js";
-import { memorySignInLimiters } from "./sign-in-guard.js";
+import { dbSignInLimiters } from "./sign-in-guard.js";
 
-export const API_INFO = { title: "HealthFlow API", version: "0.1.0" };
+const API_INFO = {
+  title: "HealthFlow API",
+  version: "0.1.0",
+  license: { name: "AGPL-3.0-only", identifier: "AGPL-3.0-only" },
+  description:
+    "Every `/api` request counts against a request budget (HEALTHFLOW_REQUEST_BUDGET_PER_MINUTE per session, " +
+    "twice that per IP when anonymous; shared by every server process): past it, 429 `rate_limited` with " +
+    "`Retry-After`. A body larger than HEALTHFLOW_MAX_BODY_BYTES is 413 `payload_too_large` with `Connection: close`.",
+};
 
 export interface AppOptions {
   /** Route modules served beside (or, with `core: false`, instead of) the core API. */
@@ -36,11 +47,15 @@ export interface AppOptions {
 
 export function createApp(deps: AppDeps, options: AppOptions = {}) {
   const app = newRouter();
-  deps = { ...deps, signInLimiters: deps.signInLimiters ?? memorySignInLimiters(deps.config, deps.now) };
+  deps = {
+    ...deps,
+    signInLimiters: deps.signInLimiters ?? dbSignInLimiters(deps.db, deps.config, deps.now),
+    requestBudget: deps.requestBudget ?? dbRequestBudget(deps.db, deps.config, deps.now),
+  };
 
   // Outermost, so every response (errors, 404s, preflights) carries the headers.
   app.use("*", securityHeaders(deps.config));
-  app.use("*", requestId());
+  app.use("*", requestId(deps.config));
   app.use("*", async (c, next) => {
     c.set("deps", deps);
     const log = deps.logger.child({ reqId: c.get("requestId") });
@@ -51,7 +66,8 @@ export function createApp(deps: AppDeps, options: AppOptions = {}) {
     if (path !== "/healthz" && path !== "/readyz") {
       log.info("request", {
         method: c.req.method,
-        path,
+        // Never the raw path: room links and other bearer secrets travel in it (redact.ts).
+        path: redactUrlForLog(path),
         status: c.res.status,
         ms: Math.round((performance.now() - started) * 10) / 10,
       });
@@ -64,6 +80,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}) {
     if (!deps.readiness.started()) throw new Unavailable("starting", "HealthFlow is starting; try again shortly.");
     await next();
   });
+  app.use("/api/*", requestBudget(deps.requestBudget!));
   app.use("/api/*", bodySizeLimit(deps.config.maxBodyBytes));
   app.use("/api/*", requestTimeout(deps.config.requestTimeoutMs));
 
@@ -78,6 +95,9 @@ export function createApp(deps: AppDeps, options: AppOptions = {}) {
     app.route("/", privacyRoutes);
     app.route("/", roomLinkRoutes);
     app.route("/", messageRoutes);
+    // FHIR R4 (docs/fhir.md): its own error shape (OperationOutcome) and content type.
+    app.route(FHIR_BASE_PATH, createFhirApp());
+    registerFhirOpenApi(app.openAPIRegistry);
   }
   for (const module of options.modules ?? []) app.route("/", module);
 
@@ -87,7 +107,8 @@ export function createApp(deps: AppDeps, options: AppOptions = {}) {
     in: "cookie",
     name: "hf_session",
   });
-  const openApiConfig = { openapi: "3.1.0", info: API_INFO };
+  // One relative server: the document is served by the API it describes, at whatever origin.
+  const openApiConfig = { openapi: "3.1.0", info: API_INFO, servers: [{ url: "/", description: "This server" }] };
   app.doc31("/api/openapi.json", openApiConfig);
   app.get("/api/docs", (c) => c.html(renderDocsPage(app.getOpenAPI31Document(openApiConfig) as never)));
 

@@ -9,6 +9,7 @@ import { resolveSession } from "../auth/session.js";
 import { Forbidden, Unauthenticated } from "../errors.js";
 import type { Role, User } from "../users/user.schema.js";
 import type { AppEnv, Session } from "./context.js";
+import { isLocalRequest } from "./local-host.js";
 
 export const SESSION_COOKIE = "hf_session";
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
@@ -67,16 +68,11 @@ export async function requireUser(c: Context<AppEnv>, ...roles: Role[]): Promise
   return session.user;
 }
 
-function isLocalHost(c: Context<AppEnv>): boolean {
-  const host = new URL(c.req.url).hostname;
-  return host === "localhost" || host === "127.0.0.1" || host === "[::1]" || host.endsWith(".localhost");
-}
-
 export function setSessionCookie(c: Context<AppEnv>, token: string, expiresAt: Date): void {
   setCookie(c, SESSION_COOKIE, token, {
     httpOnly: true,
     sameSite: "Lax",
-    secure: !isLocalHost(c),
+    secure: !isLocalRequest(c.req.url),
     path: "/",
     // Max-Age, not Expires: the expiry comes from the app's clock, which need not be the wall clock
     // (hono refuses an Expires over 400 days ahead of it, and a browser would drop one in its past).
@@ -85,5 +81,5 @@ export function setSessionCookie(c: Context<AppEnv>, token: string, expiresAt: D
 }
 
 export function clearSessionCookie(c: Context<AppEnv>): void {
-  deleteCookie(c, SESSION_COOKIE, { path: "/", secure: !isLocalHost(c) });
+  deleteCookie(c, SESSION_COOKIE, { path: "/", secure: !isLocalRequest(c.req.url) });
 }

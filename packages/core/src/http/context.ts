@@ -7,8 +7,9 @@ import type { Kysely } from "kysely";
 import type { AppConfig } from "../config/config.js";
 import type { DB } from "../db/database.js";
 import type { Logger } from "../log/logger.js";
+import type { SignInLimiters } from "../security/rate-limiter.js";
 import type { User } from "../users/user.schema.js";
-import type { SignInLimiters } from "./sign-in-guard.js";
+import type { RequestBudget } from "./request-budget.js";
 
 export interface Readiness {
   /** True once start-up finished (database reachable, migrations applied). */
@@ -28,6 +29,8 @@ export interface AppDeps {
   clientIp?: (c: Context) => string | undefined;
   /** Sign-in rate limiters; createApp builds in-memory ones when absent (a shared store can replace them). */
   signInLimiters?: SignInLimiters;
+  /** The general request budget; createApp builds database-backed buckets when absent. */
+  requestBudget?: RequestBudget;
 }
 
 export interface Session {

@@ -3,6 +3,9 @@
  * lists it. A listed origin gets credentials (cookies) too; an unlisted one gets no CORS header at
  * all, and its preflight is refused with 403 in the usual error shape. The web app is served from
  * the API's own origin and needs no CORS.
+ *
+ * Local, not `hono/cors`: Hono's sends `Access-Control-Allow-Credentials` to every origin and
+ * answers every preflight 204, where closed means no CORS header at all and a 403 preflight.
  */
 import type { MiddlewareHandler } from "hono";
 import type { AppConfig } from "../config/config.js";

@@ -41,6 +41,8 @@ export function errorBody(code: string, message: string, details?: unknown) {
 }
 
 export function handleError(err: Error, c: Context<AppEnv>): Response {
+  // Hono middleware (hono/timeout) can only throw HTTPException: ours carries the domain error.
+  if (err instanceof HTTPException && err.cause instanceof DomainError) err = err.cause;
   if (err instanceof DomainError) {
     if (err instanceof RateLimited) c.header("Retry-After", String(err.retryAfterSeconds));
     if (err.kind === "unavailable") c.header("Retry-After", "5");

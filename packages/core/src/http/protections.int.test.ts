@@ -2,13 +2,14 @@
  * Headers, CORS and request limits through the real app: every response (JSON, errors, 404s,
  * preflights, the API reference page) carries the security headers.
  */
+
+import { createTestClinic, type TestClinic } from "@healthflow/test-kit/test-clinic";
 import { Hono } from "hono";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestClinic, type TestClinic } from "../testing/test-clinic.js";
 import type { AppEnv } from "./context.js";
 import { handleError } from "./error-handler.js";
 import { requestTimeout } from "./request-limits.js";
-import { contentSecurityPolicy, jitsiOrigin } from "./security-headers.js";
+import { jitsiOrigin, securityHeaders } from "./security-headers.js";
 
 const WEB = "https://app.clinica.example";
 let clinic: TestClinic;
@@ -76,11 +77,14 @@ describe("security headers", () => {
     expect(prod.headers.get("strict-transport-security")).toBe("max-age=31536000; includeSubDomains");
   });
 
-  it("never put a malformed Jitsi domain into the policy", () => {
+  it("never put a malformed Jitsi domain into the policy", async () => {
     expect(jitsiOrigin("meet.jit.si")).toBe("https://meet.jit.si");
     expect(jitsiOrigin("video.example:8443")).toBe("https://video.example:8443");
     for (const bad of ["evil.example; script-src *", "a b", "https://x", "*"]) expect(jitsiOrigin(bad)).toBeUndefined();
-    const csp = contentSecurityPolicy({ jitsi: { domain: "x; script-src *" } });
+    const app = new Hono();
+    app.use("*", securityHeaders({ jitsi: { domain: "x; script-src *" } }));
+    app.get("/", (c) => c.text("ok"));
+    const csp = (await app.request("/")).headers.get("content-security-policy");
     expect(csp).toContain("script-src 'self';");
     expect(csp).toContain("frame-src 'none'");
   });

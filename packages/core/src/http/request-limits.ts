@@ -6,30 +6,32 @@
  */
 import type { MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { HTTPException } from "hono/http-exception";
+import { timeout } from "hono/timeout";
 import { Unavailable } from "../errors.js";
 import { errorBody } from "./error-handler.js";
 
 export function bodySizeLimit(maxBytes: number): MiddlewareHandler {
   return bodyLimit({
     maxSize: maxBytes,
-    onError: (c) =>
-      c.json(errorBody("payload_too_large", `The request body is larger than ${maxBytes} bytes.`, { maxBytes }), 413),
+    onError: (c) => {
+      // The rest of the body will not be read: the connection is not reusable (node-server.ts).
+      c.header("Connection", "close");
+      return c.json(
+        errorBody("payload_too_large", `The request body is larger than ${maxBytes} bytes.`, { maxBytes }),
+        413,
+      );
+    },
   });
 }
 
+/** Hono's timeout, whose exception carries our `Unavailable` for the error handler. */
 export function requestTimeout(ms: number): MiddlewareHandler {
-  return async (_c, next) => {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const expired = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Unavailable("request_timeout", "The request took too long; try again.", { timeoutMs: ms })),
-        ms,
-      );
-    });
-    try {
-      await Promise.race([next(), expired]);
-    } finally {
-      clearTimeout(timer);
-    }
-  };
+  return timeout(
+    ms,
+    () =>
+      new HTTPException(503, {
+        cause: new Unavailable("request_timeout", "The request took too long; try again.", { timeoutMs: ms }),
+      }),
+  );
 }

@@ -36,6 +36,7 @@ export function errorResponses(...statuses: number[]) {
     422: "A rule refuses it",
     425: "Not yet open",
     429: "Too many attempts",
+    503: "Unavailable (the database, or a missing setting)",
   };
   return Object.fromEntries(
     statuses.map((s) => [

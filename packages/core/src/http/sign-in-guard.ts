@@ -5,18 +5,30 @@
  * reveal who has an account), and a successful sign-in clears it.
  */
 import type { Context } from "hono";
+import type { Kysely } from "kysely";
 import type { AppConfig } from "../config/config.js";
+import type { DB } from "../db/database.js";
 import { RateLimited } from "../errors.js";
-import { MemoryRateLimiter, type RateLimiter } from "../security/rate-limiter.js";
+import { DbRateLimiter } from "../security/db-rate-limiter.js";
+import { MemoryRateLimiter, type SignInLimiters } from "../security/rate-limiter.js";
 import { clientIp } from "./client-ip.js";
 import type { AppEnv } from "./context.js";
 
-export interface SignInLimiters {
-  ip: RateLimiter;
-  account: RateLimiter;
+/**
+ * The limiters that ship: kept in the database, so every process on it shares one count (three
+ * pods or a hundred Lambda containers enforce one limit, not one each).
+ */
+export function dbSignInLimiters(db: Kysely<DB>, config: AppConfig, now: () => Date): SignInLimiters {
+  const { windowSeconds, maxPerIp, maxPerAccount } = config.authRateLimit;
+  const clock = () => now().getTime();
+  const windowMs = windowSeconds * 1000;
+  return {
+    ip: new DbRateLimiter({ db, prefix: "signin-ip", max: maxPerIp, windowMs, now: clock }),
+    account: new DbRateLimiter({ db, prefix: "signin-account", max: maxPerAccount, windowMs, now: clock }),
+  };
 }
 
-/** The in-memory limiters that ship: per process (see docs/security.md for several pods). */
+/** In-memory limiters, per process: for a single process without a database (tools, unit tests). */
 export function memorySignInLimiters(config: AppConfig, now: () => Date): SignInLimiters {
   const { windowSeconds, maxPerIp, maxPerAccount } = config.authRateLimit;
   const clock = () => now().getTime();

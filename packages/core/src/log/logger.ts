@@ -3,8 +3,8 @@
  * coloured line when a person is watching a terminal. Deliberately tiny: no transport threads,
  * nothing to configure beyond the level.
  */
-export type LogLevel = "debug" | "info" | "warn" | "error";
-export type LogFields = Record<string, unknown>;
+type LogLevel = "debug" | "info" | "warn" | "error";
+type LogFields = Record<string, unknown>;
 
 export interface Logger {
   debug(msg: string, fields?: LogFields): void;

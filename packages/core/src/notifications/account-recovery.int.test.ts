@@ -9,7 +9,7 @@ import { createMailWorld, type MailWorld, PUBLIC_URL, tokenFromLink } from "../.
 import { hashToken } from "../auth/session.js";
 import { createApp } from "../http/app.js";
 import { createLogger } from "../log/logger.js";
-import { TEST_PASSWORD, uniqueEmail } from "../testing/test-clinic.js";
+import { TEST_PASSWORD, uniqueEmail } from "@healthflow/test-kit/test-clinic";
 
 const T0 = new Date("2031-05-05T12:00:00Z");
 const MIN = 60_000;

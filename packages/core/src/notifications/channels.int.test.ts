@@ -11,7 +11,7 @@ import { join } from "node:path";
 import ICAL from "ical.js";
 import { simpleParser } from "mailparser";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestClinic, type TestClinic, uniqueEmail } from "../testing/test-clinic.js";
+import { createTestClinic, type TestClinic, uniqueEmail } from "@healthflow/test-kit/test-clinic";
 import type { OutgoingMail } from "./channel.js";
 import { PermanentDeliveryError } from "./channel.js";
 import { mailboxChannel } from "./channels/mailbox.js";

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startMailSink } from "../../test/mail-sink.js";
 import { createMailWorld, MAIL_FROM, type MailWorld } from "../../test/notification-clinic.js";
-import type { TestPerson } from "../testing/test-clinic.js";
+import type { TestPerson } from "@healthflow/test-kit/test-clinic";
 import { smtpChannel } from "./channels/smtp.js";
 import { backoffMs, drainOutbox, startDispatcherLoop } from "./dispatcher.js";
 import { renderAccountMessage } from "./messages.js";

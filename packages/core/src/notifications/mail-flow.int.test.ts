@@ -9,7 +9,7 @@ import type { ReceivedMail } from "../../test/mail-sink.js";
 import { createMailWorld, type MailWorld, PUBLIC_URL, tokenFromLink } from "../../test/notification-clinic.js";
 import { hashToken } from "../auth/session.js";
 import { verifyRoomToken } from "../rooms/room-token.js";
-import { TEST_PASSWORD, uniqueEmail } from "../testing/test-clinic.js";
+import { TEST_PASSWORD, uniqueEmail } from "@healthflow/test-kit/test-clinic";
 
 const T0 = new Date("2031-03-03T12:00:00Z"); // a Monday; São Paulo has had no DST since 2019
 const SECRET = "test-secret-0123456789-abcdefghijklmnop";

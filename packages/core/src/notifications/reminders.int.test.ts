@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createMailWorld, type MailWorld } from "../../test/notification-clinic.js";
 import { startSession } from "../auth/session.js";
-import type { TestPerson } from "../testing/test-clinic.js";
+import type { TestPerson } from "@healthflow/test-kit/test-clinic";
 
 const T0 = new Date("2031-03-01T12:00:00Z");
 const MIN = 60_000;

@@ -1,7 +1,8 @@
 /** LGPD through the real app: the data export and the anonymisation of a patient. */
+
+import { createTestClinic, TEST_PASSWORD, type TestClinic, type TestPerson } from "@healthflow/test-kit/test-clinic";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hashToken } from "../auth/session.js";
-import { createTestClinic, TEST_PASSWORD, type TestClinic, type TestPerson } from "../testing/test-clinic.js";
 import { ANONYMISED_NAME } from "./privacy.js";
 
 let clinic: TestClinic;
@@ -77,6 +78,27 @@ describe("GET /api/me/export", () => {
       .where("action", "=", "user.export")
       .execute();
     expect(events).toEqual([{ action: "user.export", actor_id: other.user.id }]);
+  });
+
+  it("audits the notes it hands over as notes reads, one per consultation with notes", async () => {
+    const before = await clinic.db
+      .selectFrom("audit_events")
+      .select(["entity_id"])
+      .where("action", "=", "consultation.notes_read")
+      .where("actor_id", "=", patient.user.id)
+      .execute();
+    expect((await clinic.call("GET", "/api/me/export", { as: patient })).status).toBe(200);
+    const after = await clinic.db
+      .selectFrom("audit_events")
+      .select(["entity_id", "entity"])
+      .where("action", "=", "consultation.notes_read")
+      .where("actor_id", "=", patient.user.id)
+      .execute();
+    // Only the consultation with notes (ids.mine), not the one without (ids.mine2).
+    expect(after.length - before.length).toBe(1);
+    expect(after.map((a) => a.entity_id)).toContain(ids.mine);
+    expect(after.map((a) => a.entity_id)).not.toContain(ids.mine2);
+    expect(after.every((a) => a.entity === "consultation")).toBe(true);
   });
 
   it("gives a doctor their profile and schedule, not their patients' records", async () => {

@@ -8,13 +8,12 @@
 import { randomBytes } from "node:crypto";
 import { sql } from "kysely";
 import { recordAudit } from "../audit/audit.js";
-import { toDate } from "../db/database.js";
+import type { Db } from "../db/database.js";
 import { Conflict, NotFound } from "../errors.js";
 import { forgetRecipient } from "../notifications/outbox.js";
 import { selectConsultations, toConsultation } from "../scheduling/consultation.sql.js";
 import type { Actor } from "../users/user.js";
 import type { User } from "../users/user.schema.js";
-import type { Db } from "../users/user.sql.js";
 import { findUserById, toUser } from "../users/user.sql.js";
 
 export const ANONYMISED_NAME = "Paciente anonimizado";
@@ -22,7 +21,7 @@ const ANONYMISED_EMAIL = /^anonymised-[0-9a-f]{16}@invalid$/;
 // Not a hash verifyPassword can ever accept: it fails the format check before any comparison.
 const UNUSABLE_PASSWORD_HASH = "!anonymised";
 
-export function isAnonymised(user: { email: string }): boolean {
+function isAnonymised(user: { email: string }): boolean {
   return ANONYMISED_EMAIL.test(user.email);
 }
 
@@ -71,15 +70,15 @@ export async function exportOwnData(db: Db, actor: Actor, now: Date): Promise<Da
   const result: DataExport = {
     format: "healthflow-export/1",
     exportedAt: now.toISOString(),
-    subject: { ...toUser(row), createdAt: toDate(row.created_at).toISOString() },
+    subject: { ...toUser(row), createdAt: row.created_at.toISOString() },
     consultations,
     sessions: sessions.map((s) => ({
-      createdAt: toDate(s.created_at).toISOString(),
-      lastSeenAt: toDate(s.last_seen_at).toISOString(),
-      expiresAt: toDate(s.expires_at).toISOString(),
+      createdAt: s.created_at.toISOString(),
+      lastSeenAt: s.last_seen_at.toISOString(),
+      expiresAt: s.expires_at.toISOString(),
     })),
     activity: activity.map((a) => ({
-      at: toDate(a.at).toISOString(),
+      at: a.at.toISOString(),
       action: a.action,
       entity: a.entity,
       entityId: a.entity_id,
@@ -105,8 +104,8 @@ export async function exportOwnData(db: Db, actor: Actor, now: Date): Promise<Da
       .orderBy("starts_at")
       .execute();
     result.timeOff = timeOff.map((t) => ({
-      startsAt: toDate(t.starts_at).toISOString(),
-      endsAt: toDate(t.ends_at).toISOString(),
+      startsAt: t.starts_at.toISOString(),
+      endsAt: t.ends_at.toISOString(),
       reason: t.reason,
     }));
   }
@@ -118,6 +117,17 @@ export async function exportOwnData(db: Db, actor: Actor, now: Date): Promise<Da
     entityId: actor.id,
     details: { consultations: consultations.length },
   });
+  // The notes handed over are notes reads like any other (consultation.notes_read, one per
+  // consultation with notes), so the notes' audit trail is complete whatever the route.
+  for (const c of consultations.filter((c) => c.notes)) {
+    await recordAudit(db, {
+      actorId: actor.id,
+      action: "consultation.notes_read",
+      entity: "consultation",
+      entityId: c.id,
+      details: { via: "export" },
+    });
+  }
   return result;
 }
 
@@ -143,6 +153,7 @@ export async function anonymisePatient(db: Db, userId: string, actor: Actor, now
         name: ANONYMISED_NAME,
         email: `anonymised-${randomBytes(8).toString("hex")}@invalid`,
         password_hash: UNUSABLE_PASSWORD_HASH,
+        cpf: null,
         disabled_at: row.disabled_at ?? now,
       })
       .where("id", "=", userId)

@@ -13,6 +13,8 @@ export interface RoomClaims {
   consultationId: string;
   role: RoomRole;
   tokenId: string;
+  /** The consultation's link generation when issued; revoking bumps it (migration 0003). */
+  generation: number;
 }
 
 const ISSUER = "healthflow";
@@ -22,20 +24,23 @@ function keyOf(secret: string): Uint8Array {
   return createHash("sha256").update(`healthflow/room-token/v1:${secret}`).digest();
 }
 
+/**
+ * No `exp`: a link's validity is the consultation's window as it is when the link is used, so a
+ * link issued before a reschedule keeps working for the new time (room.ts checks the window, the
+ * status and the generation against the row).
+ */
 export async function signRoomToken(
   secret: string,
-  claims: { consultationId: string; role: RoomRole },
-  expiresAt: Date,
+  claims: { consultationId: string; role: RoomRole; generation: number },
   now: Date,
 ): Promise<{ token: string; tokenId: string }> {
   const tokenId = randomBytes(12).toString("base64url");
-  const token = await new SignJWT({ c: claims.consultationId, r: claims.role })
+  const token = await new SignJWT({ c: claims.consultationId, r: claims.role, g: claims.generation })
     .setProtectedHeader({ alg: "HS256", typ: "JWT" })
     .setIssuer(ISSUER)
     .setAudience(AUDIENCE)
     .setJti(tokenId)
     .setIssuedAt(Math.floor(now.getTime() / 1000))
-    .setExpirationTime(Math.floor(expiresAt.getTime() / 1000))
     .sign(keyOf(secret));
   return { token, tokenId };
 }
@@ -54,16 +59,18 @@ export async function verifyRoomToken(secret: string, token: string, now: Date):
       algorithms: ["HS256"],
       currentDate: now,
     });
-    const { c, r, jti } = payload as { c?: unknown; r?: unknown; jti?: unknown };
+    const { c, r, jti, g = 0 } = payload as { c?: unknown; r?: unknown; jti?: unknown; g?: unknown };
     if (
       typeof c !== "string" ||
+      typeof g !== "number" ||
+      !Number.isSafeInteger(g) ||
       !/^[0-9a-f-]{36}$/.test(c) ||
       (r !== "doctor" && r !== "patient") ||
       typeof jti !== "string"
     ) {
       return { ok: false, reason: "invalid" };
     }
-    return { ok: true, claims: { consultationId: c, role: r, tokenId: jti } };
+    return { ok: true, claims: { consultationId: c, role: r, tokenId: jti, generation: g } };
   } catch (err) {
     return { ok: false, reason: err instanceof errors.JWTExpired ? "expired" : "invalid" };
   }

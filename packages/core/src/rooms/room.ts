@@ -2,16 +2,20 @@
  * Consult rooms: who may get a link to which consultation's room, and what a link opens.
  *
  * A room is open from 15 minutes before the consultation until 30 minutes after its end, always
- * computed from the consultation as it is now (a reschedule moves the window). A link is refused,
- * and an issued one stops working, once the consultation is cancelled, completed or a no-show.
+ * computed from the consultation as it is now (a reschedule moves the window, and an issued link
+ * follows it). A link is refused, and an issued one stops working, once the consultation is
+ * cancelled, completed or a no-show, or once its links are revoked (410 `link_revoked`).
  */
+
+import type { z } from "zod";
 import { recordAudit } from "../audit/audit.js";
-import { toDate } from "../db/database.js";
-import { Forbidden, Gone, Invalid, NotFound, TooEarly, Unauthenticated } from "../errors.js";
+import type { Db } from "../db/database.js";
+import { Forbidden, Gone, NotFound, TooEarly, Unauthenticated } from "../errors.js";
 import type { ConsultationRow } from "../scheduling/consultation.sql.js";
 import { findConsultation } from "../scheduling/consultation.sql.js";
+import { canSee } from "../scheduling/consultation-access.js";
 import type { Actor } from "../users/user.js";
-import type { Db } from "../users/user.sql.js";
+import type { roomConsultationSchema, roomLinkSchema } from "./room.schema.js";
 import { type RoomRole, signRoomToken, verifyRoomToken } from "./room-token.js";
 
 export const OPENS_BEFORE_MS = 15 * 60_000;
@@ -20,8 +24,8 @@ const CLOSED_STATUSES = new Set(["cancelled", "completed", "no_show"]);
 
 export function roomWindow(row: Pick<ConsultationRow, "starts_at" | "ends_at">) {
   return {
-    opensAt: new Date(toDate(row.starts_at).getTime() - OPENS_BEFORE_MS),
-    closesAt: new Date(toDate(row.ends_at).getTime() + CLOSES_AFTER_MS),
+    opensAt: new Date(row.starts_at.getTime() - OPENS_BEFORE_MS),
+    closesAt: new Date(row.ends_at.getTime() + CLOSES_AFTER_MS),
   };
 }
 
@@ -31,13 +35,13 @@ export interface RoomSettings {
   publicOrigin: string;
 }
 
-export interface RoomLink {
-  url: string;
-  expiresAt: string;
-  role: RoomRole;
-}
+export type RoomLink = z.infer<typeof roomLinkSchema>;
 
-/** Issues a link for the caller's role in the consultation (admins choose, doctor by default). */
+/**
+ * Issues a link for the caller's role in the consultation (admins choose, doctor by default; the
+ * consultation's doctor may ask for the patient's link to share it). Any time from booking until
+ * the room closes: the link itself opens the room only in its window.
+ */
 export async function issueLink(
   db: Db,
   consultationId: string,
@@ -47,13 +51,15 @@ export async function issueLink(
   now: Date,
 ): Promise<RoomLink> {
   const row = await findConsultation(db, consultationId);
-  const mine = row && (actor.role === "admin" || row.doctor_id === actor.id || row.patient_id === actor.id);
-  if (!row || !mine) throw new NotFound("consultation_not_found", "No such consultation.");
+  if (!row || !canSee(actor, row)) throw new NotFound("consultation_not_found", "No such consultation.");
 
   let role: RoomRole;
   if (actor.role === "admin") role = requested ?? "doctor";
-  else {
-    role = row.doctor_id === actor.id ? "doctor" : "patient";
+  else if (row.doctor_id === actor.id) {
+    // The consultation's doctor may also fetch the patient's link, to send it to them again.
+    role = requested ?? "doctor";
+  } else {
+    role = "patient";
     if (requested && requested !== role) throw new Forbidden("forbidden", `You join this room as the ${role}.`);
   }
   if (CLOSED_STATUSES.has(row.status)) {
@@ -62,7 +68,11 @@ export async function issueLink(
   const { closesAt } = roomWindow(row);
   if (closesAt.getTime() <= now.getTime()) throw new Gone("room_expired", "This consultation's room has closed.");
 
-  const { token, tokenId } = await signRoomToken(settings.secret, { consultationId, role }, closesAt, now);
+  const { token, tokenId } = await signRoomToken(
+    settings.secret,
+    { consultationId, role, generation: row.room_link_generation },
+    now,
+  );
   await recordAudit(db, {
     actorId: actor.id,
     action: "room.link_issued",
@@ -74,14 +84,7 @@ export async function issueLink(
 }
 
 export interface OpenRoom {
-  consultation: {
-    id: string;
-    startsAt: string;
-    endsAt: string;
-    status: string;
-    doctor: { name: string };
-    patient: { name: string };
-  };
+  consultation: z.infer<typeof roomConsultationSchema>;
   role: RoomRole;
   roomName: string;
   /** The person the token admits, for the video service's own credentials. */
@@ -100,15 +103,18 @@ export async function openRoom(db: Db, token: string, secret: string, now: Date)
     if (verified.reason === "expired") throw new Gone("room_expired", "This room link has expired.");
     throw new Unauthenticated("invalid_room_token", "This room link is not valid.");
   }
-  const { consultationId, role, tokenId } = verified.claims;
+  const { consultationId, role, tokenId, generation } = verified.claims;
   const row = await findConsultation(db, consultationId);
   if (!row) throw new Gone("room_closed", "This consultation no longer exists.");
+  if (generation !== row.room_link_generation) {
+    throw new Gone("link_revoked", "This room link was revoked; ask for a new one.");
+  }
   const { opensAt, closesAt } = roomWindow(row);
   const room: OpenRoom = {
     consultation: {
       id: row.id,
-      startsAt: toDate(row.starts_at).toISOString(),
-      endsAt: toDate(row.ends_at).toISOString(),
+      startsAt: row.starts_at.toISOString(),
+      endsAt: row.ends_at.toISOString(),
       status: row.status,
       doctor: { name: row.doctor_name },
       patient: { name: row.patient_name },
@@ -138,9 +144,27 @@ export async function openRoom(db: Db, token: string, secret: string, now: Date)
   return room;
 }
 
-/** Parses the optional `for` of a link request; anything else is a 400. */
-export function parseRequestedRole(value: unknown): RoomRole | undefined {
-  if (value === undefined) return undefined;
-  if (value === "doctor" || value === "patient") return value;
-  throw new Invalid("invalid_request", "`for` must be doctor or patient.");
+/**
+ * Revokes every link of a consultation issued so far (the doctor or an admin): the generation in
+ * the row moves on, so older tokens answer 410 `link_revoked`; links issued afterwards work.
+ */
+export async function revokeLinks(db: Db, consultationId: string, actor: Actor): Promise<void> {
+  const row = await findConsultation(db, consultationId);
+  if (!row || !canSee(actor, row)) throw new NotFound("consultation_not_found", "No such consultation.");
+  if (actor.role !== "admin" && row.doctor_id !== actor.id) {
+    throw new Forbidden("forbidden", "Only the consultation's doctor or an administrator may revoke its room links.");
+  }
+  await db.transaction().execute(async (trx) => {
+    await trx
+      .updateTable("consultations")
+      .set((eb) => ({ room_link_generation: eb("room_link_generation", "+", 1) }))
+      .where("id", "=", consultationId)
+      .execute();
+    await recordAudit(trx, {
+      actorId: actor.id,
+      action: "room.links_revoked",
+      entity: "consultation",
+      entityId: consultationId,
+    });
+  });
 }

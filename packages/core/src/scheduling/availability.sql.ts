@@ -1,6 +1,5 @@
 import { sql } from "kysely";
-import { toDate } from "../db/database.js";
-import type { Db } from "../users/user.sql.js";
+import type { Db } from "../db/database.js";
 import type { Interval, WeeklyRule } from "./slots.js";
 
 export async function findDoctorProfile(db: Db, doctorId: string) {
@@ -67,7 +66,7 @@ export async function selectBlocked(db: Db, doctorId: string, from: Date, to: Da
         ),
     )
     .execute();
-  return rows.map((r) => ({ start: toDate(r.starts_at).getTime(), end: toDate(r.ends_at).getTime() }));
+  return rows.map((r) => ({ start: r.starts_at.getTime(), end: r.ends_at.getTime() }));
 }
 
 export async function selectTimeOff(db: Db, doctorId: string, from?: Date, to?: Date) {

@@ -2,11 +2,12 @@
  * A doctor's working pattern: weekly wall-clock rules in the doctor's zone, time off, and the free
  * slots derived from them.
  */
+
 import { recordAudit } from "../audit/audit.js";
-import { toDate } from "../db/database.js";
+import type { AppConfig } from "../config/config.js";
+import type { Db } from "../db/database.js";
 import { Forbidden, Invalid, NotFound } from "../errors.js";
 import type { Actor } from "../users/user.js";
-import type { Db } from "../users/user.sql.js";
 import { findDoctorProfile, replaceRules, selectBlocked, selectRules, selectTimeOff } from "./availability.sql.js";
 import type { Availability, PutAvailabilityInput, Slot, TimeOff, TimeOffInput } from "./scheduling.schema.js";
 import { freeSlots, type WeeklyRule } from "./slots.js";
@@ -15,6 +16,8 @@ import { formatHhmm, parseHhmm } from "./zoned-time.js";
 export interface Clock {
   now: Date;
   minNoticeMinutes: number;
+  /** What a patient may book by themselves (booking-limits.ts); absent: no limits (seed, tools). */
+  booking?: AppConfig["booking"];
 }
 
 export async function requireDoctor(db: Db, doctorId: string) {
@@ -87,16 +90,11 @@ export async function putAvailability(
   });
 }
 
-function timeOffToWire(row: {
-  id: string;
-  starts_at: Date | string;
-  ends_at: Date | string;
-  reason: string | null;
-}): TimeOff {
+function timeOffToWire(row: { id: string; starts_at: Date; ends_at: Date; reason: string | null }): TimeOff {
   return {
     id: row.id,
-    startsAt: toDate(row.starts_at).toISOString(),
-    endsAt: toDate(row.ends_at).toISOString(),
+    startsAt: row.starts_at.toISOString(),
+    endsAt: row.ends_at.toISOString(),
     reason: row.reason,
   };
 }
@@ -132,9 +130,21 @@ export async function addTimeOff(db: Db, doctorId: string, input: TimeOffInput, 
   });
 }
 
-export async function listTimeOff(db: Db, doctorId: string, range: { from?: Date; to?: Date }): Promise<TimeOff[]> {
+/**
+ * Everyone signed in sees when a doctor is away (to book around it); why is private (it can be a
+ * health matter): the reason goes to the doctor themself and admins only, others get `null`.
+ */
+export async function listTimeOff(
+  db: Db,
+  doctorId: string,
+  range: { from?: Date; to?: Date },
+  actor: Actor,
+): Promise<TimeOff[]> {
   await requireDoctor(db, doctorId);
-  return (await selectTimeOff(db, doctorId, range.from, range.to)).map(timeOffToWire);
+  const mayReadReasons = actor.role === "admin" || actor.id === doctorId;
+  return (await selectTimeOff(db, doctorId, range.from, range.to))
+    .map(timeOffToWire)
+    .map((t) => (mayReadReasons ? t : { ...t, reason: null }));
 }
 
 export async function deleteTimeOff(db: Db, doctorId: string, timeOffId: string, actor: Actor): Promise<void> {

@@ -1,43 +1,28 @@
-import { type Selectable, sql } from "kysely";
-import type { ConsultationsTable } from "../db/database.js";
-import { toDate } from "../db/database.js";
-import type { Db } from "../users/user.sql.js";
+import { type Insertable, type Selectable, sql } from "kysely";
+import type { ConsultationsTable, Db } from "../db/database.js";
+import type { Agenda } from "./interval-rules.js";
 import type { Consultation } from "./scheduling.schema.js";
-import type { Interval, WeeklyRule } from "./slots.js";
-
-export interface BookingContext {
-  timezone: string;
-  slotMinutes: number;
-  doctorName: string;
-  specialty: string;
-  /** Null when the patient does not exist, is not a patient, or is disabled. */
-  patientName: string | null;
-  rules: WeeklyRule[];
-  /** Time off overlapping [from, to). */
-  timeOff: Interval[];
-}
-
-const parseJson = (v: unknown) => (typeof v === "string" ? JSON.parse(v) : v);
 
 /**
- * What booking checks, in one round trip: the (enabled) doctor's profile, whether the patient can
- * be booked, the weekly rules, and time off near the wanted time. Undefined for an unknown doctor.
+ * What the interval rules check, in one round trip: the (enabled) doctor's profile, whether the
+ * patient can be booked, the weekly rules, and time off overlapping [from, to). Undefined for an
+ * unknown or disabled doctor.
  */
-export async function bookingContext(
+export async function readAgenda(
   db: Db,
   doctorId: string,
   patientId: string,
   from: Date,
   to: Date,
-): Promise<BookingContext | undefined> {
+): Promise<Agenda | undefined> {
   const { rows } = await sql<{
     timezone: string;
     slot_minutes: number;
     doctor_name: string;
     specialty: string;
     patient_name: string | null;
-    rules: unknown;
-    time_off: unknown;
+    rules: [number, number, number][];
+    time_off: [string, string][];
   }>`
     select dp.timezone, dp.slot_minutes, d.name as doctor_name, dp.specialty,
       (select p.name from users p
@@ -55,20 +40,44 @@ export async function bookingContext(
   if (!r) return undefined;
   return {
     timezone: r.timezone,
-    slotMinutes: Number(r.slot_minutes),
+    slotMinutes: r.slot_minutes,
     doctorName: r.doctor_name,
     specialty: r.specialty,
     patientName: r.patient_name,
-    rules: (parseJson(r.rules) as [number, number, number][]).map(([weekday, startMinute, endMinute]) => ({
-      weekday: Number(weekday),
-      startMinute: Number(startMinute),
-      endMinute: Number(endMinute),
-    })),
-    timeOff: (parseJson(r.time_off) as [string, string][]).map(([s, e]) => ({
-      start: new Date(s).getTime(),
-      end: new Date(e).getTime(),
-    })),
+    rules: r.rules.map(([weekday, startMinute, endMinute]) => ({ weekday, startMinute, endMinute })),
+    // Instants inside JSON are text on every engine.
+    timeOff: r.time_off.map(([s, e]) => ({ start: Date.parse(s), end: Date.parse(e) })),
   };
+}
+
+const LOCK_BUCKET_MS = 3_600_000;
+
+/**
+ * Locks the hours of the given people's agendas (a doctor's, a patient's) that the given intervals
+ * touch, until the transaction ends, always in the same order. Two writers whose consultations
+ * overlap share the doctor or the patient and at least one hour, so they queue here instead of
+ * meeting inside the EXCLUDE constraints, where two concurrent inserts wait on each other until
+ * PostgreSQL aborts one as a deadlock; writers of other hours go on in parallel.
+ */
+export async function lockAgendas(db: Db, ids: string[], intervals: { start: Date; end: Date }[]): Promise<void> {
+  const keys = new Set<string>();
+  for (const { start, end } of intervals) {
+    const last = Math.floor((end.getTime() - 1) / LOCK_BUCKET_MS);
+    for (let hour = Math.floor(start.getTime() / LOCK_BUCKET_MS); hour <= last; hour++) {
+      for (const id of ids) keys.add(`${id}@${hour}`);
+    }
+  }
+  if (keys.size === 0) return;
+  // As text: a `void` column is nothing the Data API promises to carry.
+  const locks = [...keys].sort().map((k) => sql`pg_advisory_xact_lock(hashtextextended(${k}, 0))::text`);
+  await sql`select ${sql.join(locks)}`.execute(db);
+}
+
+export async function insertConsultation(
+  db: Db,
+  values: Insertable<ConsultationsTable>,
+): Promise<Selectable<ConsultationsTable>> {
+  return db.insertInto("consultations").values(values).returningAll().executeTakeFirstOrThrow();
 }
 
 export type ConsultationRow = Selectable<ConsultationsTable> & {
@@ -103,13 +112,13 @@ export function toConsultation(row: ConsultationRow, options: { withNotes: boole
     patientId: row.patient_id,
     doctor: { id: row.doctor_id, name: row.doctor_name, specialty: row.doctor_specialty },
     patient: { id: row.patient_id, name: row.patient_name },
-    startsAt: toDate(row.starts_at).toISOString(),
-    endsAt: toDate(row.ends_at).toISOString(),
+    startsAt: row.starts_at.toISOString(),
+    endsAt: row.ends_at.toISOString(),
     status: row.status,
     reason: row.reason,
     cancelReason: row.cancel_reason,
-    createdAt: toDate(row.created_at).toISOString(),
-    updatedAt: toDate(row.updated_at).toISOString(),
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
   };
   if (options.withNotes) c.notes = row.notes;
   return c;

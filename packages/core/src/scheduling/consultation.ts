@@ -1,31 +1,30 @@
 /**
- * Consultations: booking, reading, rescheduling, status changes, cancelling.
+ * Consultations: booking, reading, rescheduling, status changes, notes, cancelling.
  *
- * The database refuses overlaps (see migration 0002); this module checks the business rules
- * around them (availability, time off, notice, who may do what) and turns the database's refusal
- * into `slot_taken`. Every change is audited in the same transaction.
+ * Booking and rescheduling take an interval of the doctor's agenda through the one path in
+ * placement.ts (locks, the interval rules, the write and its audit event in one transaction).
+ * Status changes and notes lock the row and write their audit event in the same transaction.
  */
 import { randomBytes } from "node:crypto";
-import { sql } from "kysely";
+import type { Transaction } from "kysely";
 import { recordAudit } from "../audit/audit.js";
-import { toDate } from "../db/database.js";
-import { isExclusionViolation, violatedConstraint } from "../db/pg-errors.js";
-import { inTransaction } from "../db/transaction.js";
-import { Conflict, Forbidden, Invalid, NotFound, Unprocessable } from "../errors.js";
+import type { DB, Db } from "../db/database.js";
+import { decodeCursor, keyPart, toPage } from "../db/keyset.js";
+import { Conflict, Forbidden, Invalid, NotFound } from "../errors.js";
 import { notifyBooked, notifyChanged } from "../notifications/consultation-notices.js";
 import type { NotifyContext } from "../notifications/outbox.js";
 import type { Actor } from "../users/user.js";
-import type { Db } from "../users/user.sql.js";
-import { type Clock, listSlots, requireDoctor } from "./availability.js";
-import { overlapsTimeOff, selectRules } from "./availability.sql.js";
+import type { Clock } from "./availability.js";
 import {
-  bookingContext,
   type ConsultationRow,
   findConsultation,
+  insertConsultation,
   lockConsultation,
   selectConsultations,
   toConsultation,
 } from "./consultation.sql.js";
+import { canReadNotes, canSee } from "./consultation-access.js";
+import { placeInAgenda } from "./placement.js";
 import type {
   BookInput,
   Consultation,
@@ -33,17 +32,7 @@ import type {
   ListConsultationsQuery,
   PatchConsultationInput,
 } from "./scheduling.schema.js";
-import { coversGrid, type Interval, overlaps, type WeeklyRule } from "./slots.js";
-
-/** Who may see a consultation at all. Everyone else gets 404: existence is not revealed. */
-function canSee(actor: Actor, row: { doctor_id: string; patient_id: string }): boolean {
-  return actor.role === "admin" || row.doctor_id === actor.id || row.patient_id === actor.id;
-}
-
-/** Clinical notes: the consultation's doctor and admins only. */
-function canReadNotes(actor: Actor, row: { doctor_id: string }): boolean {
-  return actor.role === "admin" || (actor.role === "doctor" && row.doctor_id === actor.id);
-}
+import { assertTransitionTime } from "./transition-time.js";
 
 async function visible(db: Db, id: string, actor: Actor): Promise<ConsultationRow> {
   const row = await findConsultation(db, id);
@@ -51,68 +40,47 @@ async function visible(db: Db, id: string, actor: Actor): Promise<ConsultationRo
   return row;
 }
 
+/** The row, locked until the transaction ends. */
+async function lockedRow(trx: Transaction<DB>, id: string): Promise<ConsultationRow> {
+  await lockConsultation(trx, id);
+  const row = await findConsultation(trx, id);
+  if (!row) throw new NotFound("consultation_not_found", "No such consultation.");
+  return row;
+}
+
+/** In the caller's transaction when there is one, else in a new one. */
+function inTransaction<T>(db: Db, work: (trx: Transaction<DB>) => Promise<T>): Promise<T> {
+  return db.isTransaction ? work(db as Transaction<DB>) : db.transaction().execute(work);
+}
+
 function newRoomName(): string {
   // Opaque and unguessable (128 bits); never derived from the id or any personal data.
   return `hf${randomBytes(16).toString("hex")}`;
 }
 
-type DoctorTime = { user_id: string; timezone: string; slot_minutes: number };
-
-function assertDurationAndNotice(doctor: DoctorTime, start: Date, durationMinutes: number, clock: Clock): void {
-  if (durationMinutes % doctor.slot_minutes !== 0) {
-    throw new Invalid("invalid_duration", `The duration must be ${doctor.slot_minutes} minutes or a multiple of it.`, {
-      slotMinutes: doctor.slot_minutes,
-    });
-  }
-  if (start.getTime() < clock.now.getTime() + clock.minNoticeMinutes * 60_000) {
-    throw new Unprocessable("too_soon", `Bookings need at least ${clock.minNoticeMinutes} minutes of notice.`, {
-      minNoticeMinutes: clock.minNoticeMinutes,
-    });
-  }
+function snapshot(row: ConsultationRow) {
+  return { startsAt: row.starts_at.toISOString(), endsAt: row.ends_at.toISOString(), status: row.status };
 }
 
-function assertInsideAvailability(doctor: DoctorTime, rules: WeeklyRule[], start: Date, durationMinutes: number) {
-  if (
-    !coversGrid({ zone: doctor.timezone, slotMinutes: doctor.slot_minutes, rules }, start.getTime(), durationMinutes)
-  ) {
-    throw new Unprocessable("outside_availability", "The doctor does not see patients at that time.");
+/** Whose agenda a booking goes into: patients book for themselves, staff name the patient. */
+function bookingPatient(input: BookInput, actor: Actor): string {
+  if (actor.role === "patient") {
+    if (input.patientId && input.patientId !== actor.id) {
+      throw new Forbidden("forbidden", "Patients book for themselves only.");
+    }
+    return actor.id;
   }
+  if (!input.patientId) throw new Invalid("patient_required", "Say which patient (`patientId`) the booking is for.");
+  if (actor.role === "doctor" && input.doctorId !== actor.id) {
+    throw new Forbidden("forbidden", "Doctors book in their own agenda only.");
+  }
+  return input.patientId;
 }
-
-const timeOffError = () => new Unprocessable("time_off", "The doctor is away at that time.");
 
 /**
- * The rules a booked time must satisfy (shared by booking and rescheduling). Throws the first
- * rule that refuses it.
+ * `notify`: the confirmation, the doctor's notice and the reminders are written to the outbox in the
+ * booking's transaction (placement.ts's EXTRA WRITES, through `write`).
  */
-async function checkTime(
-  db: Db,
-  doctor: DoctorTime,
-  start: Date,
-  durationMinutes: number,
-  clock: Clock,
-): Promise<Date> {
-  assertDurationAndNotice(doctor, start, durationMinutes, clock);
-  assertInsideAvailability(doctor, await selectRules(db, doctor.user_id), start, durationMinutes);
-  const end = new Date(start.getTime() + durationMinutes * 60_000);
-  if (await overlapsTimeOff(db, doctor.user_id, start, end)) throw timeOffError();
-  return end;
-}
-
-/** Turns the database's overlap refusal into a conflict that helps: the next free slots. */
-async function slotTaken(db: Db, err: unknown, doctorId: string, clock: Clock): Promise<Conflict> {
-  const who = violatedConstraint(err)?.includes("patient") ? "patient" : "doctor";
-  const from = new Date(Math.max(clock.now.getTime(), Date.now()));
-  const next = await listSlots(db, doctorId, from, new Date(from.getTime() + 14 * 86_400_000), clock).catch(() => []);
-  return new Conflict(
-    "slot_taken",
-    who === "doctor"
-      ? "This time was just taken. Pick another slot."
-      : "The patient already has a consultation at this time.",
-    { conflictWith: who, nextSlots: next.slice(0, 3) },
-  );
-}
-
 export async function book(
   db: Db,
   input: BookInput,
@@ -120,102 +88,105 @@ export async function book(
   clock: Clock,
   notify?: NotifyContext,
 ): Promise<Consultation> {
-  let patientId: string;
-  if (actor.role === "patient") {
-    if (input.patientId && input.patientId !== actor.id) {
-      throw new Forbidden("forbidden", "Patients book for themselves only.");
-    }
-    patientId = actor.id;
-  } else {
-    if (!input.patientId) throw new Invalid("patient_required", "Say which patient (`patientId`) the booking is for.");
-    if (actor.role === "doctor" && input.doctorId !== actor.id) {
-      throw new Forbidden("forbidden", "Doctors book in their own agenda only.");
-    }
-    patientId = input.patientId;
-  }
-  // Booking is the hot write path: one read for every rule's data (doctor, patient, weekly rules,
-  // nearby time off), then one statement that inserts the consultation and its audit event
-  // atomically. The checks and their order are those of checkTime.
-  const start = input.startsAt;
-  const lookAheadMinutes = Math.max(input.durationMinutes ?? 0, 480);
-  const ctx = await bookingContext(
+  const patientId = bookingPatient(input, actor);
+  const row = await placeInAgenda(
     db,
-    input.doctorId,
-    patientId,
-    start,
-    new Date(start.getTime() + lookAheadMinutes * 60_000),
+    {
+      doctorId: input.doctorId,
+      patientId,
+      actor,
+      newBooking: true,
+      want: async () => ({ startsAt: input.startsAt, durationMinutes: input.durationMinutes }),
+      write: async (trx, interval, agenda) => {
+        const inserted = await insertConsultation(trx, {
+          doctor_id: input.doctorId,
+          patient_id: patientId,
+          starts_at: interval.start,
+          ends_at: interval.end,
+          reason: input.reason ?? null,
+          room_name: newRoomName(),
+          created_by: actor.id,
+        });
+        const row: ConsultationRow = {
+          ...inserted,
+          doctor_name: agenda.doctorName,
+          doctor_specialty: agenda.specialty,
+          patient_name: agenda.patientName ?? "",
+        };
+        const audit = {
+          actorId: actor.id,
+          action: "consultation.create",
+          entity: "consultation",
+          entityId: row.id,
+          details: { after: snapshot(row) },
+        };
+        if (notify) await notifyBooked(trx, row.id, actor, notify);
+        return { row, audit };
+      },
+    },
+    clock,
   );
-  if (!ctx) throw new NotFound("doctor_not_found", "No such doctor.");
-  if (ctx.patientName === null) throw new NotFound("patient_not_found", "No such patient.");
-  const doctor = { user_id: input.doctorId, timezone: ctx.timezone, slot_minutes: ctx.slotMinutes };
-  const duration = input.durationMinutes ?? doctor.slot_minutes;
-  assertDurationAndNotice(doctor, start, duration, clock);
-  assertInsideAvailability(doctor, ctx.rules, start, duration);
-  const end = new Date(start.getTime() + duration * 60_000);
-  const wanted: Interval = { start: start.getTime(), end: end.getTime() };
-  if (ctx.timeOff.some((t) => overlaps(t, wanted))) throw timeOffError();
-
-  const details = { after: { startsAt: start.toISOString(), endsAt: end.toISOString(), status: "scheduled" } };
-  try {
-    const insert = (q: Db) =>
-      sql<Omit<ConsultationRow, "doctor_name" | "doctor_specialty" | "patient_name">>`
-      with c as (
-        insert into consultations (doctor_id, patient_id, starts_at, ends_at, reason, room_name, created_by)
-        values (${input.doctorId}::uuid, ${patientId}::uuid, ${start}::timestamptz, ${end}::timestamptz,
-                ${input.reason ?? null}::text, ${newRoomName()}, ${actor.id}::uuid)
-        returning *
-      ), audit as (
-        insert into audit_events (actor_id, action, entity, entity_id, details)
-        select ${actor.id}::uuid, 'consultation.create', 'consultation', c.id::text, ${JSON.stringify(details)}::jsonb
-        from c
-      )
-      select * from c`.execute(q);
-    // With notifications, the confirmation, the doctor's notice and the reminders commit with the row.
-    const { rows } = await retryOnDeadlock(() =>
-      notify
-        ? inTransaction(db, async (trx) => {
-            const result = await insert(trx);
-            await notifyBooked(trx, result.rows[0]!.id, actor, notify);
-            return result;
-          })
-        : insert(db),
-    );
-    const row: ConsultationRow = {
-      ...rows[0]!,
-      doctor_name: ctx.doctorName,
-      doctor_specialty: ctx.specialty,
-      patient_name: ctx.patientName,
-    };
-    return toConsultation(row, { withNotes: canReadNotes(actor, row) });
-  } catch (err) {
-    if (isExclusionViolation(err)) throw await slotTaken(db, err, input.doctorId, clock);
-    throw err;
-  }
+  return toConsultation(row, { withNotes: canReadNotes(actor, row) });
 }
 
 /**
- * Two inserts for one patient with two doctors at once can each wait on the other inside the two
- * EXCLUDE constraints; PostgreSQL breaks the cycle by aborting one (40P01). Run again, the loser
- * sees the winner's committed row and gets the ordinary overlap refusal (409), never a 500.
+ * Moves a scheduled consultation (a new start, a new duration, or both; the other stays), through
+ * the same rules as a booking. If the new time is refused or taken, nothing changes.
  */
-async function retryOnDeadlock<T>(run: () => Promise<T>, attempts = 3): Promise<T> {
-  for (let i = 1; ; i++) {
-    try {
-      return await run();
-    } catch (err) {
-      const e = err as { code?: unknown; message?: unknown };
-      const deadlock = e?.code === "40P01" || (typeof e?.message === "string" && /deadlock detected/.test(e.message));
-      if (!deadlock || i >= attempts) throw err;
-    }
-  }
-}
-
-function snapshot(row: ConsultationRow) {
-  return {
-    startsAt: toDate(row.starts_at).toISOString(),
-    endsAt: toDate(row.ends_at).toISOString(),
-    status: row.status,
-  };
+export async function reschedule(
+  db: Db,
+  id: string,
+  change: { startsAt?: Date; durationMinutes?: number },
+  actor: Actor,
+  clock: Clock,
+  notify?: NotifyContext,
+): Promise<Consultation> {
+  const current = await visible(db, id, actor);
+  let before: ConsultationRow | undefined;
+  const row = await placeInAgenda(
+    db,
+    {
+      doctorId: current.doctor_id,
+      patientId: current.patient_id,
+      actor,
+      newBooking: false,
+      moves: { consultationId: id, keepsLength: change.durationMinutes === undefined },
+      want: async (trx) => {
+        before = await lockedRow(trx, id);
+        if (before.status !== "scheduled") {
+          throw new Conflict("invalid_transition", `A ${before.status} consultation cannot be rescheduled.`, {
+            from: before.status,
+          });
+        }
+        const minutes = Math.round((before.ends_at.getTime() - before.starts_at.getTime()) / 60_000);
+        return {
+          startsAt: change.startsAt ?? before.starts_at,
+          durationMinutes: change.durationMinutes ?? minutes,
+          holds: { start: before.starts_at, end: before.ends_at },
+        };
+      },
+      write: async (trx, interval) => {
+        await trx
+          .updateTable("consultations")
+          .set({ starts_at: interval.start, ends_at: interval.end, updated_at: clock.now })
+          .where("id", "=", id)
+          .execute();
+        const after = (await findConsultation(trx, id))!;
+        const audit = {
+          actorId: actor.id,
+          action: "consultation.reschedule",
+          entity: "consultation",
+          entityId: id,
+          details: { before: snapshot(before!), after: snapshot(after) },
+        };
+        // The updated invite and the moved reminders commit with the new time.
+        if (notify) await notifyChanged(trx, id, before!, actor, notify);
+        return { row: after, audit };
+      },
+    },
+    clock,
+  );
+  return toConsultation(row, { withNotes: canReadNotes(actor, row) });
 }
 
 export async function get(db: Db, id: string, actor: Actor): Promise<Consultation> {
@@ -232,22 +203,7 @@ export async function get(db: Db, id: string, actor: Actor): Promise<Consultatio
   return toConsultation(row, { withNotes });
 }
 
-/** Keyset pagination over (starts_at, id): stable under inserts, cheap at any depth. */
-function decodeCursor(cursor: string): { startsAt: Date; id: string } {
-  try {
-    const [startsAt, id] = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as [string, string];
-    const date = new Date(startsAt);
-    if (Number.isNaN(date.getTime()) || !/^[0-9a-f-]{36}$/.test(id)) throw new Error("bad cursor");
-    return { startsAt: date, id };
-  } catch {
-    throw new Invalid("invalid_cursor", "The cursor is not one this server gave out.");
-  }
-}
-
-function encodeCursor(c: Consultation): string {
-  return Buffer.from(JSON.stringify([c.startsAt, c.id])).toString("base64url");
-}
-
+/** Keyset-paginated over (starts_at, id). */
 export async function list(
   db: Db,
   query: ListConsultationsQuery,
@@ -262,12 +218,9 @@ export async function list(
   if (query.to) q = q.where("c.starts_at", "<", query.to);
   if (query.status) q = q.where("c.status", "in", query.status);
   if (query.cursor) {
-    const after = decodeCursor(query.cursor);
+    const [startsAt, id] = decodeCursor<[Date, string]>(query.cursor, [keyPart.instant, keyPart.uuid]);
     q = q.where((eb) =>
-      eb.or([
-        eb("c.starts_at", ">", after.startsAt),
-        eb.and([eb("c.starts_at", "=", after.startsAt), eb("c.id", ">", after.id)]),
-      ]),
+      eb.or([eb("c.starts_at", ">", startsAt), eb.and([eb("c.starts_at", "=", startsAt), eb("c.id", ">", id)])]),
     );
   }
   const rows = await q
@@ -276,9 +229,13 @@ export async function list(
     .limit(query.limit + 1)
     .execute();
   // Lists never carry clinical notes: they are read (and audited) one consultation at a time.
-  const consultations = rows.slice(0, query.limit).map((r) => toConsultation(r, { withNotes: false }));
-  const nextCursor = rows.length > query.limit ? encodeCursor(consultations[consultations.length - 1]!) : null;
-  return { consultations, nextCursor };
+  const page = toPage(
+    rows,
+    query.limit,
+    (r) => toConsultation(r, { withNotes: false }),
+    (c) => [c.startsAt, c.id],
+  );
+  return { consultations: page.items, nextCursor: page.nextCursor };
 }
 
 type Transition = { to: ConsultationStatus; roles: Actor["role"][]; owner?: boolean };
@@ -298,6 +255,8 @@ const TRANSITIONS: Record<ConsultationStatus, Transition[]> = {
 function assertTransition(row: ConsultationRow, to: ConsultationStatus, actor: Actor, clock: Clock): void {
   const edge = TRANSITIONS[row.status].find((t) => t.to === to);
   if (!edge) {
+    // Where a timing rule is the reason ("start it before completing it"), say that rule.
+    assertTransitionTime(row.status, to, row.starts_at, clock.now);
     throw new Conflict("invalid_transition", `A ${row.status} consultation cannot become ${to}.`, {
       from: row.status,
       to,
@@ -305,102 +264,77 @@ function assertTransition(row: ConsultationRow, to: ConsultationStatus, actor: A
     });
   }
   if (!edge.roles.includes(actor.role)) throw new Forbidden("forbidden", "Your role may not make this change.");
-  if (to === "no_show" && clock.now.getTime() < toDate(row.starts_at).getTime()) {
-    throw new Conflict("invalid_transition", "A no-show can only be recorded once the start time has passed.", {
-      from: row.status,
-      to,
+  if (to === "cancelled" && actor.role === "patient" && clock.now.getTime() >= row.starts_at.getTime()) {
+    throw new Conflict("too_late", "The consultation has started; it can no longer be cancelled by the patient.", {
+      startsAt: row.starts_at.toISOString(),
     });
   }
+  assertTransitionTime(row.status, to, row.starts_at, clock.now);
 }
 
 /**
- * Reschedules, changes status or writes notes, atomically: the row is locked, every rule is
- * checked, and if the new time is taken the transaction rolls back leaving the original as it was.
+ * Changes the status along TRANSITIONS (cancelling records its reason). Asking for the status it
+ * already has is `invalid_transition`, unless `unchangedIsFine` (a PATCH that also writes notes).
  */
-export async function update(
+export async function transition(
   db: Db,
   id: string,
-  input: PatchConsultationInput & { cancelReason?: string },
+  to: ConsultationStatus,
   actor: Actor,
   clock: Clock,
-  notify?: NotifyContext,
+  options: { cancelReason?: string; unchangedIsFine?: boolean; notify?: NotifyContext } = {},
 ): Promise<Consultation> {
+  await visible(db, id, actor);
+  return inTransaction(db, async (trx) => {
+    const row = await lockedRow(trx, id);
+    if (to === row.status) {
+      if (options.unchangedIsFine) return toConsultation(row, { withNotes: canReadNotes(actor, row) });
+      throw new Conflict("invalid_transition", `The consultation is already ${row.status}.`, { from: row.status });
+    }
+    assertTransition(row, to, actor, clock);
+    const cancelReason = to === "cancelled" ? (options.cancelReason ?? null) : undefined;
+    await trx
+      .updateTable("consultations")
+      .set({
+        status: to,
+        ...(cancelReason !== undefined ? { cancel_reason: cancelReason } : {}),
+        updated_at: clock.now,
+      })
+      .where("id", "=", id)
+      .execute();
+    const after = (await findConsultation(trx, id))!;
+    await recordAudit(trx, {
+      actorId: actor.id,
+      action: to === "cancelled" ? "consultation.cancel" : "consultation.status",
+      entity: "consultation",
+      entityId: id,
+      details: { before: snapshot(row), after: snapshot(after), ...(cancelReason ? { cancelReason } : {}) },
+    });
+    // A cancel sends the cancellation and drops the reminders; other changes drop pending reminders.
+    if (options.notify) await notifyChanged(trx, id, row, actor, options.notify);
+    return toConsultation(after, { withNotes: canReadNotes(actor, after) });
+  });
+}
+
+/** Writes the clinical notes: the consultation's doctor and admins only. */
+export async function writeNotes(db: Db, id: string, notes: string, actor: Actor, clock: Clock): Promise<Consultation> {
   const current = await visible(db, id, actor);
-  if (input.notes !== undefined && !canReadNotes(actor, current)) {
+  if (!canReadNotes(actor, current)) {
     throw new Forbidden("forbidden", "Only the consultation's doctor or an administrator may write notes.");
   }
-  const reschedule = input.startsAt !== undefined || input.durationMinutes !== undefined;
-  try {
-    return await db.transaction().execute(async (trx) => {
-      await lockConsultation(trx, id);
-      const row = (await findConsultation(trx, id))!;
-      const changes: Partial<{
-        starts_at: Date;
-        ends_at: Date;
-        status: ConsultationStatus;
-        notes: string;
-        cancel_reason: string | null;
-      }> = {};
-      if (reschedule) {
-        if (row.status !== "scheduled") {
-          throw new Conflict("invalid_transition", `A ${row.status} consultation cannot be rescheduled.`, {
-            from: row.status,
-          });
-        }
-        const doctor = await requireDoctor(trx, row.doctor_id);
-        const start = input.startsAt ?? toDate(row.starts_at);
-        const duration =
-          input.durationMinutes ??
-          Math.round((toDate(row.ends_at).getTime() - toDate(row.starts_at).getTime()) / 60_000);
-        changes.starts_at = start;
-        changes.ends_at = await checkTime(trx, doctor, start, duration, clock);
-      }
-      if (input.status !== undefined && input.status !== row.status) {
-        assertTransition(row, input.status, actor, clock);
-        changes.status = input.status;
-        if (input.status === "cancelled") changes.cancel_reason = input.cancelReason ?? null;
-      } else if (
-        input.status !== undefined &&
-        input.status === row.status &&
-        !reschedule &&
-        input.notes === undefined
-      ) {
-        throw new Conflict("invalid_transition", `The consultation is already ${row.status}.`, { from: row.status });
-      }
-      if (input.notes !== undefined) changes.notes = input.notes;
-
-      await trx
-        .updateTable("consultations")
-        .set({ ...changes, updated_at: clock.now })
-        .where("id", "=", id)
-        .execute();
-      const after = (await findConsultation(trx, id))!;
-      const action = reschedule
-        ? "consultation.reschedule"
-        : changes.status === "cancelled"
-          ? "consultation.cancel"
-          : changes.status
-            ? "consultation.status"
-            : "consultation.notes";
-      await recordAudit(trx, {
-        actorId: actor.id,
-        action,
-        entity: "consultation",
-        entityId: id,
-        details: {
-          before: snapshot(row),
-          after: snapshot(after),
-          ...(changes.cancel_reason ? { cancelReason: changes.cancel_reason } : {}),
-          ...(input.notes !== undefined ? { notesChanged: true } : {}),
-        },
-      });
-      if (notify) await notifyChanged(trx, id, row, actor, notify);
-      return toConsultation(after, { withNotes: canReadNotes(actor, after) });
+  return inTransaction(db, async (trx) => {
+    const row = await lockedRow(trx, id);
+    await trx.updateTable("consultations").set({ notes, updated_at: clock.now }).where("id", "=", id).execute();
+    const after = (await findConsultation(trx, id))!;
+    await recordAudit(trx, {
+      actorId: actor.id,
+      action: "consultation.notes",
+      entity: "consultation",
+      entityId: id,
+      details: { before: snapshot(row), after: snapshot(after), notesChanged: true },
     });
-  } catch (err) {
-    if (isExclusionViolation(err)) throw await slotTaken(db, err, current.doctor_id, clock);
-    throw err;
-  }
+    return toConsultation(after, { withNotes: true });
+  });
 }
 
 export function cancel(
@@ -411,10 +345,38 @@ export function cancel(
   clock: Clock,
   notify?: NotifyContext,
 ) {
-  return update(db, id, { status: "cancelled", cancelReason: reason }, actor, clock, notify);
+  return transition(db, id, "cancelled", actor, clock, { cancelReason: reason, notify });
 }
 
-/** For the room service: the consultation as it stands, with no visibility filter. */
-export async function findForRoom(db: Db, id: string): Promise<ConsultationRow | undefined> {
-  return findConsultation(db, id);
+/**
+ * A PATCH of a consultation (the JSON API's and FHIR's): notes, a new time and a status change,
+ * each through its own function above. Several run in one transaction, notes first, so a caller
+ * who may not write notes changes nothing.
+ */
+export async function change(
+  db: Db,
+  id: string,
+  input: PatchConsultationInput & { cancelReason?: string },
+  actor: Actor,
+  clock: Clock,
+  notify?: NotifyContext,
+): Promise<Consultation> {
+  const { startsAt, durationMinutes, status, notes, cancelReason } = input;
+  const changes: ((d: Db) => Promise<Consultation>)[] = [];
+  if (notes !== undefined) changes.push((d) => writeNotes(d, id, notes, actor, clock));
+  if (startsAt !== undefined || durationMinutes !== undefined) {
+    changes.push((d) => reschedule(d, id, { startsAt, durationMinutes }, actor, clock, notify));
+  }
+  if (status !== undefined) {
+    changes.push((d) =>
+      transition(d, id, status, actor, clock, { cancelReason, unchangedIsFine: notes !== undefined, notify }),
+    );
+  }
+  if (changes.length === 0) return get(db, id, actor);
+  if (changes.length === 1) return changes[0]!(db);
+  return inTransaction(db, async (trx) => {
+    let last: Consultation | undefined;
+    for (const step of changes) last = await step(trx);
+    return last!;
+  });
 }

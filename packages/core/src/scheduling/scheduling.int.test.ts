@@ -2,8 +2,9 @@
  * Scheduling through the HTTP API, on PGlite by default and on PostgreSQL with TEST_DATABASE_URL.
  * The clock stands at Monday 2030-03-04 09:00 in Sao Paulo (12:00Z).
  */
+
+import { createTestClinic, type TestClinic, type TestPerson } from "@healthflow/test-kit/test-clinic";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestClinic, type TestClinic, type TestPerson } from "../testing/test-clinic.js";
 
 const NOW = new Date("2030-03-04T12:00:00Z");
 const weekdays = [1, 2, 3, 4, 5];
@@ -160,7 +161,16 @@ describe("booking rules", () => {
     const away = await book("2030-03-06T12:00:00Z");
     expect([away.status, away.body.error.code]).toEqual([422, "time_off"]);
 
-    const ok = await book("2030-03-05T12:00:00Z", 60);
+    // A multiple of the slot length is fine; longer than one slot is booked by staff (fair booking).
+    const ok = await clinic.call("POST", "/api/consultations", {
+      as: admin,
+      body: {
+        doctorId: doctor.user.id,
+        patientId: patient.user.id,
+        startsAt: "2030-03-05T12:00:00Z",
+        durationMinutes: 60,
+      },
+    });
     expect(ok.status).toBe(201);
     expect(ok.body.consultation).toMatchObject({
       doctorId: doctor.user.id,
@@ -171,7 +181,8 @@ describe("booking rules", () => {
       doctor: { id: doctor.user.id, name: doctor.user.name },
       patient: { id: patient.user.id, name: patient.user.name },
     });
-    expect(ok.body.consultation).not.toHaveProperty("notes");
+    const asPatient = await clinic.call("GET", `/api/consultations/${ok.body.consultation.id}`, { as: patient });
+    expect(asPatient.body.consultation).not.toHaveProperty("notes");
     expect(JSON.stringify(ok.body)).not.toMatch(/room/i);
   });
 
@@ -217,8 +228,8 @@ describe("booking rules", () => {
     expect(second.body.error.code).toBe("slot_taken");
     expect(second.body.error.details.nextSlots[0].startsAt).toBe("2030-03-04T13:00:00.000Z");
     const overlapping = await clinic.call("POST", "/api/consultations", {
-      as: b,
-      body: { ...body, startsAt: "2030-03-05T11:30:00Z", durationMinutes: 60 },
+      as: admin,
+      body: { ...body, patientId: b.user.id, startsAt: "2030-03-05T11:30:00Z", durationMinutes: 60 },
     });
     expect(overlapping.status).toBe(409);
 
@@ -277,7 +288,7 @@ describe("rescheduling", () => {
       body: { startsAt: "2030-03-05T13:00:00Z" },
     });
     expect([onto.status, onto.body.error.code]).toEqual([409, "slot_taken"]);
-    const longer = await clinic.call("PATCH", `/api/consultations/${id}`, { as: a, body: { durationMinutes: 60 } });
+    const longer = await clinic.call("PATCH", `/api/consultations/${id}`, { as: admin, body: { durationMinutes: 60 } });
     expect(longer.status).toBe(409);
     const outside = await clinic.call("PATCH", `/api/consultations/${id}`, {
       as: a,
@@ -306,30 +317,65 @@ describe("rescheduling", () => {
 });
 
 describe("status transitions", () => {
-  async function booked() {
+  // A short clock move keeps the test sessions alive (their idle timeout counts on this clock).
+  async function booked(startsAt = "2030-03-05T12:00:00Z") {
     const doctor = await doctorWithWeek();
     const patient = await clinic.person("patient");
     const res = await clinic.call("POST", "/api/consultations", {
       as: patient,
-      body: { doctorId: doctor.user.id, startsAt: "2030-03-05T12:00:00Z" },
+      body: { doctorId: doctor.user.id, startsAt },
     });
     return { doctor, patient, id: res.body.consultation.id as string };
   }
   const patch = (id: string, as: TestPerson, body: object) =>
     clinic.call("PATCH", `/api/consultations/${id}`, { as, body });
 
+  it("starting opens with the room, 15 minutes before the start; earlier is 409 too_early", async () => {
+    const far = await booked(); // a day after NOW
+    const tomorrow = await patch(far.id, far.doctor, { status: "in_progress" });
+    expect([tomorrow.status, tomorrow.body.error.code]).toEqual([409, "too_early"]);
+    expect(tomorrow.body.error.details).toMatchObject({ opensAt: "2030-03-05T11:45:00.000Z" });
+    expect(tomorrow.body.error.message).toMatch(/15 minutes before/);
+    const { doctor, id } = await booked("2030-03-04T13:00:00Z"); // an hour after NOW
+    clinic.clock.set(new Date("2030-03-04T12:44:59Z"));
+    try {
+      expect((await patch(id, doctor, { status: "in_progress" })).body.error.code).toBe("too_early");
+      clinic.clock.set(new Date("2030-03-04T12:45:00Z"));
+      expect((await patch(id, doctor, { status: "in_progress" })).body.consultation.status).toBe("in_progress");
+    } finally {
+      clinic.clock.set(NOW);
+    }
+  });
+
+  it("completing needs a start, and the error says so", async () => {
+    const { doctor, id } = await booked("2030-03-04T13:00:00Z");
+    clinic.clock.set(new Date("2030-03-04T13:10:00Z"));
+    try {
+      const res = await patch(id, doctor, { status: "completed" });
+      expect([res.status, res.body.error.code]).toEqual([409, "invalid_transition"]);
+      expect(res.body.error.message).toMatch(/Start the consultation before completing it/);
+      expect(res.body.error.details).toMatchObject({ from: "scheduled", to: "completed", needs: "in_progress" });
+      const row = await clinic.call("GET", `/api/consultations/${id}`, { as: doctor });
+      expect(row.body.consultation.status).toBe("scheduled");
+    } finally {
+      clinic.clock.set(NOW);
+    }
+  });
+
   it("scheduled → in_progress → completed by the doctor; nothing after completed", async () => {
-    const { doctor, patient, id } = await booked();
+    const { doctor, patient, id } = await booked("2030-03-04T13:00:00Z");
+    clinic.clock.set(new Date("2030-03-04T12:50:00Z"));
     expect((await patch(id, patient, { status: "in_progress" })).status).toBe(403);
     expect((await patch(id, doctor, { status: "completed" })).body.error.code).toBe("invalid_transition");
     expect((await patch(id, doctor, { status: "in_progress" })).body.consultation.status).toBe("in_progress");
+    clinic.clock.set(NOW);
     expect((await patch(id, doctor, { status: "cancelled" })).status).toBe(409);
     expect((await patch(id, doctor, { status: "completed" })).body.consultation.status).toBe("completed");
     for (const status of ["scheduled", "in_progress", "cancelled", "no_show"]) {
       const res = await patch(id, admin, { status });
       expect([res.status, res.body.error.code], status).toEqual([409, "invalid_transition"]);
     }
-    const resched = await patch(id, doctor, { startsAt: "2030-03-05T13:00:00Z" });
+    const resched = await patch(id, doctor, { startsAt: "2030-03-05T14:00:00Z" });
     expect([resched.status, resched.body.error.code]).toEqual([409, "invalid_transition"]);
   });
 
@@ -362,6 +408,47 @@ describe("status transitions", () => {
     const { id } = await booked();
     const stranger = await clinic.person("patient");
     expect((await clinic.call("POST", `/api/consultations/${id}/cancel`, { as: stranger })).status).toBe(404);
+  });
+
+  it("notes alongside a status change or a reschedule: both or nothing, one audit event each", async () => {
+    const { doctor, patient, id } = await booked();
+    const refused = await patch(id, patient, { status: "cancelled", notes: "x" });
+    expect(refused.status).toBe(403);
+    expect((await clinic.call("GET", `/api/consultations/${id}`, { as: patient })).body.consultation.status).toBe(
+      "scheduled",
+    );
+
+    // A reschedule onto a taken slot with notes: 409 with the next free slots, notes untouched.
+    const other = await clinic.person("patient");
+    const taken = await clinic.call("POST", "/api/consultations", {
+      as: doctor,
+      body: { doctorId: doctor.user.id, patientId: other.user.id, startsAt: "2030-03-05T12:30:00Z" },
+    });
+    expect(taken.status).toBe(201);
+    const clash = await patch(id, doctor, { startsAt: "2030-03-05T12:30:00Z", notes: "moved" });
+    expect([clash.status, clash.body.error.code]).toEqual([409, "slot_taken"]);
+    expect(clash.body.error.details.nextSlots.length).toBeGreaterThan(0);
+    const still = await clinic.call("GET", `/api/consultations/${id}`, { as: doctor });
+    expect(still.body.consultation).toMatchObject({ startsAt: "2030-03-05T12:00:00.000Z", notes: null });
+
+    const both = await patch(id, doctor, { status: "in_progress", notes: "PA 12/8." });
+    expect(both.status).toBe(200);
+    expect(both.body.consultation).toMatchObject({ status: "in_progress", notes: "PA 12/8." });
+    // The same status again, with notes: only the notes change.
+    const again = await patch(id, doctor, { status: "in_progress", notes: "PA 13/8." });
+    expect(again.body.consultation).toMatchObject({ status: "in_progress", notes: "PA 13/8." });
+    const audit = await clinic.db
+      .selectFrom("audit_events")
+      .select("action")
+      .where("entity_id", "=", id)
+      .orderBy("id")
+      .execute();
+    expect(audit.map((e) => e.action)).toEqual([
+      "consultation.create",
+      "consultation.notes",
+      "consultation.status",
+      "consultation.notes",
+    ]);
   });
 
   it("notes: written and read by the doctor and admins only; reads are audited", async () => {

@@ -82,7 +82,6 @@ export type Slot = z.infer<typeof slotSchema>;
 
 export const consultationStatusSchema = z.enum(["scheduled", "in_progress", "completed", "cancelled", "no_show"]);
 export type ConsultationStatus = z.infer<typeof consultationStatusSchema>;
-export const ACTIVE_STATUSES: ConsultationStatus[] = ["scheduled", "in_progress"];
 
 export const consultationSchema = z.object({
   id: z.string(),
@@ -100,6 +99,16 @@ export const consultationSchema = z.object({
   updatedAt: z.string(),
 });
 export type Consultation = z.infer<typeof consultationSchema>;
+
+/** Response bodies, as the routes declare them and the web app reads them. */
+export const consultationEnvelopeSchema = z.object({ consultation: consultationSchema });
+export const consultationPageSchema = z.object({
+  consultations: z.array(consultationSchema),
+  nextCursor: z.string().nullable(),
+});
+export const slotListSchema = z.object({ slots: z.array(slotSchema) });
+export const timeOffListSchema = z.object({ timeOff: z.array(timeOffSchema) });
+export const timeOffEnvelopeSchema = z.object({ timeOff: timeOffSchema });
 
 const uuid = z.string().uuid();
 const durationSchema = z.number().int().min(5).max(480);
@@ -147,3 +156,12 @@ export const listConsultationsQuerySchema = z.object({
   cursor: z.string().max(200).optional(),
 });
 export type ListConsultationsQuery = z.infer<typeof listConsultationsQuerySchema>;
+
+/** What a patient may book by themselves (fair booking); staff are not limited. */
+export const bookingRulesSchema = z.object({
+  horizonDays: z.number().int(),
+  maxActive: z.number().int(),
+  maxActivePerDoctor: z.number().int(),
+  minNoticeMinutes: z.number().int(),
+});
+export type BookingRules = z.infer<typeof bookingRulesSchema>;

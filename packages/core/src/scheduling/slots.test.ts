@@ -1,6 +1,7 @@
+import { Temporal } from "@js-temporal/polyfill";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { coversGrid, freeSlots, gridSlots, type WeeklyRule } from "./slots.js";
+import { coversGrid, freeSlots, gridSlots, type Interval, type WeeklyRule } from "./slots.js";
 import { localToUtc, toLocal } from "./zoned-time.js";
 
 const utc = (iso: string) => Date.parse(iso);
@@ -156,6 +157,198 @@ describe("freeSlots", () => {
     expect(coversGrid(q, utc("2026-03-02T12:10:00Z"), 30)).toBe(false); // off the grid
     expect(coversGrid(q, utc("2026-03-02T12:00:00Z"), 45)).toBe(false); // not a multiple
     expect(coversGrid(q, utc("2026-03-03T12:00:00Z"), 30)).toBe(false); // Tuesday
+  });
+});
+
+/**
+ * The oracle: the same rules expanded with the Temporal polyfill, an implementation of zone
+ * arithmetic that shares no code with zoned-time.ts. A wall-clock time that does not exist (spring
+ * forward) gives no slot; one that happens twice (fall back) gives its first occurrence; of slots
+ * that would overlap, the earliest is kept.
+ */
+function oracleSlots(zone: string, slotMinutes: number, rules: WeeklyRule[], from: number, to: number): Interval[] {
+  const dateAt = (ms: number) => Temporal.Instant.fromEpochMilliseconds(ms).toZonedDateTimeISO(zone).toPlainDate();
+  const last = dateAt(to + 2 * 86_400_000);
+  const starts: number[] = [];
+  for (
+    let date = dateAt(from - 2 * 86_400_000);
+    Temporal.PlainDate.compare(date, last) <= 0;
+    date = date.add({ days: 1 })
+  ) {
+    const weekday = date.dayOfWeek % 7; // Temporal: Monday 1 … Sunday 7
+    for (const rule of rules.filter((r) => r.weekday === weekday)) {
+      for (let m = rule.startMinute; m + slotMinutes <= rule.endMinute; m += slotMinutes) {
+        const wall = date.toPlainDateTime({ hour: Math.floor(m / 60), minute: m % 60 });
+        const zoned = wall.toZonedDateTime(zone, { disambiguation: "earlier" });
+        if (!zoned.toPlainDateTime().equals(wall)) continue; // in a gap: that time does not exist
+        const start = zoned.epochMilliseconds;
+        if (start >= from && start < to) starts.push(start);
+      }
+    }
+  }
+  starts.sort((a, b) => a - b);
+  const kept: Interval[] = [];
+  for (const start of starts) {
+    if (kept.length === 0 || start >= kept[kept.length - 1]!.end)
+      kept.push({ start, end: start + slotMinutes * 60_000 });
+  }
+  return kept;
+}
+
+const ORACLE_ZONES = [
+  "America/Sao_Paulo",
+  "America/New_York",
+  "Europe/Lisbon",
+  "Australia/Lord_Howe", // a 30-minute DST shift
+  "Asia/Kolkata",
+  "America/Manaus",
+  "Pacific/Chatham", // UTC+12:45 / +13:45
+  "Asia/Kathmandu",
+  "America/St_Johns",
+  "Pacific/Apia", // skipped a whole day in 2011
+  "UTC",
+];
+
+/** The zone's offset changes in a year, as Temporal knows them (none for UTC or Kolkata). */
+const transitionCache = new Map<string, number[]>();
+function transitionsOf(zone: string, year: number): number[] {
+  const key = `${zone} ${year}`;
+  let found = transitionCache.get(key);
+  if (!found) {
+    found = [];
+    let at: Temporal.ZonedDateTime | null = Temporal.ZonedDateTime.from({ timeZone: zone, year, month: 1, day: 1 });
+    for (;;) {
+      at = at.getTimeZoneTransition("next");
+      if (!at || at.year > year) break;
+      found.push(at.epochMilliseconds);
+    }
+    transitionCache.set(key, found);
+  }
+  return found;
+}
+
+/** A zone and an instant, half of the time within `spreadMs` of one of that zone's transitions. */
+const zoneAndInstant = (spreadMs: number) =>
+  fc.constantFrom(...ORACLE_ZONES).chain((zone) =>
+    fc.tuple(
+      fc.constant(zone),
+      fc.oneof(
+        fc.integer({ min: Date.UTC(2005, 0, 1), max: Date.UTC(2040, 0, 1) }),
+        fc
+          .tuple(fc.integer({ min: 2005, max: 2039 }), fc.nat(), fc.integer({ min: -spreadMs, max: spreadMs }))
+          .map(([year, i, delta]) => {
+            const near = transitionsOf(zone, year);
+            return (near.length ? near[i % near.length]! : Date.UTC(year, 5, 1)) + delta;
+          }),
+      ),
+    ),
+  );
+
+describe("against an independent time-zone oracle (Temporal)", () => {
+  it("toLocal and localToUtc agree with Temporal at any instant", () => {
+    fc.assert(
+      fc.property(zoneAndInstant(3 * 3_600_000), ([zone, ms]) => {
+        const instant = ms - (ms % 60_000);
+        const theirs = Temporal.Instant.fromEpochMilliseconds(instant).toZonedDateTimeISO(zone);
+        const ours = toLocal(instant, zone);
+        expect(ours).toEqual({
+          year: theirs.year,
+          month: theirs.month,
+          day: theirs.day,
+          minuteOfDay: theirs.hour * 60 + theirs.minute,
+          weekday: theirs.dayOfWeek % 7,
+        });
+        const wall = theirs.toPlainDateTime();
+        const earliest = wall.toZonedDateTime(zone, { disambiguation: "earlier" }).epochMilliseconds;
+        expect(localToUtc(ours, ours.minuteOfDay, zone)).toBe(earliest);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it("localToUtc says null exactly for the wall-clock times Temporal says do not exist", () => {
+    // Every quarter hour of the days around each zone's transitions in 2026, and Apia's lost day.
+    const days: Array<[string, string]> = [
+      ["America/New_York", "2026-03-08"],
+      ["America/New_York", "2026-11-01"],
+      ["Europe/Lisbon", "2026-03-29"],
+      ["Europe/Lisbon", "2026-10-25"],
+      ["Australia/Lord_Howe", "2026-04-05"],
+      ["Australia/Lord_Howe", "2026-10-04"],
+      ["Pacific/Chatham", "2026-04-05"],
+      ["Pacific/Chatham", "2026-09-27"],
+      ["America/Sao_Paulo", "2018-11-04"],
+      ["Pacific/Apia", "2011-12-30"],
+    ];
+    let gaps = 0;
+    for (const [zone, iso] of days) {
+      const date = Temporal.PlainDate.from(iso);
+      for (let m = 0; m < 1440; m += 15) {
+        const wall = date.toPlainDateTime({ hour: Math.floor(m / 60), minute: m % 60 });
+        const zoned = wall.toZonedDateTime(zone, { disambiguation: "earlier" });
+        const exists = zoned.toPlainDateTime().equals(wall);
+        if (!exists) gaps++;
+        expect(localToUtc({ year: date.year, month: date.month, day: date.day }, m, zone), `${zone} ${wall}`).toBe(
+          exists ? zoned.epochMilliseconds : null,
+        );
+      }
+    }
+    expect(gaps).toBeGreaterThan(96); // Apia's whole day, and every spring-forward's lost quarter hours
+  });
+
+  it("gridSlots gives exactly the oracle's slots, for random rules, zones and ranges", () => {
+    fc.assert(
+      fc.property(
+        zoneAndInstant(5 * 86_400_000),
+        fc.constantFrom(15, 20, 30, 45, 60),
+        fc.array(
+          fc.record({
+            weekday: fc.integer({ min: 0, max: 6 }),
+            start: fc.integer({ min: 0, max: 95 }),
+            len: fc.integer({ min: 1, max: 40 }),
+          }),
+          { minLength: 1, maxLength: 6 },
+        ),
+        fc.integer({ min: 1, max: 20 }),
+        ([zone, fromMs], slotMinutes, raw, days) => {
+          const rules = raw.map((r) => ({
+            weekday: r.weekday,
+            startMinute: r.start * 15,
+            endMinute: Math.min(1440, r.start * 15 + r.len * 15),
+          }));
+          const from = fromMs - (fromMs % 60_000);
+          const to = from + days * 86_400_000;
+          expect(gridSlots({ zone, slotMinutes, rules, from, to })).toEqual(
+            oracleSlots(zone, slotMinutes, rules, from, to),
+          );
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it("the oracle itself: New York's spring-forward day has no 02:00 and 02:30, its fall-back day one 01:00", () => {
+    const all = [0, 1, 2, 3, 4, 5, 6].map((weekday) => ({ weekday, startMinute: 0, endMinute: 1440 }));
+    const spring = oracleSlots("America/New_York", 30, all, utc("2026-03-08T05:00:00Z"), utc("2026-03-08T09:00:00Z"));
+    expect(spring.map((s) => new Date(s.start).toISOString().slice(11, 16))).toEqual([
+      "05:00",
+      "05:30",
+      "06:00",
+      "06:30",
+      "07:00",
+      "07:30",
+      "08:00",
+      "08:30",
+    ]);
+    const fall = oracleSlots("America/New_York", 30, all, utc("2026-11-01T04:00:00Z"), utc("2026-11-01T08:00:00Z"));
+    expect(fall.map((s) => new Date(s.start).toISOString().slice(11, 16))).toEqual([
+      "04:00",
+      "04:30",
+      "05:00",
+      "05:30",
+      "07:00",
+      "07:30",
+    ]);
   });
 });
 

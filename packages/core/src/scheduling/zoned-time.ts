@@ -32,10 +32,19 @@ function formatter(zone: string): Intl.DateTimeFormat {
   return f;
 }
 
-// Zones change offset on whole quarter hours at the finest, so the offset is constant within each
-// 15-minute bucket: memoising per bucket makes slot computation cheap without being approximate.
+// Offsets are memoised per 15-minute bucket, which makes slot computation cheap. Most zones change
+// offset on whole quarter hours, but not all (St. John's moved its clocks at 00:01 until 2011): a
+// bucket that holds a transition is marked (NaN) and answered exactly, so the cache never
+// approximates.
 const BUCKET_MS = 15 * 60_000;
 const offsetCache = new Map<string, Map<number, number>>();
+
+function exactOffsetMinutes(at: number, zone: string): number {
+  const parts = formatter(zone).formatToParts(new Date(at));
+  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
+  const asUtc = Date.UTC(get("year"), get("month") - 1, get("day"), get("hour"), get("minute"), get("second"));
+  return Math.round((asUtc - (at - (at % 1000))) / 60_000);
+}
 
 /** The zone's UTC offset in minutes at an instant (Sao Paulo in 2026: -180). */
 export function offsetMinutes(instantMs: number, zone: string): number {
@@ -45,16 +54,15 @@ export function offsetMinutes(instantMs: number, zone: string): number {
     perZone = new Map();
     offsetCache.set(zone, perZone);
   }
-  const cached = perZone.get(bucket);
-  if (cached !== undefined) return cached;
-  const at = bucket * BUCKET_MS;
-  const parts = formatter(zone).formatToParts(new Date(at));
-  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
-  const asUtc = Date.UTC(get("year"), get("month") - 1, get("day"), get("hour"), get("minute"), get("second"));
-  const offset = Math.round((asUtc - at) / 60_000);
-  if (perZone.size > 50_000) perZone.clear();
-  perZone.set(bucket, offset);
-  return offset;
+  let cached = perZone.get(bucket);
+  if (cached === undefined) {
+    const first = exactOffsetMinutes(bucket * BUCKET_MS, zone);
+    const last = exactOffsetMinutes((bucket + 1) * BUCKET_MS - 1000, zone);
+    cached = first === last ? first : Number.NaN;
+    if (perZone.size > 50_000) perZone.clear();
+    perZone.set(bucket, cached);
+  }
+  return Number.isNaN(cached) ? exactOffsetMinutes(instantMs, zone) : cached;
 }
 
 /** The local calendar date and minute of the day of an instant in a zone. */

@@ -85,3 +85,9 @@ export class MemoryRateLimiter implements RateLimiter {
     }
   }
 }
+
+/** The sign-in limiters: per client IP and per account (the email); see http/sign-in-guard.ts. */
+export interface SignInLimiters {
+  ip: RateLimiter;
+  account: RateLimiter;
+}

@@ -3,11 +3,13 @@
  * `HEALTHFLOW_ADMIN_PASSWORD`), or, on the first start of an empty database, created with a strong
  * random password that is printed once. There is no default password anywhere.
  */
+
+import type { Db } from "../db/database.js";
 import { Conflict } from "../errors.js";
 import type { Logger } from "../log/logger.js";
 import { generatePassword } from "../users/password.js";
 import { countUsers, createUser } from "../users/user.js";
-import { type Db, findUserByEmail } from "../users/user.sql.js";
+import { findUserByEmail } from "../users/user.sql.js";
 
 export const GENERATED_ADMIN_EMAIL = "admin@healthflow.local";
 

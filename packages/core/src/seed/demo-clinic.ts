@@ -3,11 +3,11 @@
  * consultations (completed, one no-show) and upcoming ones, so a newcomer sees a living agenda.
  */
 import { randomBytes } from "node:crypto";
+import type { Db } from "../db/database.js";
 import type { Logger } from "../log/logger.js";
 import { listSlots, putAvailability } from "../scheduling/availability.js";
 import { book } from "../scheduling/consultation.js";
 import { addDays, type LocalDate, localToUtc, toLocal, weekdayOf } from "../scheduling/zoned-time.js";
-import type { Db } from "../users/user.sql.js";
 import { type DemoClinic, seedDemoPeople } from "./demo.js";
 
 export interface DemoOptions {
@@ -22,14 +22,22 @@ const WEEKLY = {
   saturday: [{ weekday: 6, start: "09:00", end: "12:00" }],
 };
 
-const REASONS = [
-  "Consulta de rotina",
-  "Retorno",
-  "Dor no peito ao esforço",
-  "Febre há 3 dias",
-  "Mancha na pele",
-  "Check-up anual",
-];
+/**
+ * Reasons a patient would give each demo specialty (no chest pain at the dermatologist). A doctor
+ * of a specialty not listed gets the general ones.
+ */
+export const DEMO_REASONS: Record<string, string[]> = {
+  Cardiologia: ["Dor no peito ao esforço", "Palpitações", "Controle da pressão arterial", "Check-up cardiológico"],
+  Pediatria: ["Febre há 3 dias", "Consulta de puericultura", "Tosse e coriza", "Acompanhamento do crescimento"],
+  Dermatologia: ["Mancha na pele", "Acne", "Coceira persistente", "Avaliação de pinta"],
+};
+const GENERAL_REASONS = ["Consulta de rotina", "Retorno", "Check-up anual"];
+
+/** The demo reason number `n` for a doctor of `specialty`. */
+export function demoReason(specialty: string | undefined, n: number): string {
+  const list = (specialty && DEMO_REASONS[specialty]) || GENERAL_REASONS;
+  return list[n % list.length]!;
+}
 
 export async function seedDemoClinic(db: Db, options: DemoOptions): Promise<DemoClinic> {
   const clinic = await seedDemoPeople(db, options.logger);
@@ -57,7 +65,7 @@ export async function seedDemoClinic(db: Db, options: DemoOptions): Promise<Demo
           doctorId: doctor.id,
           patientId: patient.id,
           startsAt: new Date(slot.startsAt),
-          reason: REASONS[n % REASONS.length],
+          reason: demoReason(doctor.doctor?.specialty, n),
         },
         { id: doctor.id, role: "doctor" },
         clock,
@@ -84,7 +92,7 @@ export async function seedDemoClinic(db: Db, options: DemoOptions): Promise<Demo
           starts_at: start,
           ends_at: new Date(start.getTime() + 30 * 60_000),
           status: k === 2 && i === 1 ? "no_show" : "completed",
-          reason: REASONS[(i + k) % REASONS.length]!,
+          reason: demoReason(doctor.doctor?.specialty, i + k),
           notes: k === 2 && i === 1 ? null : "Exame físico sem alterações. Orientações dadas.",
           room_name: `hf${randomBytes(16).toString("hex")}`,
           created_by: doctor.id,

@@ -5,11 +5,11 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import type { Db } from "../db/database.js";
 import type { Logger } from "../log/logger.js";
 import { generatePassword } from "../users/password.js";
 import { createUser } from "../users/user.js";
 import type { CreateUserInput, User } from "../users/user.schema.js";
-import type { Db } from "../users/user.sql.js";
 
 export interface DemoLogin {
   role: User["role"];
@@ -18,7 +18,7 @@ export interface DemoLogin {
   password: string;
 }
 
-export const DEMO_DOCTORS: Omit<CreateUserInput, "password">[] = [
+const DEMO_DOCTORS: Omit<CreateUserInput, "password">[] = [
   {
     email: "ana.souza@demo.healthflow.local",
     name: "Dra. Ana Souza",
@@ -49,7 +49,7 @@ export const DEMO_DOCTORS: Omit<CreateUserInput, "password">[] = [
   },
 ];
 
-export const DEMO_PATIENTS: Omit<CreateUserInput, "password">[] = [
+const DEMO_PATIENTS: Omit<CreateUserInput, "password">[] = [
   { email: "joao.pereira@demo.healthflow.local", name: "João Pereira", role: "patient" },
   { email: "maria.oliveira@demo.healthflow.local", name: "Maria Oliveira", role: "patient" },
   { email: "pedro.santos@demo.healthflow.local", name: "Pedro Santos", role: "patient" },

@@ -12,8 +12,6 @@ const KEY_LENGTH = 32;
 // scrypt needs 128 * N * r bytes; leave headroom over Node's 32 MiB default.
 const MAX_MEM = 128 * N * r * 2;
 
-export const MIN_PASSWORD_LENGTH = 8;
-
 function derive(password: string, salt: Buffer, n: number, rr: number, pp: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     scrypt(

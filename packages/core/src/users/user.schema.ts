@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { isValidTimeZone } from "../time/time-zone.js";
+import { normaliseCpf } from "./cpf.js";
 
 export const roleSchema = z.enum(["admin", "doctor", "patient"]);
 export type Role = z.infer<typeof roleSchema>;
@@ -16,6 +17,18 @@ export const emailSchema = z
   .transform((e) => e.toLowerCase());
 export const passwordSchema = z.string().min(8, "at least 8 characters").max(200);
 export const nameSchema = z.string().trim().min(1).max(200);
+/** A CPF with valid check digits, with or without punctuation; normalised to its 11 digits. */
+export const cpfSchema = z
+  .string()
+  .max(20)
+  .transform((value, ctx) => {
+    const cpf = normaliseCpf(value);
+    if (cpf === null) {
+      ctx.addIssue({ code: "custom", message: "not a valid CPF (11 digits with valid check digits)" });
+      return z.NEVER;
+    }
+    return cpf;
+  });
 export const timeZoneSchema = z.string().max(64).refine(isValidTimeZone, "not an IANA time zone");
 
 /** The language of a person's messages and, by default, of their screens. */
@@ -38,6 +51,8 @@ export const userSchema = z.object({
   doctor: doctorProfileSchema.optional(),
   language: languageSchema,
   emailVerified: z.boolean(),
+  /** Patients only, when the clinic records it: 11 digits. */
+  cpf: z.string().optional(),
 });
 export type User = z.infer<typeof userSchema>;
 
@@ -60,6 +75,7 @@ export const registerInputSchema = z.object({
   password: passwordSchema,
   name: nameSchema,
   language: languageSchema.optional(),
+  cpf: cpfSchema.optional(),
 });
 export type RegisterInput = z.infer<typeof registerInputSchema>;
 
@@ -73,6 +89,7 @@ export const createUserInputSchema = z
     invite: z.boolean().optional(),
     doctor: doctorProfileSchema.optional(),
     language: languageSchema.optional(),
+    cpf: cpfSchema.optional(),
   })
   .refine((u) => (u.role === "doctor") === (u.doctor !== undefined), {
     message: "a doctor needs a `doctor` profile, and only a doctor may have one",
@@ -81,6 +98,10 @@ export const createUserInputSchema = z
   .refine((u) => (u.invite === true) !== (u.password !== undefined), {
     message: "give either a `password` or `invite: true`, not both",
     path: ["password"],
+  })
+  .refine((u) => u.cpf === undefined || u.role === "patient", {
+    message: "only a patient's CPF is recorded",
+    path: ["cpf"],
   });
 export type CreateUserInput = z.infer<typeof createUserInputSchema>;
 
@@ -92,3 +113,12 @@ export const doctorSummarySchema = z.object({
   slotMinutes: z.number().int(),
 });
 export type DoctorSummary = z.infer<typeof doctorSummarySchema>;
+
+/** Response bodies, as the routes declare them and the web app reads them. */
+export const userEnvelopeSchema = z.object({ user: userSchema });
+export const userPageSchema = z.object({ users: z.array(userSchema), nextCursor: z.string().nullable() });
+export const doctorListSchema = z.object({ doctors: z.array(doctorSummarySchema) });
+/** Sign-in and sign-up: the user and a bearer token (the browser uses the cookie set beside it). */
+export const sessionResponseSchema = z.object({ user: userSchema, token: z.string() });
+/** `GET /api/auth/session`: who is signed in, `null` when nobody is (200 either way). */
+export const currentSessionSchema = z.object({ user: userSchema.nullable() });

@@ -1,8 +1,7 @@
-import type { Kysely, Selectable, Transaction } from "kysely";
-import type { DB, DoctorProfilesTable, UsersTable } from "../db/database.js";
+import type { Selectable } from "kysely";
+import type { Db, DoctorProfilesTable, UsersTable } from "../db/database.js";
 import type { DoctorSummary, User } from "./user.schema.js";
 
-export type Db = Kysely<DB> | Transaction<DB>;
 type UserRow = Selectable<UsersTable> & {
   [K in keyof Selectable<DoctorProfilesTable>]?: Selectable<DoctorProfilesTable>[K] | null;
 };
@@ -17,6 +16,7 @@ const userColumns = [
   "users.disabled_at",
   "users.language",
   "users.email_verified_at",
+  "users.cpf",
   "doctor_profiles.specialty",
   "doctor_profiles.license_number",
   "doctor_profiles.timezone",
@@ -37,6 +37,7 @@ export function toUser(row: UserRow): User {
     language: row.language,
     emailVerified: row.email_verified_at != null,
   };
+  if (row.cpf) user.cpf = row.cpf;
   if (row.role === "doctor" && row.specialty != null) {
     user.doctor = {
       specialty: row.specialty,

@@ -4,12 +4,13 @@
  */
 import type { Transaction } from "kysely";
 import { recordAudit } from "../audit/audit.js";
-import type { DB } from "../db/database.js";
+import type { DB, Db } from "../db/database.js";
+import { decodeCursor, keyPart, toPage } from "../db/keyset.js";
 import { isUniqueViolation, violatedConstraint } from "../db/pg-errors.js";
-import { Conflict, Invalid, Unauthenticated } from "../errors.js";
+import { Conflict, Unauthenticated } from "../errors.js";
 import { dummyHash, hashPassword, needsRehash, verifyPassword } from "./password.js";
 import type { CreateUserInput, RegisterInput, Role, User } from "./user.schema.js";
-import { type Db, findUserByEmail, findUserById, listUsers, toUser } from "./user.sql.js";
+import { findUserByEmail, findUserById, listUsers, toUser } from "./user.sql.js";
 
 export interface Actor {
   id: string;
@@ -47,6 +48,7 @@ export async function createUser(
           password_hash: passwordHash,
           language: input.language ?? "pt-BR",
           email_verified_at: verifiedAt,
+          cpf: input.role === "patient" ? (input.cpf ?? null) : null,
         })
         .returning("id")
         .executeTakeFirstOrThrow();
@@ -77,6 +79,9 @@ export async function createUser(
     if (isUniqueViolation(err)) {
       if (violatedConstraint(err)?.includes("license")) {
         throw new Conflict("license_taken", "Another doctor already has this CRM licence number.");
+      }
+      if (violatedConstraint(err)?.includes("cpf")) {
+        throw new Conflict("cpf_taken", "Another patient already has this CPF.");
       }
       throw new Conflict("email_taken", "An account with this email already exists.");
     }
@@ -109,37 +114,18 @@ export async function authenticate(db: Db, email: string, password: string): Pro
   return toUser(row);
 }
 
-export async function getUser(db: Db, id: string): Promise<User | undefined> {
-  const row = await findUserById(db, id);
-  return row && !row.disabled_at ? toUser(row) : undefined;
-}
-
-export async function listUsersByRole(db: Db, role?: Role): Promise<User[]> {
-  return (await listUsers(db, role)).map(toUser);
-}
-
 /** One page of accounts ordered by (name, id), keyset-paginated like consultations. */
 export async function listUsersPage(
   db: Db,
   query: { role?: Role; limit: number; cursor?: string },
 ): Promise<{ users: User[]; nextCursor: string | null }> {
-  const after = query.cursor ? decodeUserCursor(query.cursor) : undefined;
-  const rows = await listUsers(db, query.role, { limit: query.limit + 1, after });
-  const users = rows.slice(0, query.limit).map(toUser);
-  const last = users[users.length - 1];
-  const nextCursor =
-    rows.length > query.limit && last ? Buffer.from(JSON.stringify([last.name, last.id])).toString("base64url") : null;
-  return { users, nextCursor };
-}
-
-function decodeUserCursor(cursor: string): { name: string; id: string } {
-  try {
-    const [name, id] = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as [unknown, unknown];
-    if (typeof name !== "string" || typeof id !== "string" || !/^[0-9a-f-]{36}$/.test(id)) throw new Error("bad");
-    return { name, id };
-  } catch {
-    throw new Invalid("invalid_cursor", "The cursor is not one this server gave out.");
-  }
+  const after = query.cursor ? decodeCursor<[string, string]>(query.cursor, [keyPart.text, keyPart.uuid]) : undefined;
+  const rows = await listUsers(db, query.role, {
+    limit: query.limit + 1,
+    after: after && { name: after[0], id: after[1] },
+  });
+  const page = toPage(rows, query.limit, toUser, (u) => [u.name, u.id]);
+  return { users: page.items, nextCursor: page.nextCursor };
 }
 
 export { countUsers, listDoctors } from "./user.sql.js";

@@ -9,7 +9,7 @@ import {
 import type { Log } from "./stage.js";
 import { sleep } from "./stage.js";
 
-export const FIELD_MANAGER = "healthflow-ops";
+const FIELD_MANAGER = "healthflow-ops";
 
 export class Kube {
   readonly objects: KubernetesObjectApi;
@@ -52,7 +52,7 @@ export class Kube {
   }
 }
 
-export function isNotFound(err: unknown): boolean {
+function isNotFound(err: unknown): boolean {
   return err instanceof ApiException && err.code === 404;
 }
 

@@ -10,7 +10,7 @@
  */
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { parseAllDocuments, stringify } from "yaml";
+import { parseAllDocuments } from "yaml";
 
 export interface KubeObject {
   apiVersion: string;
@@ -48,13 +48,6 @@ const CLUSTER_SCOPED = new Set([
 
 export function renderKustomization(dir: string): KubeObject[] {
   return sortLikeKustomize(build(resolve(dir)));
-}
-
-/** The rendered objects as one multi-document YAML stream, like `kubectl kustomize` prints. */
-export function renderYaml(dir: string): string {
-  return renderKustomization(dir)
-    .map((o) => stringify(o, { lineWidth: 0 }))
-    .join("---\n");
 }
 
 function build(dir: string): KubeObject[] {
@@ -102,7 +95,7 @@ function readYamlDocs(file: string): unknown[] {
     .filter((d) => d !== null && d !== undefined);
 }
 
-export function objectId(o: Pick<KubeObject, "apiVersion" | "kind" | "metadata">): string {
+function objectId(o: Pick<KubeObject, "apiVersion" | "kind" | "metadata">): string {
   return `${o.apiVersion}/${o.kind}/${o.metadata.namespace ?? ""}/${o.metadata.name}`;
 }
 
@@ -255,7 +248,7 @@ function gvkString(o: KubeObject): string {
   return `${group}_${version}_${o.kind}`;
 }
 
-export function sortLikeKustomize(objects: KubeObject[]): KubeObject[] {
+function sortLikeKustomize(objects: KubeObject[]): KubeObject[] {
   return [...objects].sort(
     (a, b) =>
       kindRank(a.kind) - kindRank(b.kind) ||

@@ -10,6 +10,7 @@
  * are listed below with their reason (also in docs/kubernetes.md).
  */
 
+import * as k8sModels from "@kubernetes/client-node";
 import { Deployment } from "kubernetes-models/apps/v1";
 import { HorizontalPodAutoscaler } from "kubernetes-models/autoscaling/v2";
 import { Job } from "kubernetes-models/batch/v1";
@@ -19,30 +20,109 @@ import { ConfigMap, Namespace, Service, ServiceAccount } from "kubernetes-models
 import type { KubeObject } from "./kustomize.js";
 
 type Validatable = { validate(): void };
-const MODELS: Record<string, new (data: any) => Validatable> = {
-  "v1/Namespace": Namespace,
-  "v1/ServiceAccount": ServiceAccount,
-  "v1/ConfigMap": ConfigMap,
-  "v1/Service": Service,
-  "apps/v1/Deployment": Deployment,
-  "batch/v1/Job": Job,
-  "autoscaling/v2/HorizontalPodAutoscaler": HorizontalPodAutoscaler,
-  "policy/v1/PodDisruptionBudget": PodDisruptionBudget,
-  "networking.k8s.io/v1/Ingress": Ingress,
+/** Per apiVersion/kind: the kubernetes-models class (types, required fields, enums) and the
+ * @kubernetes/client-node model name whose attribute map lists every field the API knows. */
+const MODELS: Record<string, { model: new (data: any) => Validatable; fields: string }> = {
+  "v1/Namespace": { model: Namespace, fields: "V1Namespace" },
+  "v1/ServiceAccount": { model: ServiceAccount, fields: "V1ServiceAccount" },
+  "v1/ConfigMap": { model: ConfigMap, fields: "V1ConfigMap" },
+  "v1/Service": { model: Service, fields: "V1Service" },
+  "apps/v1/Deployment": { model: Deployment, fields: "V1Deployment" },
+  "batch/v1/Job": { model: Job, fields: "V1Job" },
+  "autoscaling/v2/HorizontalPodAutoscaler": { model: HorizontalPodAutoscaler, fields: "V2HorizontalPodAutoscaler" },
+  "policy/v1/PodDisruptionBudget": { model: PodDisruptionBudget, fields: "V1PodDisruptionBudget" },
+  "networking.k8s.io/v1/Ingress": { model: Ingress, fields: "V1Ingress" },
 };
 
-/** Validates one object against the Kubernetes schema; throws naming the object and the field. */
+/**
+ * Validates one object against the Kubernetes schema; throws naming the object and the field.
+ * Strict: a field the API does not know (a misspelling such as `readinesProbe`) is an error, as
+ * `kubectl apply --validate=strict` would make it; kubernetes-models alone lets it through.
+ */
 export function validateSchema(o: KubeObject): void {
-  const Model = MODELS[`${o.apiVersion}/${o.kind}`];
-  if (!Model) throw new Error(`${o.kind}/${o.metadata.name}: no schema registered for ${o.apiVersion} ${o.kind}`);
+  const key = `${o.apiVersion}/${o.kind}`;
+  if (key === TARGET_GROUP_BINDING) {
+    validateTargetGroupBinding(o);
+    return;
+  }
+  const entry = MODELS[key];
+  if (!entry) throw new Error(`${o.kind}/${o.metadata.name}: no schema registered for ${o.apiVersion} ${o.kind}`);
   try {
-    new Model(o).validate();
+    new entry.model(o).validate();
   } catch (err) {
     throw new Error(`${o.kind}/${o.metadata.name}: ${(err as Error).message}`);
   }
+  const unknown: string[] = [];
+  unknownFields(o, entry.fields, "", unknown);
+  if (unknown.length) throw new Error(`${o.kind}/${o.metadata.name}: unknown field(s) ${unknown.join(", ")}`);
 }
 
-export type Rule =
+type AttributeMap = { baseName: string; type: string }[];
+const clientModels = k8sModels as unknown as Record<string, { getAttributeTypeMap?: () => AttributeMap }>;
+
+/** Walks `value` along client-node's type map, collecting the paths of fields the type lacks. */
+function unknownFields(value: unknown, type: string, path: string, out: string[]): void {
+  if (value === null || value === undefined) return;
+  const array = /^Array<(.+)>$/.exec(type);
+  if (array) {
+    if (Array.isArray(value)) {
+      for (const [i, v] of value.entries()) unknownFields(v, array[1]!, `${path}[${i}]`, out);
+    }
+    return;
+  }
+  const map = /^\{ \[key: string\]: (.+); \}$/.exec(type);
+  if (map) {
+    if (typeof value === "object") {
+      for (const [k, v] of Object.entries(value)) unknownFields(v, map[1]!, `${path}.${k}`, out);
+    }
+    return;
+  }
+  const attributes = clientModels[type]?.getAttributeTypeMap?.();
+  // Primitives, IntOrString, quantities: the schema check above covers their type.
+  if (!attributes || typeof value !== "object" || Array.isArray(value)) return;
+  const known = new Map(attributes.map((a) => [a.baseName, a.type]));
+  for (const [k, v] of Object.entries(value)) {
+    const t = known.get(k);
+    if (t === undefined) out.push(`${path}.${k}`.replace(/^\./, ""));
+    else unknownFields(v, t, `${path}.${k}`, out);
+  }
+}
+
+/**
+ * The AWS Load Balancer Controller's TargetGroupBinding (a CRD, so in neither model library):
+ * the fields we use, strictly. It binds Service core to the API load balancer's target group.
+ */
+export const TARGET_GROUP_BINDING = "elbv2.k8s.aws/v1beta1/TargetGroupBinding";
+
+function validateTargetGroupBinding(o: KubeObject): void {
+  const problems: string[] = [];
+  const only = (obj: any, allowed: string[], at: string) => {
+    if (!obj || typeof obj !== "object" || Array.isArray(obj)) {
+      problems.push(`${at} must be an object`);
+      return;
+    }
+    for (const k of Object.keys(obj)) if (!allowed.includes(k)) problems.push(`unknown field ${at}.${k}`);
+  };
+  const t = o as any;
+  only(t, ["apiVersion", "kind", "metadata", "spec"], "");
+  only(t.metadata, ["name", "namespace", "labels", "annotations"], "metadata");
+  only(t.spec, ["targetGroupARN", "targetType", "serviceRef"], "spec");
+  if (
+    !/^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:targetgroup\/[\w-]+\/[0-9a-f]+$/.test(
+      t.spec?.targetGroupARN ?? "",
+    )
+  ) {
+    problems.push("spec.targetGroupARN must be a target group ARN");
+  }
+  if (!["ip", "instance"].includes(t.spec?.targetType)) problems.push("spec.targetType must be ip or instance");
+  only(t.spec?.serviceRef, ["name", "port"], "spec.serviceRef");
+  if (typeof t.spec?.serviceRef?.name !== "string") problems.push("spec.serviceRef.name is required");
+  if (!["string", "number"].includes(typeof t.spec?.serviceRef?.port))
+    problems.push("spec.serviceRef.port is required");
+  if (problems.length) throw new Error(`TargetGroupBinding/${o.metadata?.name}: ${problems.join("; ")}`);
+}
+
+type Rule =
   | "resources"
   | "probes"
   | "runAsNonRoot"
@@ -233,7 +313,7 @@ function probeProblem(c: any, probe: any): string | undefined {
 }
 
 /** Kubernetes quantities we use (m, Ki..Ti, k..T, plain) as numbers, for comparisons only. */
-export function quantity(q: string | number | undefined): number | undefined {
+function quantity(q: string | number | undefined): number | undefined {
   if (q === undefined) return undefined;
   const m = /^([0-9.]+)(m|Ki|Mi|Gi|Ti|k|M|G|T)?$/.exec(String(q));
   if (!m) return undefined;

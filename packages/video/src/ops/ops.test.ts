@@ -3,10 +3,13 @@
  * real HTTP paths and JSON of @kubernetes/client-node (fake-kube-api.ts). External programs (sst,
  * aws) go through an injected runner that records the calls.
  */
+
+import { FakeKubeApi, type FakeKubeOptions } from "@healthflow/test-kit/fake-kube-api";
 import { KubeConfig } from "@kubernetes/client-node";
+import { jwtVerify } from "jose";
 import { afterEach, describe, expect, it } from "vitest";
+import { jitsiRoomConfig } from "../jitsi.js";
 import { deployVideo } from "./deploy.js";
-import { FakeKubeApi, type FakeKubeOptions } from "./fake-kube-api.js";
 import type { CommandRunner } from "./stage.js";
 import { assertStageContext, readStageOutputs } from "./stage.js";
 import { videoStatus } from "./status.js";
@@ -38,51 +41,161 @@ function recorder(answers: Record<string, string> = {}) {
   return { calls, run };
 }
 
-const outputs = {
-  ApiUrl: "https://api.dev.example.test",
+const outputs: Record<string, string> = {
   WebUrl: "https://app.dev.example.test",
   VideoUrl: "https://video.dev.example.test",
   JitsiDomain: "meet.dev.example.test",
+  JitsiAppId: "healthflow-dev",
+  JitsiSecretArn: "none",
+  CertificateArn: "arn:aws:acm:eu-west-1:000000000000:certificate/0000-1111",
   ClusterName: "healthflow-test",
   CoreRepositoryUri: "000000000000.dkr.ecr.eu-west-1.amazonaws.com/healthflow-core",
   VideoRepositoryUri: "000000000000.dkr.ecr.eu-west-1.amazonaws.com/healthflow-video",
+  CoreTargetGroupArn: "arn:aws:elasticloadbalancing:eu-west-1:000000000000:targetgroup/core/0123456789abcdef",
+  DatabaseClusterArn: "arn:aws:rds:eu-west-1:000000000000:cluster:db",
   DatabaseSecretArn: "arn:aws:secretsmanager:eu-west-1:000000000000:secret:db",
+  DatabaseAppUserSecretArn: "arn:aws:secretsmanager:eu-west-1:000000000000:secret:app",
+  DatabaseHost: "db.cluster.internal",
+  DatabaseName: "healthflow",
 };
+/** A stage deployed without HEALTHFLOW_DOMAIN. */
+const noDomain = { ...outputs, VideoUrl: "none", JitsiDomain: "none", CertificateArn: "none" };
 
 const secretEnv = {
   HEALTHFLOW_SECRET: "s".repeat(40),
   JITSI_APP_SECRET: "j".repeat(32),
 };
+const RDS_CA = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+const fetchRdsCa = async (region: string) => {
+  expect(region).toBe("eu-west-1");
+  return RDS_CA;
+};
+
+/** A Deployment's first container's environment as the kubelet assembles it from the cluster's objects. */
+function containerEnv(api: FakeKubeApi, namespace: string, deployment: string): Record<string, string> {
+  const container = api.get("Deployment", namespace, deployment).spec.template.spec.containers[0];
+  const env: Record<string, string> = {};
+  const secretValue = (name: string, key: string) => {
+    const secret = api.get("Secret", namespace, name);
+    return secret.stringData?.[key] ?? Buffer.from(secret.data[key], "base64").toString();
+  };
+  for (const from of container.envFrom ?? [])
+    if (from.configMapRef) Object.assign(env, api.get("ConfigMap", namespace, from.configMapRef.name).data);
+  for (const e of container.env ?? []) {
+    if (e.value !== undefined) env[e.name] = e.value;
+    else if (e.valueFrom?.secretKeyRef)
+      env[e.name] = secretValue(e.valueFrom.secretKeyRef.name, e.valueFrom.secretKeyRef.key);
+    else if (e.valueFrom?.configMapKeyRef)
+      env[e.name] = api.get("ConfigMap", namespace, e.valueFrom.configMapKeyRef.name).data[
+        e.valueFrom.configMapKeyRef.key
+      ];
+  }
+  return env;
+}
 
 describe("video:deploy", () => {
+  it("leaves a cluster where Prosody accepts the room service's tokens and acts on the doctor's and patient's roles", async () => {
+    const { fake, kc } = await startFake({ rolloutMs: 50, jobMs: 20, lbProvisionMs: 20 });
+    const { run } = recorder({
+      "aws secretsmanager get-secret-value": JSON.stringify({ username: "u", password: "p" }),
+    });
+    await deployVideo(
+      { stage: "dev", tag: "abc123", outputs, pollMs: 10, timeoutMs: 10_000 },
+      { kc, run, env: secretEnv, log: () => {}, resolve4: async () => ["203.0.113.7"], fetchRdsCa },
+    );
+    // The two sides as deployed: what the room service signs with, and what Prosody verifies with.
+    const video = containerEnv(fake, "healthflow", "video");
+    const prosody = containerEnv(fake, "healthflow", "prosody");
+    expect(prosody).toMatchObject({ ENABLE_AUTH: "1", AUTH_TYPE: "jwt", ENABLE_GUESTS: "0" });
+    const modules = prosody.XMPP_MUC_MODULES!.split(",");
+    const now = Date.now();
+    for (const role of ["doctor", "patient"] as const) {
+      const { jwt } = await jitsiRoomConfig(
+        {
+          domain: video.JITSI_DOMAIN!,
+          appId: video.JITSI_APP_ID,
+          appSecret: video.JITSI_APP_SECRET,
+          audience: video.JITSI_AUDIENCE,
+        },
+        "a3f1c2",
+        { id: "u-1", name: "Ana", role },
+        { opensAt: new Date(now - 60_000), closesAt: new Date(now + 3_600_000) },
+      );
+      expect(jwt, "the room service is configured for JWT rooms").toBeDefined();
+      // Prosody's token check: signature with its secret, issuer and audience among those it accepts.
+      const { payload } = await jwtVerify(jwt!, new TextEncoder().encode(prosody.JWT_APP_SECRET), {
+        issuer: prosody.JWT_ACCEPTED_ISSUERS!.split(","),
+        audience: prosody.JWT_ACCEPTED_AUDIENCES!.split(","),
+      });
+      expect(payload.iss).toBe(prosody.JWT_APP_ID);
+      // The role claims only matter if the plugin that reads each one is loaded, and the lobby is on.
+      const user = (payload.context as { user: Record<string, string> }).user;
+      expect(user.affiliation).toBe(role === "doctor" ? "owner" : "member");
+      expect(modules).toContain("token_affiliation");
+      // The plugin matches the boolean true only (jitsi.ts).
+      expect(user.lobby_bypass).toBe(role === "doctor");
+      expect(modules).toContain("token_lobby_bypass");
+      expect(prosody.ENABLE_LOBBY).toBe("1");
+    }
+  });
+
   it("writes secrets and config first, applies everything server-side, reruns the migration, waits, prints URLs", async () => {
     const { fake, kc } = await startFake({ rolloutMs: 800, jobMs: 100, lbProvisionMs: 100 });
     const lines: string[] = [];
+    const appPassword = "AppRolePassword0123456789abcdefghijklmno";
     const { calls, run } = recorder({
-      "aws secretsmanager get-secret-value": JSON.stringify({
-        username: "hf",
-        password: "p@ss/word",
-        host: "db.cluster.internal",
-        port: 5432,
-        dbname: "healthflow",
-      }),
+      "aws secretsmanager get-secret-value": JSON.stringify({ username: "healthflow_app", password: appPassword }),
     });
     const result = await deployVideo(
       { stage: "dev", tag: "abc123", outputs, pollMs: 20, timeoutMs: 10_000 },
-      { kc, run, env: secretEnv, log: (l) => lines.push(l), resolve4: async () => ["203.0.113.7", "198.51.100.4"] },
+      {
+        kc,
+        run,
+        env: secretEnv,
+        log: (l) => lines.push(l),
+        resolve4: async () => ["203.0.113.7", "198.51.100.4"],
+        fetchRdsCa,
+      },
     );
 
-    // Secrets came from the environment, the database URL from Secrets Manager through the runner.
-    expect(calls).toEqual([
-      expect.stringContaining(`aws secretsmanager get-secret-value --secret-id ${outputs.DatabaseSecretArn}`),
-    ]);
+    // The app role's password from Secrets Manager, then the role made through the Data API as the
+    // master user, carrying a SCRAM verifier and never the password itself.
+    expect(calls[0]).toContain(`aws secretsmanager get-secret-value --secret-id ${outputs.DatabaseAppUserSecretArn}`);
+    const sql = calls.slice(1);
+    expect(sql).toHaveLength(8);
+    for (const c of sql) {
+      expect(c).toContain(
+        `aws rds-data execute-statement --resource-arn ${outputs.DatabaseClusterArn} --secret-arn ${outputs.DatabaseSecretArn} --database healthflow --sql`,
+      );
+      expect(c).not.toContain(appPassword);
+    }
+    expect(sql[0]).toMatch(/ROLE healthflow_app WITH LOGIN NOSUPERUSER .* PASSWORD 'SCRAM-SHA-256\$4096:/);
     const app = fake.get("Secret", "healthflow", "healthflow-app");
     expect(app.stringData).toEqual({
-      "database-url": "postgres://hf:p%40ss%2Fword@db.cluster.internal:5432/healthflow?sslmode=no-verify",
+      "database-url": `postgres://healthflow_app:${appPassword}@db.cluster.internal:5432/healthflow?sslmode=verify-full&sslrootcert=/etc/healthflow/rds-ca/ca.pem`,
       secret: secretEnv.HEALTHFLOW_SECRET,
       "jitsi-app-secret": secretEnv.JITSI_APP_SECRET,
     });
+    expect(fake.get("ConfigMap", "healthflow", "rds-ca").data).toEqual({ "ca.pem": RDS_CA });
     expect(fake.get("Secret", "healthflow", "jitsi-internal").stringData["jvb-auth-password"]).toMatch(/^[\w-]{32}$/);
+
+    // The core pods join the API load balancer's target group.
+    expect(fake.get("TargetGroupBinding", "healthflow", "core").spec).toEqual({
+      targetGroupARN: outputs.CoreTargetGroupArn,
+      targetType: "ip",
+      serviceRef: { name: "core", port: 80 },
+    });
+
+    // One Jitsi audience: what the pods sign with is what Prosody accepts.
+    const stageCfg = fake.get("ConfigMap", "healthflow", "healthflow-stage").data;
+    const jitsiCfg = fake.get("ConfigMap", "healthflow", "jitsi-stage").data;
+    expect(stageCfg["jitsi-app-id"]).toBe("healthflow-dev");
+    expect(jitsiCfg).toMatchObject({
+      JWT_APP_ID: "healthflow-dev",
+      JWT_ACCEPTED_ISSUERS: "healthflow-dev",
+      JWT_ACCEPTED_AUDIENCES: "healthflow-dev",
+      PUBLIC_URL: "https://meet.dev.example.test",
+    });
 
     // Every request that changed state was a server-side apply with our field manager.
     const patches = fake.requests.filter((r) => r.method === "PATCH");
@@ -114,10 +227,13 @@ describe("video:deploy", () => {
     );
     const ingress = fake.get("Ingress", "healthflow", "healthflow");
     expect(ingress.spec.rules.map((r: any) => r.host)).toEqual(["video.dev.example.test", "meet.dev.example.test"]);
+    expect(ingress.spec.tls[0].hosts).toEqual(["video.dev.example.test", "meet.dev.example.test"]);
+    // The stage's certificate by ARN: without it the controller searches ACM and may make no ALB.
+    expect(ingress.metadata.annotations["alb.ingress.kubernetes.io/certificate-arn"]).toBe(outputs.CertificateArn);
     expect(fake.get("ConfigMap", "healthflow", "healthflow-stage").data).toEqual({
       "public-url": "https://app.dev.example.test",
       "jitsi-domain": "meet.dev.example.test",
-      "jitsi-app-id": "healthflow",
+      "jitsi-app-id": "healthflow-dev",
     });
 
     // The bridge learnt the NLB's addresses after it existed, and was rolled again for them.
@@ -156,6 +272,7 @@ describe("video:deploy", () => {
       env: { ...secretEnv, DATABASE_URL: "postgres://x:y@db/healthflow" },
       log: () => {},
       resolve4: async () => ["203.0.113.7"],
+      fetchRdsCa,
     };
     await deployVideo({ stage: "dev", tag: "one", outputs, pollMs: 10, timeoutMs: 5_000 }, deps);
     const password = fake.get("Secret", "healthflow", "jitsi-internal").stringData["jicofo-auth-password"];
@@ -188,6 +305,7 @@ describe("video:deploy", () => {
           run: recorder().run,
           env: { ...secretEnv, DATABASE_URL: "postgres://x@db/h" },
           log: (l) => lines.push(l),
+          fetchRdsCa,
         },
       ),
     ).rejects.toThrow(/core-migrate failed \(BackoffLimitExceeded/);
@@ -200,29 +318,121 @@ describe("video:deploy", () => {
     await expect(
       deployVideo(
         { stage: "dev", tag: "t", outputs, pollMs: 10, timeoutMs: 300 },
-        { kc, run: recorder().run, env: { ...secretEnv, DATABASE_URL: "postgres://x@db/h" }, log: () => {} },
+        {
+          kc,
+          run: recorder().run,
+          env: { ...secretEnv, DATABASE_URL: "postgres://x@db/h" },
+          log: () => {},
+          fetchRdsCa,
+        },
       ),
     ).rejects.toThrow(/timed out after 0s waiting for rollout of Deployment core: 0\/1 updated/);
   });
 
-  it("reads missing secrets from SST and refuses to start without the stage's outputs", async () => {
+  it("reads missing secrets from SST, the Jitsi key from its Secrets Manager secret, and refuses to start without the outputs", async () => {
     const { kc } = await startFake({ rolloutMs: 0, jobMs: 0, lbProvisionMs: 0 });
     const { calls, run } = recorder({
       "npx sst secrets get HEALTHFLOW_SECRET": `${"h".repeat(40)}\n`,
       "npx sst secrets get JITSI_APP_SECRET": `${"k".repeat(32)}\n`,
     });
-    await deployVideo(
-      { stage: "dev", tag: "t", outputs, pollMs: 5, timeoutMs: 5_000 },
-      { kc, run, env: { DATABASE_URL: "postgres://x@db/h" }, log: () => {}, resolve4: async () => ["192.0.2.1"] },
-    );
+    const deps = {
+      kc,
+      run,
+      env: { DATABASE_URL: "postgres://x@db/h" },
+      log: () => {},
+      resolve4: async () => ["192.0.2.1"],
+      fetchRdsCa,
+    };
+    await deployVideo({ stage: "dev", tag: "t", outputs, pollMs: 5, timeoutMs: 5_000 }, deps);
     expect(calls).toEqual([
       "npx sst secrets get HEALTHFLOW_SECRET --stage dev",
       "npx sst secrets get JITSI_APP_SECRET --stage dev",
+    ]);
+    calls.length = 0;
+    const jitsiSecretArn = "arn:aws:secretsmanager:eu-west-1:000000000000:secret:jitsi";
+    await deployVideo(
+      { stage: "prod", tag: "t", outputs: { ...outputs, JitsiSecretArn: jitsiSecretArn }, pollMs: 5, timeoutMs: 5_000 },
+      deps,
+    );
+    expect(calls).toEqual([
+      "npx sst secrets get HEALTHFLOW_SECRET --stage prod",
+      `aws secretsmanager get-secret-value --secret-id ${jitsiSecretArn} --query SecretString --output text`,
     ]);
     const { VideoRepositoryUri: _omit, ...partial } = outputs;
     await expect(
       deployVideo({ stage: "dev", tag: "t", outputs: partial }, { kc, run, env: {}, log: () => {} }),
     ).rejects.toThrow("stack outputs missing: VideoRepositoryUri");
+  });
+
+  it("without a domain: plain HTTP on the ALB's own name for the room service, no Jitsi, said loudly", async () => {
+    const { fake, kc } = await startFake({ rolloutMs: 0, jobMs: 0, lbProvisionMs: 0 });
+    const lines: string[] = [];
+    const result = await deployVideo(
+      { stage: "dev", tag: "t", outputs: noDomain, pollMs: 5, timeoutMs: 5_000 },
+      {
+        kc,
+        run: recorder().run,
+        env: { HEALTHFLOW_SECRET: "s".repeat(40), DATABASE_URL: "postgres://x@db/h" },
+        log: (l) => lines.push(l),
+        fetchRdsCa,
+      },
+    );
+    const ingress = fake.get("Ingress", "healthflow", "healthflow");
+    expect(ingress.spec.tls).toBeUndefined();
+    expect(ingress.spec.rules).toEqual([
+      {
+        http: {
+          paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: "video", port: { name: "http" } } } }],
+        },
+      },
+    ]);
+    const annotations = ingress.metadata.annotations;
+    expect(annotations["alb.ingress.kubernetes.io/listen-ports"]).toBe('[{"HTTP": 80}]');
+    expect(annotations["alb.ingress.kubernetes.io/certificate-arn"]).toBeUndefined();
+    expect(annotations["alb.ingress.kubernetes.io/ssl-redirect"]).toBeUndefined();
+    // No self-hosted Jitsi: none of its objects, and the pods use meet.jit.si without tokens.
+    expect(fake.mutations().filter((m) => /jvb|prosody|jicofo|jitsi/.test(m))).toEqual([]);
+    expect(fake.get("ConfigMap", "healthflow", "healthflow-stage").data).toEqual({
+      "public-url": "https://app.dev.example.test",
+      "jitsi-domain": "meet.jit.si",
+    });
+    expect(fake.get("Secret", "healthflow", "healthflow-app").stringData["jitsi-app-secret"]).toBeUndefined();
+    expect(lines.filter((l) => l.startsWith("!!!")).join(" ")).toMatch(/PLAIN HTTP.*meet\.jit\.si/);
+    expect(result.videoUrl).toBe("http://healthflow-0123.elb.eu-west-1.amazonaws.com");
+    expect(result.jitsiUrl).toBeUndefined();
+  });
+
+  it("waits for a paused database to resume before creating the role", async () => {
+    const { kc } = await startFake({ rolloutMs: 0, jobMs: 0, lbProvisionMs: 0 });
+    let resuming = 2;
+    const slept: number[] = [];
+    const calls: string[] = [];
+    const run: CommandRunner = async (cmd, args) => {
+      calls.push([cmd, ...args].join(" "));
+      if (args[0] === "secretsmanager")
+        return { code: 0, stdout: '{"username":"healthflow_app","password":"pw123456"}', stderr: "" };
+      if (args[0] === "rds-data" && resuming-- > 0) {
+        return {
+          code: 254,
+          stdout: "",
+          stderr: "An error occurred (DatabaseResumingException): resuming after being auto-paused",
+        };
+      }
+      return { code: 0, stdout: "", stderr: "" };
+    };
+    await deployVideo(
+      { stage: "dev", tag: "t", outputs: noDomain, pollMs: 5, timeoutMs: 5_000 },
+      {
+        kc,
+        run,
+        env: { HEALTHFLOW_SECRET: "s".repeat(40) },
+        log: () => {},
+        fetchRdsCa,
+        sleep: async (ms) => void slept.push(ms),
+      },
+    );
+    expect(slept).toEqual([15_000, 15_000]);
+    expect(calls.filter((c) => c.includes("rds-data"))).toHaveLength(8 + 2);
   });
 });
 

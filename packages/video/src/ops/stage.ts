@@ -1,7 +1,7 @@
 /**
  * What the ops commands know about a stage: its SST outputs (`.sst/outputs.json`, written by
- * `sst deploy`), its secrets (environment first, then `sst secrets get`, then AWS Secrets Manager
- * for the database), and a kube client pointed at its cluster. Commands run external programs
+ * `sst deploy`), its secrets (environment first, then `sst secrets get`; the database's come from
+ * AWS Secrets Manager, see deploy.ts), and a kube client pointed at its cluster. Commands run external programs
  * only through a `CommandRunner`, so tests can observe and answer them.
  */
 import { spawn } from "node:child_process";
@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
 
-export interface CommandResult {
+interface CommandResult {
   code: number;
   stdout: string;
   stderr: string;
@@ -81,40 +81,6 @@ export async function stageSecret(
     );
   }
   return value;
-}
-
-/**
- * DATABASE_URL for the pods: from the environment, else built from the Aurora cluster's generated
- * secret (output DatabaseSecretArn) read with the AWS CLI. TLS without CA verification: the
- * connection never leaves the VPC, and the image carries no RDS CA bundle.
- */
-export async function databaseUrl(
-  outputs: Record<string, string>,
-  deps: { env: Record<string, string | undefined>; run: CommandRunner },
-): Promise<string> {
-  if (deps.env.DATABASE_URL) return deps.env.DATABASE_URL;
-  const arn = outputs.DatabaseSecretArn;
-  if (!arn) throw new Error("DATABASE_URL is not set and the stack has no DatabaseSecretArn output");
-  const r = await deps.run("aws", [
-    "secretsmanager",
-    "get-secret-value",
-    "--secret-id",
-    arn,
-    "--query",
-    "SecretString",
-    "--output",
-    "text",
-  ]);
-  if (r.code !== 0) throw new Error(`reading the database secret failed: ${r.stderr.trim()}`);
-  const s = JSON.parse(r.stdout) as {
-    username: string;
-    password: string;
-    host: string;
-    port?: number;
-    dbname?: string;
-  };
-  const db = s.dbname ?? outputs.DatabaseName ?? "healthflow";
-  return `postgres://${encodeURIComponent(s.username)}:${encodeURIComponent(s.password)}@${s.host}:${s.port ?? 5432}/${encodeURIComponent(db)}?sslmode=no-verify`;
 }
 
 /** The kube client for the stage, refusing a current context that is not the stage's cluster. */

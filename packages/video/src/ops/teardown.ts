@@ -222,7 +222,17 @@ async function main() {
   });
   if (!values.stage) throw new Error("usage: npm run teardown -- --stage <name> [--dry-run] [--yes]");
   let kc: KubeConfig | undefined;
-  if (!values["skip-cluster"]) {
+  let skipCluster = values["skip-cluster"];
+  if (!skipCluster) {
+    const outputs = readStageOutputs(values.stage, values.outputs);
+    // A stage without a cluster (HEALTHFLOW_CLUSTER=none) has no load balancers of Kubernetes'
+    // making: never fall back to whatever cluster the current context points at.
+    if (!outputs.ClusterName) {
+      console.log(`stage ${values.stage} has no cluster (no ClusterName output): going straight to sst remove`);
+      skipCluster = true;
+    }
+  }
+  if (!skipCluster) {
     const outputs = readStageOutputs(values.stage, values.outputs);
     kc = loadKubeConfig({
       kubeconfig: values.kubeconfig,
@@ -235,7 +245,7 @@ async function main() {
       stage: values.stage,
       dryRun: values["dry-run"],
       yes: values.yes,
-      skipCluster: values["skip-cluster"],
+      skipCluster,
       timeoutMs: Number(values.timeout) * 1000,
     },
     { kc, run: runCommand, log: (l) => console.log(l) },

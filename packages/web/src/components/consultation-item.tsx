@@ -3,17 +3,18 @@
  * room; doctors and admins also move it through its states and write notes. Every action reports
  * its failure in words next to the item, and the typed notes or cancel reason stay in the dialog.
  */
-import { A, useNavigate } from "@solidjs/router";
+import { A, useLocation, useNavigate } from "@solidjs/router";
 import { type Component, createSignal, Show } from "solid-js";
 import { api, roomPath } from "../lib/api";
-import { roomOpenable } from "../lib/consultations";
+import { mayCancel, roomLinkAvailable, roomOpenable, staffTransitions } from "../lib/consultations";
 import type { Consultation, ConsultationStatus } from "../lib/contract";
 import { locale, t } from "../lib/i18n";
+import { now } from "../lib/now";
 import { user } from "../lib/session";
-import { formatDay, formatTime, viewerZone } from "../lib/time";
+import { formatDateTime, formatDay, formatTime, viewerZone } from "../lib/time";
 import { Dialog, ErrorAlert } from "./ui";
 
-export const statusKey = (s: ConsultationStatus) => `status.${s}` as const;
+const statusKey = (s: ConsultationStatus) => `status.${s}` as const;
 
 export const ConsultationItem: Component<{
   consultation: Consultation;
@@ -22,6 +23,7 @@ export const ConsultationItem: Component<{
   withDate?: boolean;
 }> = (props) => {
   const navigate = useNavigate();
+  const location = useLocation();
   const c = () => props.consultation;
   const staff = () => user()?.role === "doctor" || user()?.role === "admin";
   const [error, setError] = createSignal<unknown>();
@@ -33,6 +35,19 @@ export const ConsultationItem: Component<{
   const [dialogError, setDialogError] = createSignal<unknown>();
   const zone = viewerZone();
   const active = () => c().status === "scheduled" || c().status === "in_progress";
+  const [revoked, setRevoked] = createSignal(false);
+  const revokeLinks = async () => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      await api.revokeRoomLinks(c().id);
+      setRevoked(true);
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
   const upcoming = () => Date.parse(c().endsAt) > Date.now();
 
   const run = async (action: () => Promise<Consultation>, inDialog = false) => {
@@ -57,6 +72,28 @@ export const ConsultationItem: Component<{
       navigate(roomPath(link.url));
     } catch (err) {
       setError(err);
+    }
+  };
+  const transitions = () => staffTransitions(c(), now());
+  // The shareable room link: staff get the patient's (to send it to them), patients their own.
+  const [link, setLink] = createSignal<string>();
+  const [copied, setCopied] = createSignal<"ok" | "failed">();
+  const linkFor = () => c().patient.name;
+  const showLink = async () => {
+    setError(undefined);
+    setCopied(undefined);
+    try {
+      setLink((await api.roomLink(c().id, staff() ? "patient" : undefined)).url);
+    } catch (err) {
+      setError(err);
+    }
+  };
+  const copyLink = async () => {
+    try {
+      await navigator.clipboard.writeText(link()!);
+      setCopied("ok");
+    } catch {
+      setCopied("failed");
     }
   };
   const title = () => (user()?.role === "patient" ? `${c().doctor.name} · ${c().doctor.specialty}` : c().patient.name);
@@ -90,26 +127,62 @@ export const ConsultationItem: Component<{
           {c().notes}
         </p>
       </Show>
+      <Show when={staff() && transitions().startsFrom}>
+        {(from) => (
+          <p class="muted">{t("consultation.startsFrom", { when: formatDateTime(from(), locale(), zone) })}</p>
+        )}
+      </Show>
       <ErrorAlert error={error()} />
+      <Show when={link()}>
+        {(url) => (
+          <div class="room-link">
+            <label for={`link-${c().id}`}>{t("consultation.roomLinkFor", { name: linkFor() })}</label>
+            <div class="copy-row">
+              <input
+                id={`link-${c().id}`}
+                type="text"
+                readonly
+                value={url()}
+                aria-describedby={`link-${c().id}-hint`}
+              />
+              <button type="button" class="secondary" onClick={copyLink}>
+                {t("consultation.copyLink")}
+              </button>
+            </div>
+            <p id={`link-${c().id}-hint`} class="muted">
+              {t("consultation.roomLinkHint")}
+            </p>
+            <Show when={copied()}>
+              <p role="status">{copied() === "ok" ? t("consultation.copied") : t("consultation.copyFailed")}</p>
+            </Show>
+          </div>
+        )}
+      </Show>
       <div class="actions">
-        <Show when={roomOpenable(c())}>
+        <Show when={roomOpenable(c(), now())}>
           <button type="button" onClick={openRoom}>
             {t("consultation.openRoom")}
           </button>
         </Show>
-        <Show when={staff() && c().status === "scheduled"}>
+        {/* Only the changes the API accepts now (start with the room, no-show after the start). */}
+        <Show when={staff() && transitions().start}>
           <button type="button" disabled={busy()} onClick={() => setStatus("in_progress")}>
             {t("consultation.start")}
           </button>
         </Show>
-        <Show when={staff() && c().status === "in_progress"}>
+        <Show when={staff() && transitions().complete}>
           <button type="button" disabled={busy()} onClick={() => setStatus("completed")}>
             {t("consultation.complete")}
           </button>
         </Show>
-        <Show when={staff() && c().status === "scheduled"}>
+        <Show when={staff() && transitions().noShow}>
           <button type="button" class="secondary" disabled={busy()} onClick={() => setStatus("no_show")}>
             {t("consultation.noShow")}
+          </button>
+        </Show>
+        <Show when={roomLinkAvailable(c(), now())}>
+          <button type="button" class="secondary" aria-expanded={!!link()} onClick={showLink}>
+            {t("consultation.roomLink")}
           </button>
         </Show>
         <Show when={staff()}>
@@ -118,12 +191,25 @@ export const ConsultationItem: Component<{
           </button>
         </Show>
         <Show when={active() && upcoming()}>
-          <A class="button secondary" href={`/book?reschedule=${c().id}&doctor=${c().doctorId}`}>
+          <A
+            class="button secondary"
+            href={`/book?reschedule=${c().id}&doctor=${c().doctorId}&back=${encodeURIComponent(location.pathname + location.search)}`}
+          >
             {t("consultation.reschedule")}
           </A>
+        </Show>
+        <Show when={mayCancel(c(), user()?.role)}>
           <button type="button" class="danger" onClick={() => setCancelOpen(true)}>
             {t("consultation.cancel")}
           </button>
+        </Show>
+        <Show when={staff() && active() && upcoming()}>
+          <button type="button" class="secondary" disabled={busy()} onClick={revokeLinks}>
+            {t("consultation.revokeLinks")}
+          </button>
+        </Show>
+        <Show when={revoked()}>
+          <p role="status">{t("consultation.linksRevoked")}</p>
         </Show>
       </div>
 

@@ -98,9 +98,14 @@ describe("401 handling", () => {
     onUnauthorized((e) => seen.push(e));
     answer(401, { error: { code: "invalid_credentials", message: "Wrong." } });
     await expect(api.login({ email: "a@b.co", password: "x" })).rejects.toMatchObject({ code: "invalid_credentials" });
-    await expect(api.me()).resolves.toBeNull();
     await expect(api.room("tok")).rejects.toMatchObject({ status: 401 });
     expect(seen).toEqual([]);
+  });
+
+  it("me() asks for the session without an error status when there is none", async () => {
+    answer(200, { user: null });
+    await expect(api.me()).resolves.toBeNull();
+    expect(new URL(calls.at(-1)!.url, "http://x").pathname).toBe("/api/auth/session");
   });
 
   it("me() still throws for other failures", async () => {

@@ -2,26 +2,30 @@
  * The only module that knows the API's URLs. Every request goes through `request`, which turns any
  * non-2xx answer into an `ApiError` carrying the server's `{error:{code,message,details}}`, and
  * reports a 401 to the app (which sends the user to sign-in with a return path) unless the call
- * opts out (sign-in itself, "who am I", room tokens).
+ * opts out (sign-in itself, room tokens).
  *
- * Types come from `@healthflow/core` (type-only imports: nothing of the server reaches the bundle),
- * so a change of contract there breaks this file's typecheck rather than the app at run time.
+ * Every request and response type is derived from the API's own zod schemas (./contract.ts), so a
+ * change of contract there breaks this file's typecheck rather than the app at run time.
  */
-import type { MessageDetail, MessageStatus, MessageSummary } from "@healthflow/core/notifications/notifications.schema";
-import type { CreateUserInput, Language, LoginInput, RegisterInput } from "@healthflow/core/users/user.schema";
 import type {
   Availability,
   BookInput,
-  Consultation,
+  BookingRules,
   ConsultationPatch,
   ConsultationQuery,
-  DoctorSummary,
+  CreateUserInput,
+  Language,
+  LoginInput,
+  MessageDetail,
+  MessageStatus,
+  MessageSummary,
+  PutAvailabilityInput,
+  RegisterInput,
+  Responses,
   Role,
   Room,
   RoomLink,
   RoomRole,
-  Slot,
-  TimeOff,
   User,
 } from "./contract";
 
@@ -108,10 +112,10 @@ const enc = encodeURIComponent;
 
 export const api = {
   login: (input: LoginInput) =>
-    request<{ user: User }>("POST", "/api/auth/login", { body: input, redirectOn401: false }),
+    request<Responses["session"]>("POST", "/api/auth/login", { body: input, redirectOn401: false }),
   /** `{user}` with a session (verification off) or `{status:"verification_sent"}` (on: check the inbox). */
   register: (input: RegisterInput) =>
-    request<{ user: User } | { status: "verification_sent" }>("POST", "/api/auth/register", {
+    request<Responses["session"] | { status: "verification_sent" }>("POST", "/api/auth/register", {
       body: input,
       redirectOn401: false,
     }),
@@ -140,22 +144,16 @@ export const api = {
   retryMessage: (id: string) =>
     request<{ message: MessageSummary }>("POST", `/api/messages/${enc(id)}/retry`).then((r) => r.message),
   logout: () => request<void>("POST", "/api/auth/logout", { redirectOn401: false }),
-  /** The signed-in user, or null when there is no session. */
-  me: async (): Promise<User | null> => {
-    try {
-      return (await request<{ user: User }>("GET", "/api/auth/me", { redirectOn401: false })).user;
-    } catch (err) {
-      if (err instanceof ApiError && err.status === 401) return null;
-      throw err;
-    }
-  },
+  /** The signed-in user, or null when there is no session (a 200 either way: no console error). */
+  me: async (): Promise<User | null> =>
+    (await request<Responses["currentSession"]>("GET", "/api/auth/session", { redirectOn401: false })).user,
 
   /** Every account of a role, following the server's pages (500 a page, at most 20 pages). */
   listUsers: async (role?: Role): Promise<User[]> => {
     const users: User[] = [];
     let cursor: string | undefined;
     for (let page = 0; page < 20; page++) {
-      const r = await request<{ users: User[]; nextCursor?: string | null }>("GET", "/api/users", {
+      const r = await request<Responses["userPage"]>("GET", "/api/users", {
         query: { role, limit: "500", cursor },
       });
       users.push(...r.users);
@@ -164,39 +162,42 @@ export const api = {
     }
     return users;
   },
-  createUser: (input: CreateUserInput) => request<{ user: User }>("POST", "/api/users", { body: input }),
-  listDoctors: () => request<{ doctors: DoctorSummary[] }>("GET", "/api/doctors").then((r) => r.doctors),
+  createUser: (input: CreateUserInput) => request<Responses["user"]>("POST", "/api/users", { body: input }),
+  bookingRules: () => request<BookingRules>("GET", "/api/booking-rules"),
+  listDoctors: () => request<Responses["doctors"]>("GET", "/api/doctors").then((r) => r.doctors),
 
   getAvailability: (doctorId: string) => request<Availability>("GET", `/api/doctors/${enc(doctorId)}/availability`),
-  putAvailability: (doctorId: string, input: Partial<Omit<Availability, "rules">> & Pick<Availability, "rules">) =>
+  putAvailability: (doctorId: string, input: PutAvailabilityInput) =>
     request<Availability>("PUT", `/api/doctors/${enc(doctorId)}/availability`, { body: input }),
   listTimeOff: (doctorId: string, from?: string, to?: string) =>
-    request<{ timeOff: TimeOff[] }>("GET", `/api/doctors/${enc(doctorId)}/time-off`, { query: { from, to } }).then(
+    request<Responses["timeOffList"]>("GET", `/api/doctors/${enc(doctorId)}/time-off`, { query: { from, to } }).then(
       (r) => r.timeOff,
     ),
   addTimeOff: (doctorId: string, input: { startsAt: string; endsAt: string; reason?: string }) =>
-    request<{ timeOff: TimeOff }>("POST", `/api/doctors/${enc(doctorId)}/time-off`, { body: input }).then(
+    request<Responses["timeOff"]>("POST", `/api/doctors/${enc(doctorId)}/time-off`, { body: input }).then(
       (r) => r.timeOff,
     ),
+  deleteTimeOff: (doctorId: string, timeOffId: string) =>
+    request<void>("DELETE", `/api/doctors/${enc(doctorId)}/time-off/${enc(timeOffId)}`),
   slots: (doctorId: string, from: string, to: string) =>
-    request<{ slots: Slot[] }>("GET", `/api/doctors/${enc(doctorId)}/slots`, { query: { from, to } }).then(
+    request<Responses["slots"]>("GET", `/api/doctors/${enc(doctorId)}/slots`, { query: { from, to } }).then(
       (r) => r.slots,
     ),
 
   book: (input: BookInput) =>
-    request<{ consultation: Consultation }>("POST", "/api/consultations", { body: input }).then((r) => r.consultation),
+    request<Responses["consultation"]>("POST", "/api/consultations", { body: input }).then((r) => r.consultation),
   listConsultations: (query: ConsultationQuery = {}) =>
-    request<{ consultations: Consultation[] }>("GET", "/api/consultations", { query: { ...query } }).then(
+    request<Responses["consultationPage"]>("GET", "/api/consultations", { query: { ...query } }).then(
       (r) => r.consultations,
     ),
   getConsultation: (id: string) =>
-    request<{ consultation: Consultation }>("GET", `/api/consultations/${enc(id)}`).then((r) => r.consultation),
+    request<Responses["consultation"]>("GET", `/api/consultations/${enc(id)}`).then((r) => r.consultation),
   updateConsultation: (id: string, patch: ConsultationPatch) =>
-    request<{ consultation: Consultation }>("PATCH", `/api/consultations/${enc(id)}`, { body: patch }).then(
+    request<Responses["consultation"]>("PATCH", `/api/consultations/${enc(id)}`, { body: patch }).then(
       (r) => r.consultation,
     ),
   cancelConsultation: (id: string, reason?: string) =>
-    request<{ consultation: Consultation }>("POST", `/api/consultations/${enc(id)}/cancel`, {
+    request<Responses["consultation"]>("POST", `/api/consultations/${enc(id)}/cancel`, {
       body: reason ? { reason } : {},
     }).then((r) => r.consultation),
 
@@ -204,6 +205,9 @@ export const api = {
     request<RoomLink>("POST", `/api/consultations/${enc(consultationId)}/room-link`, {
       body: forRole ? { for: forRole } : {},
     }),
+  /** Every link issued so far stops working (410 link_revoked); the doctor or an admin. */
+  revokeRoomLinks: (consultationId: string) =>
+    request<void>("DELETE", `/api/consultations/${enc(consultationId)}/room-links`),
   /** The token is the credential here: a 401 means a bad link, not an expired session. */
   room: (token: string) => request<Room>("GET", `/api/rooms/${enc(token)}`, { redirectOn401: false }),
 };

@@ -1,6 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { ApiError } from "./api";
-import { nextFree, roomOpenable, sortRules, splitConsultations, weekdayNames } from "./consultations";
+import {
+  mayCancel,
+  nextFree,
+  roomOpenable,
+  sortRules,
+  splitConsultations,
+  staffTransitions,
+  weekdayNames,
+} from "./consultations";
 import type { Consultation } from "./contract";
 import { notOpenYet } from "./room";
 import { safeNext } from "./session";
@@ -98,5 +106,44 @@ describe("room and sign-in helpers", () => {
     expect(safeNext("//evil.example/")).toBeUndefined();
     expect(safeNext("/\\evil.example")).toBeUndefined();
     expect(safeNext(undefined)).toBeUndefined();
+  });
+});
+
+describe("mayCancel", () => {
+  const at = (startsAt: string, status: Consultation["status"] = "scheduled") =>
+    ({ startsAt, endsAt: new Date(Date.parse(startsAt) + 30 * 60_000).toISOString(), status }) as Consultation;
+  const now = Date.parse("2031-06-02T12:00:00Z");
+  it("a patient until the start only (then the API says too_late); staff until the end", () => {
+    expect(mayCancel(at("2031-06-02T12:10:00Z"), "patient", now)).toBe(true);
+    expect(mayCancel(at("2031-06-02T11:50:00Z"), "patient", now)).toBe(false);
+    expect(mayCancel(at("2031-06-02T11:50:00Z"), "doctor", now)).toBe(true);
+    expect(mayCancel(at("2031-06-02T11:50:00Z", "in_progress"), "admin", now)).toBe(true);
+    expect(mayCancel(at("2031-06-02T11:00:00Z"), "doctor", now)).toBe(false);
+    expect(mayCancel(at("2031-06-02T12:10:00Z", "cancelled"), "patient", now)).toBe(false);
+  });
+});
+
+describe("staffTransitions: only what the API accepts now", () => {
+  const start = Date.parse("2026-12-01T13:00:00Z");
+  const c = (status: Consultation["status"]) => ({ status, startsAt: new Date(start).toISOString() });
+
+  it("a scheduled consultation days away: nothing but waiting (no 'no-show', no 'start')", () => {
+    const t = staffTransitions(c("scheduled"), start - 3 * 86_400_000);
+    expect(t).toMatchObject({ start: false, complete: false, noShow: false });
+    expect(t.startsFrom).toBe("2026-12-01T12:45:00.000Z");
+  });
+
+  it("start opens 15 minutes before; no-show only once the start has passed", () => {
+    expect(staffTransitions(c("scheduled"), start - 15 * 60_000 - 1)).toMatchObject({ start: false, noShow: false });
+    expect(staffTransitions(c("scheduled"), start - 15 * 60_000)).toMatchObject({ start: true, noShow: false });
+    expect(staffTransitions(c("scheduled"), start + 60_000)).toMatchObject({ start: true, noShow: true });
+  });
+
+  it("complete only once started; nothing after a final state", () => {
+    expect(staffTransitions(c("scheduled"), start + 60_000).complete).toBe(false);
+    expect(staffTransitions(c("in_progress"), start + 60_000)).toMatchObject({ start: false, complete: true });
+    for (const s of ["completed", "cancelled", "no_show"] as const) {
+      expect(staffTransitions(c(s), start + 60_000)).toMatchObject({ start: false, complete: false, noShow: false });
+    }
   });
 });

@@ -1,10 +1,46 @@
 /** Browser-side rules about consultations, kept out of the components so they can be unit-tested. */
+import { STARTS_OPEN_BEFORE_MS, transitionTimeRefusal } from "@healthflow/core/schemas";
 import type { Consultation, Slot } from "./contract";
+
+/**
+ * The status changes staff may make now, by the API's own clock rule: start from 15 minutes before
+ * the start (when the room opens), complete once started, no-show once the start has passed.
+ */
+export function staffTransitions(c: Pick<Consultation, "status" | "startsAt">, now: number = Date.now()) {
+  const allowed = (to: "in_progress" | "completed" | "no_show", from: Consultation["status"]) =>
+    c.status === from && transitionTimeRefusal(c.status, to, c.startsAt, now) === null;
+  return {
+    start: allowed("in_progress", "scheduled"),
+    complete: allowed("completed", "in_progress"),
+    noShow: allowed("no_show", "scheduled"),
+    /** When "start" becomes possible, for a scheduled consultation not yet startable. */
+    startsFrom:
+      c.status === "scheduled" && now < Date.parse(c.startsAt) - STARTS_OPEN_BEFORE_MS
+        ? new Date(Date.parse(c.startsAt) - STARTS_OPEN_BEFORE_MS).toISOString()
+        : undefined,
+  };
+}
+
+/** Whether a room link can still be had (until 30 minutes after the end of an active consultation). */
+export function roomLinkAvailable(c: Consultation, now: number = Date.now()): boolean {
+  if (c.status !== "scheduled" && c.status !== "in_progress") return false;
+  return now < Date.parse(c.endsAt) + 30 * 60_000;
+}
 
 /** The room can be opened from 15 minutes before the start until 30 minutes after the end. */
 export function roomOpenable(c: Consultation, now: number = Date.now()): boolean {
   if (c.status !== "scheduled" && c.status !== "in_progress") return false;
   return now >= Date.parse(c.startsAt) - 15 * 60_000 && now <= Date.parse(c.endsAt) + 30 * 60_000;
+}
+
+/**
+ * Whether the viewer may cancel: staff until the end, a patient only before the start (after it the
+ * API answers 409 too_late, so the button is not offered).
+ */
+export function mayCancel(c: Consultation, role: string | undefined, now: number = Date.now()): boolean {
+  if (c.status !== "scheduled" && c.status !== "in_progress") return false;
+  if (role === "patient") return c.status === "scheduled" && now < Date.parse(c.startsAt);
+  return Date.parse(c.endsAt) > now;
 }
 
 /** Upcoming: still going to happen and not over, soonest first; everything else is past, newest first. */

@@ -1,57 +1,72 @@
 /**
- * Wire types, taken from `@healthflow/core`'s zod schemas (type-only imports: no server code, and
- * no zod, reaches the first bundle). Inputs use `z.input` (what the client sends, ISO strings);
- * outputs the schema's own types. Only the room shapes are local: the room API is the next issue.
+ * Wire types, every one derived from the zod schemas the API validates and documents with
+ * (`@healthflow/core`'s `*.schema.ts`; type-only imports: no server code, and no zod, reaches the
+ * bundle). Requests use `z.input` (what the client sends, ISO strings); responses `z.infer` of the
+ * very schema the route declares, so a field added on one side cannot be missing on the other.
  */
 import type {
   bookInputSchema,
-  ConsultationStatus,
+  consultationEnvelopeSchema,
+  consultationPageSchema,
+  currentSessionSchema,
+  doctorListSchema,
+  listConsultationsQuerySchema,
   patchConsultationSchema,
-} from "@healthflow/core/scheduling/scheduling.schema";
+  putAvailabilitySchema,
+  roomLinkSchema,
+  roomNotOpenSchema,
+  roomRoleSchema,
+  roomSchema,
+  sessionResponseSchema,
+  slotListSchema,
+  timeOffEnvelopeSchema,
+  timeOffListSchema,
+  userEnvelopeSchema,
+  userPageSchema,
+} from "@healthflow/core/schemas";
 import type { z } from "zod";
 
 export type {
   Availability,
   AvailabilityRule,
+  BookingRules,
   Consultation,
   ConsultationStatus,
+  CreateUserInput,
+  DoctorSummary,
+  Language,
+  LoginInput,
+  MessageDetail,
+  MessageStatus,
+  MessageSummary,
+  RegisterInput,
+  Role,
   Slot,
   TimeOff,
-} from "@healthflow/core/scheduling/scheduling.schema";
-export type { DoctorSummary, Role, User } from "@healthflow/core/users/user.schema";
+  User,
+} from "@healthflow/core/schemas";
 
 export type BookInput = z.input<typeof bookInputSchema>;
 export type ConsultationPatch = z.input<typeof patchConsultationSchema>;
+export type PutAvailabilityInput = z.input<typeof putAvailabilitySchema>;
+/** The list's query parameters, by the schema's own names (query strings on the wire). */
+export type ConsultationQuery = Partial<Record<keyof z.input<typeof listConsultationsQuerySchema>, string>>;
 
-export interface ConsultationQuery {
-  from?: string;
-  to?: string;
-  /** One status or several, comma-separated. */
-  status?: ConsultationStatus | string;
-  doctorId?: string;
-  patientId?: string;
-}
+export type RoomRole = z.infer<typeof roomRoleSchema>;
+export type RoomLink = z.infer<typeof roomLinkSchema>;
+export type Room = z.infer<typeof roomSchema>;
+export type RoomNotOpen = z.infer<typeof roomNotOpenSchema>;
 
-export type RoomRole = "doctor" | "patient";
-
-/** `POST /api/consultations/:id/room-link` (issue 5). */
-export interface RoomLink {
-  url: string;
-  expiresAt: string;
-  role: RoomRole;
-}
-
-/** `GET /api/rooms/:token` (issue 5). */
-export interface Room {
-  consultation: {
-    id: string;
-    startsAt: string;
-    endsAt: string;
-    doctor: { name: string };
-    patient: { name: string };
-  };
-  role: RoomRole;
-  jitsi: { domain: string; roomName: string; jwt?: string };
-  opensAt: string;
-  closesAt: string;
+/** Response bodies, by route. */
+export interface Responses {
+  session: z.infer<typeof sessionResponseSchema>;
+  currentSession: z.infer<typeof currentSessionSchema>;
+  user: z.infer<typeof userEnvelopeSchema>;
+  userPage: z.infer<typeof userPageSchema>;
+  doctors: z.infer<typeof doctorListSchema>;
+  consultation: z.infer<typeof consultationEnvelopeSchema>;
+  consultationPage: z.infer<typeof consultationPageSchema>;
+  slots: z.infer<typeof slotListSchema>;
+  timeOff: z.infer<typeof timeOffEnvelopeSchema>;
+  timeOffList: z.infer<typeof timeOffListSchema>;
 }

@@ -14,7 +14,7 @@ interface SafeParser<T> {
 
 export type Validated<T> = { ok: true; data: T } | { ok: false; errors: Record<string, string> };
 
-export function validate<T>(schema: SafeParser<T>, value: unknown): Validated<T> {
+function validate<T>(schema: SafeParser<T>, value: unknown): Validated<T> {
   const parsed = schema.safeParse(value);
   if (parsed.success) return { ok: true, data: parsed.data };
   const errors: Record<string, string> = {};
@@ -26,7 +26,7 @@ export function validate<T>(schema: SafeParser<T>, value: unknown): Validated<T>
 }
 
 /** Field errors from a 400 answer, for the same display as local validation. */
-export function serverFieldErrors(err: unknown): Record<string, string> {
+function serverFieldErrors(err: unknown): Record<string, string> {
   return fieldErrors(err as ApiError);
 }
 

@@ -63,3 +63,49 @@ describe("describeError", () => {
     expect(describeError(new Error("boom"), "en")).toBe(en["error.unexpected"]);
   });
 });
+
+describe("the fair-booking and room-link errors (issue #11)", () => {
+  it("are said in plain words in both languages, with the limits from the details", () => {
+    const limit = new ApiError(422, "booking_limit", "x", { scope: "total", maxActive: 4, maxActivePerDoctor: 2 });
+    expect(describeError(limit, "pt-BR")).toContain("até 4 no total e 2 com o(a) mesmo(a) médico(a)");
+    expect(describeError(limit, "en")).toContain("4 in all and 2 with the same doctor");
+    const far = new ApiError(422, "too_far_ahead", "x", { horizonDays: 90, latestStart: "2031-01-01T00:00:00Z" });
+    expect(describeError(far, "pt-BR")).toContain("até 90 dias à frente");
+    expect(describeError(far, "en")).toContain("at most 90 days ahead");
+    expect(describeError(new ApiError(400, "invalid_duration", "x", { slotMinutes: 30 }), "en")).toContain(
+      "one 30-minute slot",
+    );
+    for (const code of ["too_late", "link_revoked"]) {
+      const err = new ApiError(code === "too_late" ? 409 : 410, code, "x");
+      for (const lang of ["pt-BR", "en"] as const) {
+        expect(describeError(err, lang)).toBe(translate(lang, `error.${code}`));
+        expect(describeError(err, lang)).not.toMatch(/[{}]/);
+      }
+    }
+  });
+});
+
+describe("a refused status change, explained by its rule", () => {
+  const refused = (code: string, details: Record<string, string>) => new ApiError(409, code, "refused", details);
+  it("too early: says from when", () => {
+    const text = describeError(refused("too_early", { opensAt: "2026-12-01T12:45:00.000Z" }), "pt-BR");
+    expect(text).toMatch(/^Ainda é cedo: a consulta pode ser iniciada a partir de /);
+    expect(text).toContain("2026");
+  });
+  it("complete before start, no-show before the start, and a final state, each in its own words", () => {
+    expect(
+      describeError(refused("invalid_transition", { from: "scheduled", to: "completed", needs: "in_progress" }), "en"),
+    ).toBe("Start the consultation before completing it.");
+    expect(
+      describeError(
+        refused("invalid_transition", { from: "scheduled", to: "no_show", startsAt: "2026-12-01T13:00:00Z" }),
+        "pt-BR",
+      ),
+    ).toMatch(/^A falta só pode ser registrada depois do início/);
+    expect(describeError(refused("invalid_transition", { from: "completed", to: "cancelled" }), "pt-BR")).toMatch(
+      /^Esta consulta está concluída/,
+    );
+    // Never the old catch-all "changed state; refresh" for these.
+    expect(describeError(refused("invalid_transition", {}), "pt-BR")).not.toMatch(/já mudou de situação/);
+  });
+});

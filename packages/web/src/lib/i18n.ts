@@ -6,10 +6,11 @@
 import { createSignal } from "solid-js";
 import { ApiError } from "./api";
 import { en, type MessageKey, ptBR } from "./messages";
+import { formatDateTime, viewerZone } from "./time";
 
 export type Locale = "pt-BR" | "en";
 export const LOCALES: Locale[] = ["pt-BR", "en"];
-export const DEFAULT_LOCALE: Locale = "pt-BR";
+const DEFAULT_LOCALE: Locale = "pt-BR";
 const STORAGE_KEY = "healthflow.lang";
 
 type Dictionary = Partial<Record<MessageKey, string>>;
@@ -57,7 +58,7 @@ export function t(key: MessageKey, params?: Record<string, string | number>): st
   return translate(locale(), key, params);
 }
 
-export function hasMessage(key: string): boolean {
+function hasMessage(key: string): boolean {
   return key in dictionaries[DEFAULT_LOCALE];
 }
 
@@ -67,11 +68,45 @@ export function hasMessage(key: string): boolean {
  */
 export function describeError(err: unknown, lang: Locale = locale()): string {
   if (!(err instanceof ApiError)) return translate(lang, "error.unexpected");
+  const detailed = transitionRefusal(err, lang);
+  if (detailed) return detailed;
   const byCode = `error.${err.code}`;
-  if (hasMessage(byCode)) return translate(lang, byCode);
+  if (hasMessage(byCode)) return translate(lang, byCode, scalarDetails(err.details));
   if (err.status === 0) return translate(lang, "error.network");
   const byStatus = `error.status.${err.status}`;
   if (hasMessage(byStatus)) return translate(lang, byStatus);
   if (err.status >= 500) return translate(lang, "error.server");
   return err.message || translate(lang, "error.unexpected");
+}
+
+/** The numbers and words in an error's details, for sentences such as "at most {horizonDays} days". */
+function scalarDetails(details: unknown): Record<string, string | number> | undefined {
+  if (!details || typeof details !== "object" || Array.isArray(details)) return undefined;
+  const out: Record<string, string | number> = {};
+  for (const [k, v] of Object.entries(details)) if (typeof v === "string" || typeof v === "number") out[k] = v;
+  return out;
+}
+
+/** A refused status change, explained by the rule that refused it (the API says which in details). */
+function transitionRefusal(err: ApiError, lang: Locale): string | null {
+  if (err.code !== "too_early" && err.code !== "invalid_transition") return null;
+  const d = (err.details ?? {}) as {
+    opensAt?: unknown;
+    needs?: unknown;
+    to?: unknown;
+    from?: unknown;
+    startsAt?: unknown;
+  };
+  const at = (iso: string) => formatDateTime(iso, lang, viewerZone());
+  if (err.code === "too_early" && typeof d.opensAt === "string") {
+    return translate(lang, "error.too_early_at", { when: at(d.opensAt) });
+  }
+  if (d.needs === "in_progress") return translate(lang, "error.needs_start");
+  if (d.to === "no_show" && typeof d.startsAt === "string") {
+    return translate(lang, "error.no_show_before_start", { when: at(d.startsAt) });
+  }
+  if (typeof d.from === "string" && hasMessage(`status.${d.from}`)) {
+    return translate(lang, "error.transition_from", { status: translate(lang, `status.${d.from}`).toLowerCase() });
+  }
+  return null;
 }

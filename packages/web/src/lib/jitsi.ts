@@ -9,7 +9,7 @@ export interface JitsiApi {
   dispose(): void;
 }
 
-export interface JitsiOptions {
+interface JitsiOptions {
   roomName: string;
   jwt?: string;
   parentNode: HTMLElement;
@@ -29,7 +29,7 @@ declare global {
   }
 }
 
-export function jitsiScriptUrl(domain: string): string {
+function jitsiScriptUrl(domain: string): string {
   return `https://${domain}/external_api.js`;
 }
 

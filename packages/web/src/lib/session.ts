@@ -24,11 +24,6 @@ export async function refreshSession(): Promise<void> {
   }
 }
 
-export function hasRole(...roles: Role[]): boolean {
-  const u = user();
-  return !!u && roles.includes(u.role);
-}
-
 /** A one-shot message shown on the next screen ("Consultation booked"). */
 const [flash, setFlash] = createSignal<string | undefined>(undefined);
 

@@ -1,5 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { dayKey, formatCountdown, formatTime, fromLocalInput, groupSlotsByDay, zoneLabel, zoneOffset } from "./time";
+import {
+  dayKey,
+  formatCountdown,
+  formatTime,
+  formatWait,
+  fromLocalInput,
+  groupSlotsByDay,
+  zoneLabel,
+  zoneOffset,
+} from "./time";
 
 const slot = (startsAt: string) => ({ startsAt, endsAt: new Date(Date.parse(startsAt) + 30 * 60_000).toISOString() });
 
@@ -75,5 +84,23 @@ describe("small helpers", () => {
     expect(fromLocalInput("")).toBeNull();
     expect(fromLocalInput("tomorrow")).toBeNull();
     expect(fromLocalInput("2026-12-01T10:00")).toBe(new Date(2026, 11, 1, 10, 0).toISOString());
+  });
+});
+
+describe("formatWait: words for long waits, a clock only in the last hour", () => {
+  const h = 3_600_000;
+  it("a 41-hour wait is 1 day and 17 h, not a clock", () => {
+    expect(formatWait(41 * h, "pt-BR")).toBe("1 dia e 17 h");
+    expect(formatWait(41 * h, "en")).toBe("1 day and 17 h");
+    expect(formatWait(3 * 24 * h, "pt-BR")).toBe("3 dias");
+  });
+  it("hours and minutes within a day", () => {
+    expect(formatWait(5 * h + 12 * 60_000, "pt-BR")).toBe("5 h e 12 min");
+    expect(formatWait(5 * h + 12 * 60_000, "en")).toBe("5 h 12 min");
+    expect(formatWait(2 * h, "en")).toBe("2 h");
+  });
+  it("a clock in the last hour", () => {
+    expect(formatWait(59 * 60_000 + 5_000, "pt-BR")).toBe("59:05");
+    expect(formatWait(h, "en")).toBe("1:00:00");
   });
 });

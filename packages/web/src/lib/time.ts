@@ -103,12 +103,6 @@ export function addDays(d: Date, days: number): Date {
   return new Date(d.getFullYear(), d.getMonth(), d.getDate() + days, d.getHours(), d.getMinutes());
 }
 
-/** Monday 00:00 of the local week containing `d` (ISO weeks, as in Brazil's calendars). */
-export function startOfWeek(d: Date): Date {
-  const day = startOfDay(d);
-  return addDays(day, -((day.getDay() + 6) % 7));
-}
-
 /** Value for `<input type="datetime-local">` from a Date, in local time. */
 export function toLocalInput(d: Date): string {
   const p = (n: number) => String(n).padStart(2, "0");
@@ -130,4 +124,21 @@ export function formatCountdown(ms: number): string {
   const s = total % 60;
   const p = (n: number) => String(n).padStart(2, "0");
   return h > 0 ? `${h}:${p(m)}:${p(s)}` : `${p(m)}:${p(s)}`;
+}
+
+/**
+ * How long until something, as a person says it: "1 dia e 17 h" / "1 day and 17 h" beyond a day,
+ * "5 h e 12 min" / "5 h 12 min" beyond an hour, and a running clock ("12:34") only in the last hour.
+ */
+export function formatWait(ms: number, lang: string): string {
+  if (ms <= 3_600_000) return formatCountdown(ms);
+  const pt = lang.startsWith("pt");
+  const days = Math.floor(ms / 86_400_000);
+  const hours = Math.floor((ms % 86_400_000) / 3_600_000);
+  const minutes = Math.floor((ms % 3_600_000) / 60_000);
+  if (days > 0) {
+    const d = pt ? `${days} ${days === 1 ? "dia" : "dias"}` : `${days} ${days === 1 ? "day" : "days"}`;
+    return hours === 0 ? d : `${d} ${pt ? "e" : "and"} ${hours} h`;
+  }
+  return minutes === 0 ? `${hours} h` : `${hours} h ${pt ? "e " : ""}${minutes} min`;
 }

@@ -12,32 +12,56 @@ import { api } from "../lib/api";
 import type { Consultation } from "../lib/contract";
 import { locale, t } from "../lib/i18n";
 import { flash, setFlash, user } from "../lib/session";
-import { addDays, dayKey, formatDay, formatDayLong, startOfDay, startOfWeek, viewerZone, zoneLabel } from "../lib/time";
+import {
+  addDays,
+  dayKey,
+  formatDateTime,
+  formatDay,
+  formatDayLong,
+  startOfDay,
+  viewerZone,
+  zoneLabel,
+} from "../lib/time";
+
+/** "2026-11-30" for the URL, in local time. */
+const dayParam = (d: Date) =>
+  `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
+function fromDayParam(value: string | undefined): Date | undefined {
+  const m = value ? /^(\d{4})-(\d{2})-(\d{2})$/.exec(value) : null;
+  return m ? new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3])) : undefined;
+}
 
 type View = "day" | "week";
 
 const Agenda: Component = () => {
-  const [params, setParams] = useSearchParams<{ view?: string; doctor?: string; after?: string }>();
+  const [params, setParams] = useSearchParams<{ view?: string; doctor?: string; after?: string; from?: string }>();
   const zone = viewerZone();
   const isAdmin = () => user()?.role === "admin";
   const message = flash();
   setFlash(undefined);
   const view = (): View => (params.view === "day" ? "day" : "week");
-  const [anchor, setAnchor] = createSignal(startOfDay(new Date()));
+  // The first day shown: today unless the URL says otherwise (so a reschedule comes back here).
+  const anchor = () => fromDayParam(params.from) ?? startOfDay(new Date());
+  const setAnchor = (d: Date) => setParams({ from: dayParam(d) === dayParam(new Date()) ? undefined : dayParam(d) });
   const doctorFilter = () => (isAdmin() ? (params.doctor ?? "") : user()!.id);
 
   const [doctors] = createResource(
     () => (isAdmin() ? true : undefined),
     () => api.listDoctors(),
   );
+  // Seven days from the anchor, not Monday to Sunday: on a Sunday evening the week ahead is what matters.
   const range = createMemo(() => {
-    const from = view() === "day" ? anchor() : startOfWeek(anchor());
+    const from = anchor();
     return { from, to: addDays(from, view() === "day" ? 1 : 7) };
   });
   const [list, { mutate, refetch }] = createResource(
     () => ({ ...range(), doctorId: doctorFilter() }),
     ({ from, to, doctorId }) =>
       api.listConsultations({ from: from.toISOString(), to: to.toISOString(), doctorId: doctorId || undefined }),
+  );
+  const [timeOff] = createResource(
+    () => (doctorFilter() ? { ...range(), doctorId: doctorFilter() } : undefined),
+    ({ from, to, doctorId }) => api.listTimeOff(doctorId, from.toISOString(), to.toISOString()),
   );
   const replace = (c: Consultation) => mutate((all) => (all ?? []).map((x) => (x.id === c.id ? c : x)));
   const days = createMemo(() => {
@@ -46,7 +70,11 @@ const Agenda: Component = () => {
     return Array.from({ length: n }, (_, i) => {
       const date = addDays(range().from, i);
       const key = dayKey(date, zone);
-      return { date, key, items: all.filter((c) => dayKey(c.startsAt, zone) === key) };
+      const dayEnd = addDays(date, 1).getTime();
+      const away = (timeOff.error ? [] : (timeOff() ?? [])).filter(
+        (o) => Date.parse(o.startsAt) < dayEnd && Date.parse(o.endsAt) > date.getTime(),
+      );
+      return { date, key, away, items: all.filter((c) => dayKey(c.startsAt, zone) === key) };
     });
   });
 
@@ -165,6 +193,17 @@ const Agenda: Component = () => {
                 <Show when={view() === "week"}>
                   <h3>{formatDay(d.date, locale(), zone)}</h3>
                 </Show>
+                <For each={d.away}>
+                  {(o) => (
+                    <p class="time-off">
+                      {t("agenda.away", {
+                        from: formatDateTime(o.startsAt, locale(), zone),
+                        to: formatDateTime(o.endsAt, locale(), zone),
+                      })}
+                      <Show when={o.reason}> · {o.reason}</Show>
+                    </p>
+                  )}
+                </For>
                 <Show when={d.items.length > 0} fallback={<p class="muted">{t("agenda.empty")}</p>}>
                   <ul class="cards">
                     <For each={d.items}>

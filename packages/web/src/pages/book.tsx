@@ -1,36 +1,36 @@
 /**
- * Booking and rescheduling: pick a specialty or doctor, see free slots grouped by day in the
- * viewer's zone, pick one, confirm with a reason. When the slot went to someone else meanwhile (409),
+ * Booking and rescheduling: pick a specialty or doctor (components/book/doctor-picker), see free
+ * slots grouped by day in the viewer's zone (components/book/slot-picker), pick one, confirm with a
+ * reason. When the slot went to someone else meanwhile (409),
  * the page says so in words and offers the next free ones; the typed reason stays.
  */
 import { useNavigate, useSearchParams } from "@solidjs/router";
-import { type Component, createMemo, createResource, createSignal, For, Show } from "solid-js";
-import { ErrorAlert, Loading, Notice, PageTitle } from "../components/ui";
+import { type Component, createResource, createSignal, For, Show } from "solid-js";
+import { DoctorPicker } from "../components/book/doctor-picker";
+import { SlotPicker } from "../components/book/slot-picker";
+import { ErrorAlert, Notice, PageTitle } from "../components/ui";
 import { ApiError, api } from "../lib/api";
 import { nextFree } from "../lib/consultations";
 import type { Slot } from "../lib/contract";
 import { locale, t } from "../lib/i18n";
-import { setFlash, user } from "../lib/session";
-import {
-  addDays,
-  formatDateTime,
-  formatDayLong,
-  formatTime,
-  groupSlotsByDay,
-  viewerZone,
-  zoneLabel,
-} from "../lib/time";
+import { safeNext, setFlash, user } from "../lib/session";
+import { addDays, formatDateTime, formatDayLong, formatTime, viewerZone, zoneLabel } from "../lib/time";
 
 const WINDOW_DAYS = 14;
 
 const Book: Component = () => {
-  const [params] = useSearchParams<{ reschedule?: string; doctor?: string; patient?: string }>();
+  const [params] = useSearchParams<{ reschedule?: string; doctor?: string; patient?: string; back?: string }>();
   const navigate = useNavigate();
   const zone = viewerZone();
   const isAdmin = () => user()?.role === "admin";
   const rescheduleId = () => params.reschedule;
 
   const [doctors] = createResource(() => api.listDoctors());
+  // Patients are told the fair-booking limits up front, not only when a booking is refused.
+  const [rules] = createResource(
+    () => (user()?.role === "patient" ? true : undefined),
+    () => api.bookingRules(),
+  );
   const [patients] = createResource(
     () => (isAdmin() && !rescheduleId() ? true : undefined),
     () => api.listUsers("patient"),
@@ -41,28 +41,22 @@ const Book: Component = () => {
   const [doctorId, setDoctorId] = createSignal(params.doctor ?? "");
   const [patientId, setPatientId] = createSignal(params.patient ?? "");
   const [windowStart, setWindowStart] = createSignal(new Date());
-  const [dayKey, setDayKey] = createSignal<string>();
   const [slot, setSlot] = createSignal<Slot>();
   const [reason, setReason] = createSignal("");
   const [error, setError] = createSignal<unknown>();
   const [alternatives, setAlternatives] = createSignal<Slot[]>([]);
   const [busy, setBusy] = createSignal(false);
 
-  const specialties = createMemo(() => [...new Set((doctors() ?? []).map((d) => d.specialty))].sort());
-  const shownDoctors = createMemo(() => (doctors() ?? []).filter((d) => !specialty() || d.specialty === specialty()));
   const doctor = () => (doctors() ?? []).find((d) => d.id === doctorId());
 
   const [slots, { refetch: refetchSlots }] = createResource(
     () => (doctorId() ? { id: doctorId(), from: windowStart() } : undefined),
     ({ id, from }) => api.slots(id, from.toISOString(), addDays(from, WINDOW_DAYS).toISOString()),
   );
-  const days = createMemo(() => groupSlotsByDay(slots.error ? [] : (slots() ?? []), zone, locale()));
-  const selectedDay = () => days().find((d) => d.key === dayKey()) ?? days()[0];
 
   const pickDoctor = (id: string) => {
     setDoctorId(id);
     setSlot(undefined);
-    setDayKey(undefined);
     setAlternatives([]);
   };
 
@@ -86,7 +80,8 @@ const Book: Component = () => {
         });
         setFlash(t("book.booked", { when: formatDateTime(chosen.startsAt, locale(), zone) }));
       }
-      navigate(user()?.role === "patient" ? "/consultations" : "/agenda");
+      // Back where the user came from (the agenda at the day it showed), else their home list.
+      navigate(safeNext(params.back) ?? (user()?.role === "patient" ? "/consultations" : "/agenda"));
     } catch (err) {
       setError(err);
       if (err instanceof ApiError && (err.code === "slot_taken" || err.status === 409 || err.status === 422)) {
@@ -104,6 +99,7 @@ const Book: Component = () => {
     <>
       <PageTitle>{rescheduleId() ? t("book.rescheduleTitle") : t("book.title")}</PageTitle>
       <p class="zone">{t("common.timesIn", { zone: zoneLabel(zone) })}</p>
+      <Show when={rules()}>{(r) => <p class="zone">{t("book.limits", { ...r() })}</p>}</Show>
       <Show when={original()}>
         {(c) => (
           <Notice>
@@ -126,103 +122,33 @@ const Book: Component = () => {
         </Show>
 
         <Show when={!rescheduleId()}>
-          <div class="row">
-            <div>
-              <label for="book-specialty">{t("book.specialty")}</label>
-              <select
-                id="book-specialty"
-                value={specialty()}
-                onChange={(e) => {
-                  setSpecialty(e.currentTarget.value);
-                  if (doctor() && specialty() && doctor()!.specialty !== specialty()) pickDoctor("");
-                }}
-              >
-                <option value="">{t("book.anySpecialty")}</option>
-                <For each={specialties()}>{(s) => <option value={s}>{s}</option>}</For>
-              </select>
-            </div>
-            <div>
-              <label for="book-doctor">{t("book.doctor")}</label>
-              <select id="book-doctor" value={doctorId()} onChange={(e) => pickDoctor(e.currentTarget.value)}>
-                <option value="">{t("book.chooseDoctor")}</option>
-                <For each={shownDoctors()}>
-                  {(d) => (
-                    <option value={d.id} selected={d.id === doctorId()}>
-                      {`${d.name} · ${d.specialty}`}
-                    </option>
-                  )}
-                </For>
-              </select>
-            </div>
-          </div>
+          <DoctorPicker
+            doctors={doctors() ?? []}
+            specialty={specialty()}
+            doctorId={doctorId()}
+            onSpecialty={setSpecialty}
+            onDoctor={pickDoctor}
+          />
         </Show>
 
         <Show when={doctorId()}>
-          <section aria-labelledby="slots-heading">
-            <h2 id="slots-heading">{t("book.freeSlots")}</h2>
-            <div class="actions">
-              <button
-                type="button"
-                class="secondary"
-                disabled={windowStart().getTime() <= Date.now()}
-                onClick={() => {
-                  const prev = addDays(windowStart(), -WINDOW_DAYS);
-                  setWindowStart(prev.getTime() < Date.now() ? new Date() : prev);
-                }}
-              >
-                {t("book.earlier")}
-              </button>
-              <button
-                type="button"
-                class="secondary"
-                onClick={() => setWindowStart(addDays(windowStart(), WINDOW_DAYS))}
-              >
-                {t("book.later")}
-              </button>
-            </div>
-            <Show when={!slots.loading} fallback={<Loading />}>
-              <ErrorAlert error={slots.error} />
-              <Show when={days().length > 0} fallback={<p class="muted">{t("book.noSlots")}</p>}>
-                <fieldset class="day-picker">
-                  <legend>{t("book.day")}</legend>
-                  <For each={days()}>
-                    {(d) => (
-                      <button
-                        type="button"
-                        class="day"
-                        aria-pressed={selectedDay()?.key === d.key}
-                        onClick={() => setDayKey(d.key)}
-                      >
-                        {d.label}
-                      </button>
-                    )}
-                  </For>
-                </fieldset>
-                <Show when={selectedDay()}>
-                  {(d) => (
-                    <fieldset class="slot-picker">
-                      <legend>{formatDayLong(d().slots[0]!.startsAt, locale(), zone)}</legend>
-                      <For each={d().slots}>
-                        {(s) => (
-                          <button
-                            type="button"
-                            class="slot"
-                            aria-pressed={slot()?.startsAt === s.startsAt}
-                            onClick={() => {
-                              setSlot(s);
-                              setAlternatives([]);
-                            }}
-                          >
-                            {formatTime(s.startsAt, locale(), zone)}
-                          </button>
-                        )}
-                      </For>
-                    </fieldset>
-                  )}
-                </Show>
-              </Show>
-            </Show>
-          </section>
+          <SlotPicker
+            slots={slots()}
+            loading={slots.loading}
+            error={slots.error}
+            zone={zone}
+            selected={slot()}
+            canGoEarlier={windowStart().getTime() > Date.now()}
+            onEarlier={() => {
+              const prev = addDays(windowStart(), -WINDOW_DAYS);
+              setWindowStart(prev.getTime() < Date.now() ? new Date() : prev);
+            }}
+            onLater={() => setWindowStart(addDays(windowStart(), WINDOW_DAYS))}
+            onPick={(s) => {
+              setSlot(s);
+              setAlternatives([]);
+            }}
+          />
         </Show>
 
         <ErrorAlert error={error()}>

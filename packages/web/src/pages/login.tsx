@@ -1,4 +1,4 @@
-import { loginInputSchema } from "@healthflow/core/users/user.schema";
+import { loginInputSchema } from "@healthflow/core/schemas";
 import { A, useNavigate, useSearchParams } from "@solidjs/router";
 import { type Component, createSignal, Show } from "solid-js";
 import { ErrorAlert, Notice, PageTitle } from "../components/ui";

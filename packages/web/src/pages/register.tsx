@@ -1,4 +1,4 @@
-import { registerInputSchema } from "@healthflow/core/users/user.schema";
+import { registerInputSchema } from "@healthflow/core/schemas";
 import { A, useNavigate } from "@solidjs/router";
 import { type Component, createSignal, For, Show } from "solid-js";
 import { ErrorAlert, PageTitle } from "../components/ui";

@@ -23,7 +23,7 @@ import type { Room } from "../lib/contract";
 import { describeError, locale, t } from "../lib/i18n";
 import { type JitsiApi, loadJitsiScript, PUBLIC_DEMO_DOMAIN } from "../lib/jitsi";
 import { jitsiLang, notOpenYet } from "../lib/room";
-import { formatCountdown, formatDateTime, formatTime, viewerZone, zoneLabel } from "../lib/time";
+import { formatDateTime, formatDayLong, formatTime, formatWait, viewerZone, zoneLabel } from "../lib/time";
 
 const RoomPage: Component = () => {
   const params = useParams<{ token: string }>();
@@ -66,10 +66,15 @@ const RoomPage: Component = () => {
           <section class="room">
             <PageTitle>{w().consultation ? title(w().consultation!) : t("room.waitingTitle")}</PageTitle>
             <div class="alert alert-info" role="status">
-              <p>{t("room.notYetOpen", { when: formatDateTime(w().opensAt, locale(), zone) })}</p>
+              <p>
+                {t("room.notYetOpen", {
+                  date: formatDayLong(w().opensAt, locale(), zone),
+                  time: formatTime(w().opensAt, locale(), zone),
+                })}
+              </p>
               <p class="countdown" aria-live="off">
                 <span class="muted">{t("room.opensIn")} </span>
-                <strong data-testid="countdown">{formatCountdown(remaining())}</strong>
+                <strong data-testid="countdown">{formatWait(remaining(), locale())}</strong>
               </p>
             </div>
             <p class="zone">{t("common.timesIn", { zone: zoneLabel(zone) })}</p>
@@ -93,7 +98,9 @@ const RoomPage: Component = () => {
           <OpenRoom
             room={r()}
             title={title(r().consultation)}
-            onLeave={(id, role) => navigate(role === "doctor" ? `/agenda?after=${id}` : "/")}
+            onLeave={(id, role, called) =>
+              navigate(role === "doctor" ? (called ? `/agenda?after=${id}` : "/agenda") : "/")
+            }
           />
         )}
       </Match>
@@ -113,11 +120,13 @@ function roomErrorText(err: unknown): string {
 const OpenRoom: Component<{
   room: Room;
   title: string;
-  onLeave: (consultationId: string, role: Room["role"]) => void;
+  onLeave: (consultationId: string, role: Room["role"], called: boolean) => void;
 }> = (props) => {
   let container!: HTMLElement;
   let jitsi: JitsiApi | undefined;
   const [status, setStatus] = createSignal<"loading" | "ready" | "failed">("loading");
+  // Whether a call happened: only then is the doctor asked, on leaving, to complete the consultation.
+  const [joined, setJoined] = createSignal(false);
   const [knocking, setKnocking] = createSignal<{ id: string; name: string }[]>([]);
   const [answerError, setAnswerError] = createSignal(false);
   const isDoctor = () => props.room.role === "doctor";
@@ -148,7 +157,8 @@ const OpenRoom: Component<{
         if (!p?.id) return;
         setKnocking((list) => (list.some((k) => k.id === p.id) ? list : [...list, { id: p.id!, name: p.name ?? "" }]));
       });
-      jitsi.addListener("readyToClose", () => props.onLeave(props.room.consultation.id, props.room.role));
+      jitsi.addListener("videoConferenceJoined", () => setJoined(true));
+      jitsi.addListener("readyToClose", () => props.onLeave(props.room.consultation.id, props.room.role, true));
       setStatus("ready");
     } catch {
       setStatus("failed");
@@ -220,7 +230,9 @@ const OpenRoom: Component<{
         aria-label={t("room.videoRegion")}
       />
       <p>
-        <A href={isDoctor() ? `/agenda?after=${props.room.consultation.id}` : "/"}>{t("room.leave")}</A>
+        <A href={isDoctor() ? (joined() ? `/agenda?after=${props.room.consultation.id}` : "/agenda") : "/"}>
+          {t("room.leave")}
+        </A>
       </p>
     </section>
   );

@@ -2,10 +2,11 @@
  * Administration of people: list by role, create doctors, patients and admins. The form is
  * validated with the server's own schema before it is sent; a failure keeps everything typed.
  */
-import { createUserInputSchema } from "@healthflow/core/users/user.schema";
+import { createUserInputSchema } from "@healthflow/core/schemas";
 import { A } from "@solidjs/router";
 import { type Component, createResource, createSignal, For, Show } from "solid-js";
 import { ErrorAlert, Loading, Notice, PageTitle } from "../components/ui";
+import { ZoneInput } from "../components/zone-input";
 import { api } from "../lib/api";
 import type { Role } from "../lib/contract";
 import { createForm } from "../lib/forms";
@@ -135,7 +136,13 @@ const Users: Component = () => {
             <div class="row">
               {field("user-specialty", "doctor.specialty", t("users.specialty"), specialty, setSpecialty)}
               {field("user-license", "doctor.licenseNumber", t("users.license"), license, setLicense)}
-              {field("user-timezone", "doctor.timezone", t("availability.timezone"), timezone, setTimezone)}
+              <ZoneInput
+                id="user-timezone"
+                label={t("availability.timezone")}
+                value={timezone()}
+                invalid={!!errors()["doctor.timezone"]}
+                onInput={setTimezone}
+              />
               {field(
                 "user-slot",
                 "doctor.slotMinutes",
@@ -173,7 +180,8 @@ const Users: Component = () => {
         <Show when={!users.loading} fallback={<Loading />}>
           <ErrorAlert error={users.error} />
           <Show when={!users.error}>
-            <div class="table-wrap">
+            {/* Focusable, so a keyboard can scroll it sideways on a narrow screen. */}
+            <section class="table-wrap" aria-label={t("users.tableRegion")} tabindex="0">
               <table>
                 <thead>
                   <tr>
@@ -196,7 +204,7 @@ const Users: Component = () => {
                   </For>
                 </tbody>
               </table>
-            </div>
+            </section>
           </Show>
         </Show>
       </section>

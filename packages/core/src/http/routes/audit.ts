@@ -7,6 +7,7 @@ import { errorResponses, jsonResponse, newRouter, security } from "../router.js"
 const list = createRoute({
   method: "get",
   path: "/api/audit",
+  operationId: "listAuditEvents",
   tags: ["audit"],
   summary: "The audit trail, newest first, filtered and keyset-paginated (admins only)",
   security,

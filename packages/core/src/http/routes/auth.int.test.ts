@@ -2,9 +2,10 @@
  * Sign-in, sessions and CSRF through the real app and a real database (PGlite, or PostgreSQL when
  * TEST_DATABASE_URL is set).
  */
+
+import { createTestClinic, TEST_PASSWORD, type TestClinic, uniqueEmail } from "@healthflow/test-kit/test-clinic";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hashToken } from "../../auth/session.js";
-import { createTestClinic, TEST_PASSWORD, type TestClinic, uniqueEmail } from "../../testing/test-clinic.js";
 
 const HOUR = 3_600_000;
 const T0 = new Date("2031-03-10T12:00:00Z");
@@ -109,6 +110,17 @@ describe("POST /api/auth/login", () => {
 });
 
 describe("sessions", () => {
+  it("GET /api/auth/session is 200 {user:null} without a session, and the user with one", async () => {
+    for (const headers of [{}, { cookie: "hf_session=forged-token-value-0123456789" }] as Record<string, string>[]) {
+      const res = await clinic.call("GET", "/api/auth/session", { headers });
+      expect([res.status, res.body]).toEqual([200, { user: null }]);
+    }
+    const p = await newPatient("Ana Sessão");
+    const res = await clinic.call("GET", "/api/auth/session", { headers: { authorization: `Bearer ${p.token}` } });
+    expect(res.status).toBe(200);
+    expect(res.body.user).toMatchObject({ id: p.id, name: "Ana Sessão", role: "patient" });
+  });
+
   it("GET /api/auth/me is 401 with the error shape without a valid session", async () => {
     const variants: Record<string, string>[] = [
       {},

@@ -1,20 +1,28 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { createRoute } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { registerWithVerification } from "../../auth/account-flows.js";
 import { endSession, startSession } from "../../auth/session.js";
 import { authenticate, registerPatient } from "../../users/user.js";
-import { loginInputSchema, registerInputSchema, userSchema } from "../../users/user.schema.js";
+import {
+  currentSessionSchema,
+  loginInputSchema,
+  registerInputSchema,
+  sessionResponseSchema,
+  userEnvelopeSchema,
+} from "../../users/user.schema.js";
 import { assertSameOrigin, clearSessionCookie, currentSession, requireUser, setSessionCookie } from "../auth.js";
 import type { AppEnv } from "../context.js";
 import { notifyContextOf } from "../notify-context.js";
 import { errorResponses, jsonBody, jsonResponse, newRouter, security } from "../router.js";
 import { guardSignIn, signInSucceeded } from "../sign-in-guard.js";
 
-const sessionResponse = z.object({ user: userSchema, token: z.string() });
+const sessionResponse = sessionResponseSchema;
 
 const login = createRoute({
   method: "post",
   path: "/api/auth/login",
+  operationId: "login",
+  security: [], // public: no session needed
   tags: ["auth"],
   summary: "Sign in; returns a session token and sets the session cookie",
   request: { body: jsonBody(loginInputSchema) },
@@ -24,6 +32,7 @@ const login = createRoute({
 const logout = createRoute({
   method: "post",
   path: "/api/auth/logout",
+  operationId: "logout",
   tags: ["auth"],
   summary: "End the current session",
   security,
@@ -33,15 +42,27 @@ const logout = createRoute({
 const me = createRoute({
   method: "get",
   path: "/api/auth/me",
+  operationId: "getMe",
   tags: ["auth"],
   summary: "The signed-in user",
   security,
-  responses: { 200: jsonResponse(z.object({ user: userSchema }), "The user"), ...errorResponses(401) },
+  responses: { 200: jsonResponse(userEnvelopeSchema, "The user"), ...errorResponses(401) },
+});
+
+const session = createRoute({
+  method: "get",
+  path: "/api/auth/session",
+  tags: ["auth"],
+  summary: "Who is signed in: the user, or null (200 either way, so a signed-out page logs no error)",
+  security: [...security, {}],
+  responses: { 200: jsonResponse(currentSessionSchema, "The session's user, or null") },
 });
 
 const register = createRoute({
   method: "post",
   path: "/api/auth/register",
+  operationId: "register",
+  security: [], // public: no session needed
   tags: ["auth"],
   summary: "Patient sign-up",
   description:
@@ -97,4 +118,9 @@ export const authRoutes = newRouter()
     clearSessionCookie(c);
     return c.body(null, 204);
   })
-  .openapi(me, async (c) => c.json({ user: await requireUser(c) }, 200));
+  .openapi(me, async (c) => c.json({ user: await requireUser(c) }, 200))
+  .openapi(session, async (c) => {
+    const found = await currentSession(c);
+    c.header("Cache-Control", "no-store");
+    return c.json({ user: found?.user ?? null }, 200);
+  });

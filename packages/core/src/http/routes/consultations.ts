@@ -1,26 +1,36 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { Forbidden } from "../../errors.js";
+import type { Db } from "../../db/database.js";
 import * as Consultation from "../../scheduling/consultation.js";
 import {
   bookInputSchema,
+  type Consultation as ConsultationView,
   cancelInputSchema,
-  consultationSchema,
+  consultationEnvelopeSchema,
+  consultationPageSchema,
   listConsultationsQuerySchema,
   patchConsultationSchema,
 } from "../../scheduling/scheduling.schema.js";
 import { requireUser } from "../auth.js";
 import { notifyContextOf } from "../notify-context.js";
+import { clockOf } from "../clock.js";
 import { errorResponses, jsonBody, jsonResponse, newRouter, security } from "../router.js";
-import { clockOf } from "./schedules.js";
 
 const idParams = z.object({ id: z.string().uuid() });
-const one = z.object({ consultation: consultationSchema });
+const one = consultationEnvelopeSchema;
 
 const bookRoute = createRoute({
   method: "post",
   path: "/api/consultations",
+  operationId: "bookConsultation",
   tags: ["consultations"],
   summary: "Book a consultation (patients for themselves; doctors and admins give patientId)",
+  description:
+    "409 `slot_taken` (with `nextSlots`); 422 `outside_availability`, `time_off`, `too_soon`; 400 `invalid_duration`. " +
+    "Fair booking, for patients only: one slot of the doctor's length (400 `invalid_duration`), at most " +
+    "HEALTHFLOW_BOOKING_HORIZON_DAYS ahead (422 `too_far_ahead`, `details.horizonDays`), at most " +
+    "HEALTHFLOW_MAX_ACTIVE_BOOKINGS upcoming consultations they booked themselves and 2 with one doctor " +
+    "(422 `booking_limit`, `details: {scope, maxActive, maxActivePerDoctor, active, activeWithDoctor}`).",
   security,
   request: { body: jsonBody(bookInputSchema) },
   responses: { 201: jsonResponse(one, "Booked"), ...errorResponses(400, 401, 403, 404, 409, 422) },
@@ -29,15 +39,13 @@ const bookRoute = createRoute({
 const listRoute = createRoute({
   method: "get",
   path: "/api/consultations",
+  operationId: "listConsultations",
   tags: ["consultations"],
   summary: "Consultations visible to the caller, ordered by start; keyset-paginated",
   security,
   request: { query: listConsultationsQuerySchema },
   responses: {
-    200: jsonResponse(
-      z.object({ consultations: z.array(consultationSchema), nextCursor: z.string().nullable() }),
-      "Consultations",
-    ),
+    200: jsonResponse(consultationPageSchema, "Consultations"),
     ...errorResponses(400, 401),
   },
 });
@@ -45,6 +53,7 @@ const listRoute = createRoute({
 const getRoute = createRoute({
   method: "get",
   path: "/api/consultations/{id}",
+  operationId: "getConsultation",
   tags: ["consultations"],
   summary: "One consultation (clinical notes for its doctor and admins; the read is audited)",
   security,
@@ -55,8 +64,12 @@ const getRoute = createRoute({
 const patchRoute = createRoute({
   method: "patch",
   path: "/api/consultations/{id}",
+  operationId: "updateConsultation",
   tags: ["consultations"],
   summary: "Reschedule, change status, or write notes",
+  description:
+    "A patient moving a consultation is held to the fair-booking horizon and length (422 `too_far_ahead`, " +
+    "400 `invalid_duration`); a patient cannot cancel after the start (409 `too_late`).",
   security,
   request: { params: idParams, body: jsonBody(patchConsultationSchema) },
   responses: { 200: jsonResponse(one, "Updated"), ...errorResponses(400, 401, 403, 404, 409, 422) },
@@ -65,8 +78,10 @@ const patchRoute = createRoute({
 const cancelRoute = createRoute({
   method: "post",
   path: "/api/consultations/{id}/cancel",
+  operationId: "cancelConsultation",
   tags: ["consultations"],
   summary: "Cancel a scheduled consultation; its slot is free again at once",
+  description: "A patient cannot cancel once the consultation has started: 409 `too_late` (staff can).",
   security,
   request: {
     params: idParams,
@@ -100,14 +115,10 @@ export const consultationRoutes = newRouter()
   })
   .openapi(patchRoute, async (c) => {
     const actor = await requireUser(c);
-    const consultation = await Consultation.update(
-      c.get("deps").db,
-      c.req.valid("param").id,
-      c.req.valid("json"),
-      actor,
-      clockOf(c),
-      notifyContextOf(c),
-    );
+    const { db } = c.get("deps");
+    const id = c.req.valid("param").id;
+    const clock = clockOf(c);
+    const consultation = await Consultation.change(db, id, c.req.valid("json"), actor, clock, notifyContextOf(c));
     return c.json({ consultation }, 200);
   })
   .openapi(cancelRoute, async (c) => {

@@ -1,10 +1,12 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { errorBody } from "../error-handler.js";
-import { errorResponses, jsonResponse, newRouter } from "../router.js";
+import { jsonResponse, newRouter } from "../router.js";
 
 const healthz = createRoute({
   method: "get",
   path: "/healthz",
+  operationId: "getLiveness",
+  hide: true, // a probe for load balancers and Kubernetes, not part of the client API
   tags: ["health"],
   summary: "Liveness: the process is up",
   responses: { 200: jsonResponse(z.object({ status: z.literal("ok") }), "Alive") },
@@ -13,6 +15,8 @@ const healthz = createRoute({
 const readyz = createRoute({
   method: "get",
   path: "/readyz",
+  operationId: "getReadiness",
+  hide: true, // a probe for load balancers and Kubernetes, not part of the client API
   tags: ["health"],
   summary: "Readiness: the database answers and migrations are current",
   responses: {
@@ -39,5 +43,3 @@ export const healthRoutes = newRouter()
       503,
     );
   });
-
-export { errorResponses };

@@ -7,6 +7,7 @@ import { errorResponses, jsonResponse, newRouter, security } from "../router.js"
 const exportRoute = createRoute({
   method: "get",
   path: "/api/me/export",
+  operationId: "exportMyData",
   tags: ["privacy"],
   summary: "Everything HealthFlow holds about the caller, as JSON (LGPD art. 18); the export is audited",
   security,
@@ -19,6 +20,7 @@ const exportRoute = createRoute({
 const anonymiseRoute = createRoute({
   method: "post",
   path: "/api/users/{id}/anonymise",
+  operationId: "anonymiseUser",
   tags: ["privacy"],
   summary: "Anonymise a patient: identity replaced, sessions ended, consultations kept (admins only)",
   security,

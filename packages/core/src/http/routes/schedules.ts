@@ -1,8 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import type { Context } from "hono";
 import {
   addTimeOff,
-  type Clock,
   deleteTimeOff,
   getAvailability,
   listSlots,
@@ -11,27 +9,25 @@ import {
 } from "../../scheduling/availability.js";
 import {
   availabilitySchema,
+  bookingRulesSchema,
   instantSchema,
   putAvailabilitySchema,
   rangeQuerySchema,
-  slotSchema,
+  slotListSchema,
+  timeOffEnvelopeSchema,
   timeOffInputSchema,
-  timeOffSchema,
+  timeOffListSchema,
 } from "../../scheduling/scheduling.schema.js";
 import { requireUser } from "../auth.js";
-import type { AppEnv } from "../context.js";
+import { clockOf } from "../clock.js";
 import { errorResponses, jsonBody, jsonResponse, newRouter, security } from "../router.js";
-
-export function clockOf(c: Context<AppEnv>): Clock {
-  const { now, config } = c.get("deps");
-  return { now: now(), minNoticeMinutes: config.minNoticeMinutes };
-}
 
 const doctorParams = z.object({ id: z.string().uuid() });
 
 const getAvail = createRoute({
   method: "get",
   path: "/api/doctors/{id}/availability",
+  operationId: "getAvailability",
   tags: ["scheduling"],
   summary: "A doctor's weekly availability (local wall-clock times in the doctor's zone)",
   security,
@@ -42,6 +38,7 @@ const getAvail = createRoute({
 const putAvail = createRoute({
   method: "put",
   path: "/api/doctors/{id}/availability",
+  operationId: "putAvailability",
   tags: ["scheduling"],
   summary: "Replace a doctor's weekly availability (that doctor or an admin)",
   security,
@@ -52,12 +49,13 @@ const putAvail = createRoute({
 const postTimeOff = createRoute({
   method: "post",
   path: "/api/doctors/{id}/time-off",
+  operationId: "addTimeOff",
   tags: ["scheduling"],
   summary: "Block an interval (vacation, congress)",
   security,
   request: { params: doctorParams, body: jsonBody(timeOffInputSchema) },
   responses: {
-    201: jsonResponse(z.object({ timeOff: timeOffSchema }), "Created"),
+    201: jsonResponse(timeOffEnvelopeSchema, "Created"),
     ...errorResponses(400, 401, 403, 404),
   },
 });
@@ -65,15 +63,18 @@ const postTimeOff = createRoute({
 const getTimeOff = createRoute({
   method: "get",
   path: "/api/doctors/{id}/time-off",
+  operationId: "listTimeOff",
   tags: ["scheduling"],
   summary: "A doctor's time off, optionally within a range",
+  description:
+    "Every signed-in user sees the intervals; the `reason` only the doctor themself and admins (others get null).",
   security,
   request: {
     params: doctorParams,
     query: z.object({ from: instantSchema.optional(), to: instantSchema.optional() }),
   },
   responses: {
-    200: jsonResponse(z.object({ timeOff: z.array(timeOffSchema) }), "Time off"),
+    200: jsonResponse(timeOffListSchema, "Time off"),
     ...errorResponses(400, 401, 404),
   },
 });
@@ -81,6 +82,7 @@ const getTimeOff = createRoute({
 const delTimeOff = createRoute({
   method: "delete",
   path: "/api/doctors/{id}/time-off/{timeOffId}",
+  operationId: "deleteTimeOff",
   tags: ["scheduling"],
   summary: "Remove a time-off block",
   security,
@@ -91,17 +93,39 @@ const delTimeOff = createRoute({
 const slots = createRoute({
   method: "get",
   path: "/api/doctors/{id}/slots",
+  operationId: "listSlots",
   tags: ["scheduling"],
   summary: "Free slots in [from, to), at most 62 days, UTC",
   security,
   request: { params: doctorParams, query: rangeQuerySchema },
   responses: {
-    200: jsonResponse(z.object({ slots: z.array(slotSchema) }), "Free slots"),
+    200: jsonResponse(slotListSchema, "Free slots"),
     ...errorResponses(400, 401, 404),
   },
 });
 
+const bookingRulesRoute = createRoute({
+  method: "get",
+  path: "/api/booking-rules",
+  operationId: "getBookingRules",
+  tags: ["scheduling"],
+  summary: "What a patient may book by themselves",
+  description:
+    "HEALTHFLOW_BOOKING_HORIZON_DAYS, HEALTHFLOW_MAX_ACTIVE_BOOKINGS, HEALTHFLOW_MAX_ACTIVE_BOOKINGS_PER_DOCTOR and " +
+    "HEALTHFLOW_MIN_NOTICE_MINUTES, so the dashboard can say them before a booking is refused.",
+  security,
+  responses: {
+    200: jsonResponse(bookingRulesSchema, "The rules"),
+    ...errorResponses(401),
+  },
+});
+
 export const scheduleRoutes = newRouter()
+  .openapi(bookingRulesRoute, async (c) => {
+    await requireUser(c);
+    const { booking, minNoticeMinutes } = c.get("deps").config;
+    return c.json({ ...booking, minNoticeMinutes }, 200);
+  })
   .openapi(getAvail, async (c) => {
     await requireUser(c);
     return c.json(await getAvailability(c.get("deps").db, c.req.valid("param").id), 200);
@@ -116,8 +140,9 @@ export const scheduleRoutes = newRouter()
     return c.json({ timeOff }, 201);
   })
   .openapi(getTimeOff, async (c) => {
-    await requireUser(c);
-    return c.json({ timeOff: await listTimeOff(c.get("deps").db, c.req.valid("param").id, c.req.valid("query")) }, 200);
+    const actor = await requireUser(c);
+    const { id } = c.req.valid("param");
+    return c.json({ timeOff: await listTimeOff(c.get("deps").db, id, c.req.valid("query"), actor) }, 200);
   })
   .openapi(delTimeOff, async (c) => {
     const actor = await requireUser(c, "doctor", "admin");

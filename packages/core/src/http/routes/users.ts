@@ -2,7 +2,13 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { createAccount } from "../../auth/account-flows.js";
 import { LIST_DEFAULT_LIMIT, LIST_MAX_LIMIT } from "../../scheduling/scheduling.schema.js";
 import { listDoctors, listUsersPage } from "../../users/user.js";
-import { createUserInputSchema, doctorSummarySchema, roleSchema, userSchema } from "../../users/user.schema.js";
+import {
+  createUserInputSchema,
+  doctorListSchema,
+  roleSchema,
+  userEnvelopeSchema,
+  userPageSchema,
+} from "../../users/user.schema.js";
 import { requireUser } from "../auth.js";
 import { notifyContextOf } from "../notify-context.js";
 import { errorResponses, jsonBody, jsonResponse, newRouter, security } from "../router.js";
@@ -10,6 +16,7 @@ import { errorResponses, jsonBody, jsonResponse, newRouter, security } from "../
 const create = createRoute({
   method: "post",
   path: "/api/users",
+  operationId: "createUser",
   tags: ["users"],
   summary: "Create an account of any role (admins only)",
   description:
@@ -17,12 +24,13 @@ const create = createRoute({
     "the person receives a link `<public origin>/accept-invite?token=…` (valid 7 days) to choose their own password.",
   security,
   request: { body: jsonBody(createUserInputSchema) },
-  responses: { 201: jsonResponse(z.object({ user: userSchema }), "Created"), ...errorResponses(400, 401, 403, 409) },
+  responses: { 201: jsonResponse(userEnvelopeSchema, "Created"), ...errorResponses(400, 401, 403, 409) },
 });
 
 const list = createRoute({
   method: "get",
   path: "/api/users",
+  operationId: "listUsers",
   tags: ["users"],
   summary: "List accounts by name, optionally by role; keyset-paginated (admins only)",
   security,
@@ -34,7 +42,7 @@ const list = createRoute({
     }),
   },
   responses: {
-    200: jsonResponse(z.object({ users: z.array(userSchema), nextCursor: z.string().nullable() }), "Accounts"),
+    200: jsonResponse(userPageSchema, "Accounts"),
     ...errorResponses(400, 401, 403),
   },
 });
@@ -42,11 +50,12 @@ const list = createRoute({
 const doctors = createRoute({
   method: "get",
   path: "/api/doctors",
+  operationId: "listDoctors",
   tags: ["users"],
   summary: "Doctors one can book with",
   security,
   responses: {
-    200: jsonResponse(z.object({ doctors: z.array(doctorSummarySchema) }), "Doctors"),
+    200: jsonResponse(doctorListSchema, "Doctors"),
     ...errorResponses(401),
   },
 });

@@ -1,0 +1,11 @@
+/**
+ * `@healthflow/core/schemas`: the wire shapes (zod schemas and their types) shared by the API and the
+ * web app. Plain zod only: this entry must stay safe to bundle for the browser.
+ */
+export * from "./audit/audit.schema.js";
+export * from "./notifications/notifications.schema.js";
+export * from "./rooms/room.schema.js";
+export * from "./scheduling/scheduling.schema.js";
+// The clock rules of status changes, so the dashboard offers exactly what the API accepts.
+export * from "./scheduling/transition-time.js";
+export * from "./users/user.schema.js";

@@ -1,7 +1,0 @@
-/// <reference types="vite/client" />
-interface ImportMetaEnv {
-  readonly VITE_API_URL: string;
-}
-interface ImportMeta {
-  readonly env: ImportMetaEnv;
-}
