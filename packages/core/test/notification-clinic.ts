@@ -8,13 +8,13 @@
  * - otherwise: an in-memory PGlite.
  */
 import { randomBytes } from "node:crypto";
+import { DataApiStandIn } from "@healthflow/test-kit/data-api-stand-in";
+import { createTestClinic, openTestDatabase, type TestClinic, type TestPerson } from "@healthflow/test-kit/test-clinic";
 import pg from "pg";
 import type { AppConfig } from "../src/config/config.js";
 import type { DatabaseHandle } from "../src/db/create-db.js";
 import { smtpChannel } from "../src/notifications/channels/smtp.js";
 import { type DispatcherOptions, drainOutbox } from "../src/notifications/dispatcher.js";
-import { DataApiStandIn } from "../src/testing/data-api-stand-in.js";
-import { createTestClinic, openTestDatabase, type TestClinic, type TestPerson } from "../src/testing/test-clinic.js";
 import { type MailSink, startMailSink } from "./mail-sink.js";
 
 export const MAIL_FROM = "Clínica HealthFlow <agenda@clinic.example>";

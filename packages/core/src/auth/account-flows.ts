@@ -7,7 +7,7 @@
  * instead). Every message is enqueued in the transaction of its change; every change is audited.
  */
 import { recordAudit } from "../audit/audit.js";
-import type { Language } from "../db/database.js";
+import type { Db, Language } from "../db/database.js";
 import { inTransaction } from "../db/transaction.js";
 import { Conflict, Invalid, NotFound } from "../errors.js";
 import { renderAccountMessage, TOKEN_PLACEHOLDER } from "../notifications/messages.js";
@@ -15,7 +15,7 @@ import { enqueue, mayMessage, type NewMessage, type NotifyContext } from "../not
 import { hashPassword, verifyPassword } from "../users/password.js";
 import { type Actor, createUser, registerPatient } from "../users/user.js";
 import type { CreateUserInput, RegisterInput, User } from "../users/user.schema.js";
-import { type Db, findUserByEmail, findUserById, toUser } from "../users/user.sql.js";
+import { findUserByEmail, findUserById, toUser } from "../users/user.sql.js";
 import { consumeAccountToken } from "./account-tokens.js";
 
 type Recipient = { id: string; email: string; name: string; language: Language; role: User["role"] };

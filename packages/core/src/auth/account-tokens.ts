@@ -5,10 +5,12 @@
  * racing uses of one token cannot both succeed.
  */
 import { randomBytes } from "node:crypto";
-import { type Language, type TokenPurpose, toDate } from "../db/database.js";
+import type { Db, Language, TokenPurpose } from "../db/database.js";
 import { Invalid } from "../errors.js";
-import type { Db } from "../users/user.sql.js";
 import { hashToken } from "./session.js";
+
+/** Timestamps as read back (Date from pg and the Data API dialect; a string from raw JSON). */
+const toDate = (v: Date | string): Date => (v instanceof Date ? v : new Date(v));
 
 export const TOKEN_TTL_MINUTES: Record<TokenPurpose, number> = {
   verify_email: 48 * 60,

@@ -4,12 +4,13 @@
  * invitations. Tokens: expiry, single use, wrong account, never in the database in clear, never in
  * a log.
  */
+
+import { TEST_PASSWORD, uniqueEmail } from "@healthflow/test-kit/test-clinic";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createMailWorld, type MailWorld, PUBLIC_URL, tokenFromLink } from "../../test/notification-clinic.js";
 import { hashToken } from "../auth/session.js";
 import { createApp } from "../http/app.js";
 import { createLogger } from "../log/logger.js";
-import { TEST_PASSWORD, uniqueEmail } from "@healthflow/test-kit/test-clinic";
 
 const T0 = new Date("2031-05-05T12:00:00Z");
 const MIN = 60_000;

@@ -15,11 +15,10 @@
  * lead time has gone is skipped rather than sent late.
  */
 import { sql } from "kysely";
-import { type Language, toDate } from "../db/database.js";
+import type { Db, Language } from "../db/database.js";
 import { roomWindow } from "../rooms/room.js";
 import { signRoomToken } from "../rooms/room-token.js";
 import type { Actor } from "../users/user.js";
-import type { Db } from "../users/user.sql.js";
 import { buildInvite } from "./ical.js";
 import {
   type ConsultationFacts,
@@ -31,6 +30,9 @@ import {
 } from "./messages.js";
 import { cancelPendingReminders, enqueue, type NewMessage, type NotifyContext, parseMailbox } from "./outbox.js";
 
+/** Timestamps as read back (Date from pg and the Data API dialect; a string from raw JSON). */
+const toDate = (v: Date | string): Date => (v instanceof Date ? v : new Date(v));
+
 interface Parties {
   id: string;
   starts_at: Date | string;
@@ -39,6 +41,7 @@ interface Parties {
   reason: string | null;
   cancel_reason: string | null;
   calendar_sequence: number;
+  room_link_generation: number;
   doctor_id: string;
   patient_id: string;
   doctor_email: string;
@@ -55,7 +58,7 @@ interface Parties {
 
 async function loadParties(db: Db, consultationId: string): Promise<Parties | undefined> {
   const { rows } = await sql<Parties>`
-    select c.id, c.starts_at, c.ends_at, c.status, c.reason, c.cancel_reason, c.calendar_sequence,
+    select c.id, c.starts_at, c.ends_at, c.status, c.reason, c.cancel_reason, c.calendar_sequence, c.room_link_generation,
       c.doctor_id, c.patient_id,
       d.email as doctor_email, d.name as doctor_name, d.language as doctor_language,
       (d.disabled_at is null) as doctor_active, dp.timezone, dp.specialty,
@@ -74,9 +77,13 @@ const whenOf = (start: Date, end: Date, p: Parties, lang: Language) => formatWhe
 /** The patient's room link, signed, expiring when the room closes (as POST .../room-link would give). */
 async function patientRoomUrl(p: Parties, ctx: NotifyContext): Promise<string | undefined> {
   if (!ctx.roomSecret) return undefined;
-  const { closesAt } = roomWindow(p);
+  const { closesAt } = roomWindow({ starts_at: toDate(p.starts_at), ends_at: toDate(p.ends_at) });
   if (closesAt.getTime() <= ctx.now.getTime()) return undefined;
-  const { token } = await signRoomToken(ctx.roomSecret, { consultationId: p.id, role: "patient" }, closesAt, ctx.now);
+  const { token } = await signRoomToken(
+    ctx.roomSecret,
+    { consultationId: p.id, role: "patient", generation: p.room_link_generation },
+    ctx.now,
+  );
   return `${ctx.publicOrigin}/room/${token}`;
 }
 

@@ -4,10 +4,11 @@
  * outbox; and the SMTP server down for 30 s in the middle of a booking load, after which every
  * message has been delivered exactly once. The races and the outage need PostgreSQL.
  */
+
+import type { TestPerson } from "@healthflow/test-kit/test-clinic";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startMailSink } from "../../test/mail-sink.js";
 import { createMailWorld, MAIL_FROM, type MailWorld } from "../../test/notification-clinic.js";
-import type { TestPerson } from "@healthflow/test-kit/test-clinic";
 import { smtpChannel } from "./channels/smtp.js";
 import { backoffMs, drainOutbox, startDispatcherLoop } from "./dispatcher.js";
 import { renderAccountMessage } from "./messages.js";

@@ -19,10 +19,13 @@
 import { randomBytes } from "node:crypto";
 import { type Kysely, type Selectable, sql } from "kysely";
 import { issueAccountToken } from "../auth/account-tokens.js";
-import { type DB, type OutboxTable, toDate } from "../db/database.js";
+import type { DB, OutboxTable } from "../db/database.js";
 import { type Logger, silentLogger } from "../log/logger.js";
 import { type MailChannel, type OutgoingMail, PermanentDeliveryError } from "./channel.js";
 import { TOKEN_PLACEHOLDER } from "./messages.js";
+
+/** Timestamps as read back (Date from pg and the Data API dialect; a string from raw JSON). */
+const toDate = (v: Date | string): Date => (v instanceof Date ? v : new Date(v));
 
 export interface DispatcherOptions {
   db: Kysely<DB>;

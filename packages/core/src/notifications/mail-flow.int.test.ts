@@ -3,13 +3,14 @@
  * confirmation with a valid invite → reschedule → updated invite and moved reminders → cancel.
  * Every .ics is parsed by an independent parser (ical.js); every mail by mailparser.
  */
+
+import { TEST_PASSWORD, uniqueEmail } from "@healthflow/test-kit/test-clinic";
 import ICAL from "ical.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ReceivedMail } from "../../test/mail-sink.js";
 import { createMailWorld, type MailWorld, PUBLIC_URL, tokenFromLink } from "../../test/notification-clinic.js";
 import { hashToken } from "../auth/session.js";
 import { verifyRoomToken } from "../rooms/room-token.js";
-import { TEST_PASSWORD, uniqueEmail } from "@healthflow/test-kit/test-clinic";
 
 const T0 = new Date("2031-03-03T12:00:00Z"); // a Monday; São Paulo has had no DST since 2019
 const SECRET = "test-secret-0123456789-abcdefghijklmnop";
@@ -23,7 +24,7 @@ afterAll(async () => {
 });
 
 /** Parses an invite with ical.js and returns what a calendar client would read. */
-export function readInvite(content: string) {
+function readInvite(content: string) {
   const calendar = new ICAL.Component(ICAL.parse(content));
   const vevent = calendar.getFirstSubcomponent("vevent")!;
   const event = new ICAL.Event(vevent);

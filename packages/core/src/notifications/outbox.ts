@@ -10,11 +10,13 @@
  */
 import { randomUUID } from "node:crypto";
 import { recordAudit } from "../audit/audit.js";
-import { type Language, type OutboxStatus, type TokenPurpose, toDate } from "../db/database.js";
+import type { Db, Language, OutboxStatus, TokenPurpose } from "../db/database.js";
 import { Conflict, Invalid, NotFound } from "../errors.js";
 import type { Actor } from "../users/user.js";
-import type { Db } from "../users/user.sql.js";
 import { type MessageKind, type Rendered, TOKEN_PLACEHOLDER } from "./messages.js";
+
+/** Timestamps as read back (Date from pg and the Data API dialect; a string from raw JSON). */
+const toDate = (v: Date | string): Date => (v instanceof Date ? v : new Date(v));
 
 /** What enqueueing needs from the request: the clock, where links point, the sender, reminder offsets. */
 export interface NotifyContext {

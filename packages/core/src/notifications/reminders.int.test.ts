@@ -3,10 +3,11 @@
  * when too late, not written for moments already past, moved by a reschedule (across a DST change),
  * dropped by a cancel.
  */
+
+import type { TestPerson } from "@healthflow/test-kit/test-clinic";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createMailWorld, type MailWorld } from "../../test/notification-clinic.js";
 import { startSession } from "../auth/session.js";
-import type { TestPerson } from "@healthflow/test-kit/test-clinic";
 
 const T0 = new Date("2031-03-01T12:00:00Z");
 const MIN = 60_000;

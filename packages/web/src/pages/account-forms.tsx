@@ -3,7 +3,7 @@
  * new-password form (reset, invitation), and the token of a link page, read once and then removed
  * from the address bar so it does not linger in the history or leave in a Referer.
  */
-import { emailOnlySchema, newPasswordSchema } from "@healthflow/core/users/user.schema";
+import { emailOnlySchema, newPasswordSchema } from "@healthflow/core/schemas";
 import { useNavigate, useSearchParams } from "@solidjs/router";
 import { type Component, createSignal, onMount, Show } from "solid-js";
 import { ErrorAlert, Notice } from "../components/ui";

@@ -2,7 +2,7 @@
  * My account: the language of messages and screens, changing the password (the other sessions
  * end), signing out everywhere, and for an unconfirmed email a new confirmation link.
  */
-import { changePasswordInputSchema, type Language } from "@healthflow/core/users/user.schema";
+import { changePasswordInputSchema, type Language } from "@healthflow/core/schemas";
 import { useNavigate } from "@solidjs/router";
 import { type Component, createSignal, For, Show } from "solid-js";
 import { ErrorAlert, Notice, PageTitle } from "../components/ui";

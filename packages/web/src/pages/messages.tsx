@@ -3,10 +3,11 @@
  * the rendered message (and, with the local mailbox, the delivered copy with its links); a retry
  * for failed ones.
  */
-import type { MessageDetail, MessageStatus, MessageSummary } from "@healthflow/core/notifications/notifications.schema";
+
 import { type Component, createSignal, For, onMount, Show } from "solid-js";
 import { Dialog, ErrorAlert, Loading, Notice, PageTitle } from "../components/ui";
 import { api } from "../lib/api";
+import type { MessageDetail, MessageStatus, MessageSummary } from "../lib/contract";
 import { locale, t } from "../lib/i18n";
 
 const STATUSES: MessageStatus[] = ["pending", "sending", "sent", "failed", "cancelled", "skipped"];

@@ -1,4 +1,4 @@
-import { createRoute } from "@hono/zod-openapi";
+import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { registerWithVerification } from "../../auth/account-flows.js";
 import { endSession, startSession } from "../../auth/session.js";

@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { Forbidden } from "../../errors.js";
 import type { Db } from "../../db/database.js";
+import { Forbidden } from "../../errors.js";
 import * as Consultation from "../../scheduling/consultation.js";
 import {
   bookInputSchema,
@@ -12,8 +12,8 @@ import {
   patchConsultationSchema,
 } from "../../scheduling/scheduling.schema.js";
 import { requireUser } from "../auth.js";
-import { notifyContextOf } from "../notify-context.js";
 import { clockOf } from "../clock.js";
+import { notifyContextOf } from "../notify-context.js";
 import { errorResponses, jsonBody, jsonResponse, newRouter, security } from "../router.js";
 
 const idParams = z.object({ id: z.string().uuid() });
