@@ -1,6 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Db } from "../../db/database.js";
-import { Forbidden } from "../../errors.js";
 import * as Consultation from "../../scheduling/consultation.js";
 import {
   bookInputSchema,
@@ -13,7 +12,7 @@ import {
 } from "../../scheduling/scheduling.schema.js";
 import { requireUser } from "../auth.js";
 import { clockOf } from "../clock.js";
-import { notifyContextOf } from "../notify-context.js";
+import { assertMayBook, notifyContextOf } from "../notify-context.js";
 import { errorResponses, jsonBody, jsonResponse, newRouter, security } from "../router.js";
 
 const idParams = z.object({ id: z.string().uuid() });
@@ -93,9 +92,7 @@ const cancelRoute = createRoute({
 export const consultationRoutes = newRouter()
   .openapi(bookRoute, async (c) => {
     const actor = await requireUser(c);
-    if (actor.role === "patient" && !actor.emailVerified && c.get("deps").config.requireEmailVerification) {
-      throw new Forbidden("email_unverified", "Confirm your email before booking: follow the link we sent you.");
-    }
+    assertMayBook(c, actor);
     const consultation = await Consultation.book(
       c.get("deps").db,
       c.req.valid("json"),
