@@ -243,9 +243,5 @@ export function appConfigFromEnv(env: Env): AppConfig {
  * tests and embedded use; every field can be overridden.
  */
 export function defaultAppConfig(overrides: Partial<AppConfig> = {}): AppConfig {
-  return {
-    ...appConfigFromEnv(parseEnv({})),
-    mail: { channel: "mailbox", from: DEFAULT_MAIL_FROM },
-    ...overrides,
-  };
+  return { ...appConfigFromEnv(parseEnv({})), ...overrides };
 }
