@@ -140,6 +140,11 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
         now: deps.now,
         logger: logger.child({ component: "outbox" }),
         intervalMs: typeof options.dispatcher === "object" ? options.dispatcher.intervalMs : undefined,
+        // Beside the API in one process: small rounds, two sends at a time, a breath between full
+        // rounds, so a burst of bookings (each with its mail) cannot grow this process's memory.
+        batchSize: 10,
+        concurrency: 2,
+        busyPauseMs: 200,
       });
       logger.info("outbox dispatcher started", { channel: config.mail.channel });
     }

@@ -260,7 +260,17 @@ export interface DispatcherLoop {
  * The background loop of the Node server: a round every `intervalMs`, at once again while rounds
  * come back full, and a growing pause while the database is unreachable.
  */
-export function startDispatcherLoop(options: DispatcherOptions & { intervalMs?: number }): DispatcherLoop {
+export function startDispatcherLoop(
+  options: DispatcherOptions & {
+    intervalMs?: number;
+    /**
+     * Pause after a full round before the next (default 0: at once). A server that also answers
+     * requests sets one, so a backlog drains at a bounded pace instead of competing for memory
+     * and CPU with the requests that are filling it.
+     */
+    busyPauseMs?: number;
+  },
+): DispatcherLoop {
   const intervalMs = options.intervalMs ?? 2_000;
   const logger = options.logger ?? silentLogger;
   const workerId = options.workerId ?? `dispatcher-${randomBytes(6).toString("hex")}`;
@@ -284,7 +294,7 @@ export function startDispatcherLoop(options: DispatcherOptions & { intervalMs?: 
       try {
         const r = await dispatchOnce({ ...options, workerId });
         errors = 0;
-        if (r.claimed >= batchSize) pause = 0;
+        if (r.claimed >= batchSize) pause = options.busyPauseMs ?? 0;
       } catch (err) {
         errors++;
         pause = Math.min(30_000, intervalMs * 2 ** Math.min(errors, 5));
