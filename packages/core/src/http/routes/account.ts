@@ -28,6 +28,8 @@ const tokenErrors =
   "400 `invalid_token` (unknown, of another kind, or its account changed), `token_expired`, `token_used`.";
 
 const verifyRoute = createRoute({
+  operationId: "verifyEmail",
+  security: [],
   method: "post",
   path: "/api/auth/verify-email",
   tags: ["auth"],
@@ -38,6 +40,8 @@ const verifyRoute = createRoute({
 });
 
 const resendRoute = createRoute({
+  operationId: "resendVerification",
+  security: [],
   method: "post",
   path: "/api/auth/verify-email/resend",
   tags: ["auth"],
@@ -50,6 +54,8 @@ const resendRoute = createRoute({
 });
 
 const forgotRoute = createRoute({
+  operationId: "forgotPassword",
+  security: [],
   method: "post",
   path: "/api/auth/forgot-password",
   tags: ["auth"],
@@ -62,6 +68,8 @@ const forgotRoute = createRoute({
 });
 
 const resetRoute = createRoute({
+  operationId: "resetPassword",
+  security: [],
   method: "post",
   path: "/api/auth/reset-password",
   tags: ["auth"],
@@ -72,6 +80,7 @@ const resetRoute = createRoute({
 });
 
 const changeRoute = createRoute({
+  operationId: "changePassword",
   method: "post",
   path: "/api/auth/change-password",
   tags: ["auth"],
@@ -85,6 +94,7 @@ const changeRoute = createRoute({
 });
 
 const logoutAllRoute = createRoute({
+  operationId: "logoutEverywhere",
   method: "post",
   path: "/api/auth/logout-all",
   tags: ["auth"],
@@ -94,6 +104,8 @@ const logoutAllRoute = createRoute({
 });
 
 const acceptInviteRoute = createRoute({
+  operationId: "acceptInvite",
+  security: [],
   method: "post",
   path: "/api/auth/accept-invite",
   tags: ["auth"],
@@ -104,6 +116,7 @@ const acceptInviteRoute = createRoute({
 });
 
 const updateMeRoute = createRoute({
+  operationId: "updateMe",
   method: "patch",
   path: "/api/auth/me",
   tags: ["auth"],

@@ -16,6 +16,7 @@ const statusSchema = messageStatusSchema;
 const idParams = z.object({ id: z.string().uuid() });
 
 const listRoute = createRoute({
+  operationId: "listMessages",
   method: "get",
   path: "/api/messages",
   tags: ["messages"],
@@ -38,6 +39,7 @@ const listRoute = createRoute({
 });
 
 const getRoute = createRoute({
+  operationId: "getMessage",
   method: "get",
   path: "/api/messages/{id}",
   tags: ["messages"],
@@ -51,6 +53,7 @@ const getRoute = createRoute({
 });
 
 const retryRoute = createRoute({
+  operationId: "retryMessage",
   method: "post",
   path: "/api/messages/{id}/retry",
   tags: ["messages"],
