@@ -4,6 +4,7 @@
  * idle period and, regardless of use, after a maximum lifetime.
  */
 import { createHash, randomBytes } from "node:crypto";
+import type { CompiledQuery } from "kysely";
 import type { Db } from "../db/database.js";
 import type { User } from "../users/user.schema.js";
 import { selectUsers, toUser } from "../users/user.sql.js";
@@ -38,6 +39,41 @@ export async function startSession(
   return { token, expiresAt };
 }
 
+// One round trip for the session and its user: every authenticated request pays for this.
+function sessionQuery(db: Db, tokenHash: string) {
+  return selectUsers(db)
+    .innerJoin("sessions", "sessions.user_id", "users.id")
+    .select([
+      "sessions.id as session_id",
+      "sessions.last_seen_at as session_last_seen_at",
+      "sessions.expires_at as session_expires_at",
+    ])
+    .where("sessions.token_hash", "=", tokenHash);
+}
+type SessionRow = Awaited<ReturnType<ReturnType<typeof sessionQuery>["executeTakeFirstOrThrow"]>>;
+
+// Building and compiling that query (a join and fourteen columns) was the largest single CPU cost
+// of a booking after the statements themselves (profile in docs/benchmarks.md). It is compiled
+// once per database handle, with a placeholder where the token's hash goes; each request runs it
+// with its own hash. Same SQL, same parameters, same row as building it afresh.
+const PLACEHOLDER = "\u0000token-hash";
+const compiledLookups = new WeakMap<Db, { query: CompiledQuery<SessionRow>; at: number }>();
+
+async function lookUpSession(db: Db, tokenHash: string): Promise<SessionRow | undefined> {
+  let compiled = compiledLookups.get(db);
+  if (!compiled) {
+    const query = sessionQuery(db, PLACEHOLDER).compile();
+    compiled = { query, at: query.parameters.indexOf(PLACEHOLDER) };
+    compiledLookups.set(db, compiled);
+  }
+  // A dialect that did not keep the hash as one parameter: build the query as usual.
+  if (compiled.at < 0) return sessionQuery(db, tokenHash).executeTakeFirst();
+  const parameters = [...compiled.query.parameters];
+  parameters[compiled.at] = tokenHash;
+  const { rows } = await db.executeQuery<SessionRow>({ ...compiled.query, parameters });
+  return rows[0];
+}
+
 // Touching last_seen_at on every request would turn every read into a write.
 const TOUCH_EVERY_MS = 60_000;
 
@@ -49,16 +85,7 @@ export async function resolveSession(
   policy: SessionPolicy,
 ): Promise<{ user: User; sessionId: string } | undefined> {
   if (token.length < 20 || token.length > 100) return undefined;
-  // One round trip for the session and its user: every authenticated request pays for this.
-  const row = await selectUsers(db)
-    .innerJoin("sessions", "sessions.user_id", "users.id")
-    .select([
-      "sessions.id as session_id",
-      "sessions.last_seen_at as session_last_seen_at",
-      "sessions.expires_at as session_expires_at",
-    ])
-    .where("sessions.token_hash", "=", hashToken(token))
-    .executeTakeFirst();
+  const row = await lookUpSession(db, hashToken(token));
   if (!row) return undefined;
   const session = { id: row.session_id, last_seen_at: row.session_last_seen_at, expires_at: row.session_expires_at };
   const lastSeen = session.last_seen_at.getTime();

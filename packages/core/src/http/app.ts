@@ -62,7 +62,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}) {
     c.set("log", log);
     const started = performance.now();
     await next();
-    const path = new URL(c.req.url).pathname;
+    const path = c.req.path;
     if (path !== "/healthz" && path !== "/readyz") {
       log.info("request", {
         method: c.req.method,

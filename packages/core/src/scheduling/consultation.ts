@@ -6,7 +6,7 @@
  * Status changes and notes lock the row and write their audit event in the same transaction.
  */
 import { randomBytes } from "node:crypto";
-import type { Transaction } from "kysely";
+import { sql, type Transaction } from "kysely";
 import { recordAudit } from "../audit/audit.js";
 import type { DB, Db } from "../db/database.js";
 import { decodeCursor, keyPart, toPage } from "../db/keyset.js";
@@ -216,6 +216,14 @@ export async function list(
   if (query.patientId) q = q.where("c.patient_id", "=", query.patientId);
   if (query.from) q = q.where("c.ends_at", ">", query.from);
   if (query.to) q = q.where("c.starts_at", "<", query.to);
+  // The same window as a range overlap, so the period GiST indexes (migration 0007) bound the scan
+  // on both sides: otherwise it walks every earlier consultation, and grows with history.
+  if (query.from && query.to && query.from < query.to) {
+    const { from, to } = query;
+    q = q.where(
+      sql<boolean>`tstzrange(c.starts_at, c.ends_at, '[)') && tstzrange(${from}::timestamptz, ${to}::timestamptz, '[)')`,
+    );
+  }
   if (query.status) q = q.where("c.status", "in", query.status);
   if (query.cursor) {
     const [startsAt, id] = decodeCursor<[Date, string]>(query.cursor, [keyPart.instant, keyPart.uuid]);

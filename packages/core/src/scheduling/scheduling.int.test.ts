@@ -3,7 +3,7 @@
  * The clock stands at Monday 2030-03-04 09:00 in Sao Paulo (12:00Z).
  */
 
-import { createTestClinic, type TestClinic, type TestPerson } from "@healthflow/test-kit/test-clinic";
+import { createTestClinic, TEST_PASSWORD, type TestClinic, type TestPerson } from "@healthflow/test-kit/test-clinic";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const NOW = new Date("2030-03-04T12:00:00Z");
@@ -431,12 +431,23 @@ describe("status transitions", () => {
     const still = await clinic.call("GET", `/api/consultations/${id}`, { as: doctor });
     expect(still.body.consultation).toMatchObject({ startsAt: "2030-03-05T12:00:00.000Z", notes: null });
 
-    const both = await patch(id, doctor, { status: "in_progress", notes: "PA 12/8." });
-    expect(both.status).toBe(200);
-    expect(both.body.consultation).toMatchObject({ status: "in_progress", notes: "PA 12/8." });
-    // The same status again, with notes: only the notes change.
-    const again = await patch(id, doctor, { status: "in_progress", notes: "PA 13/8." });
-    expect(again.body.consultation).toMatchObject({ status: "in_progress", notes: "PA 13/8." });
+    // Starting opens with the room (15 minutes before the start).
+    clinic.clock.set(new Date("2030-03-05T11:50:00Z"));
+    try {
+      // A day later the test session has idled out: the doctor signs in again.
+      const login = await clinic.call("POST", "/api/auth/login", {
+        body: { email: doctor.user.email, password: TEST_PASSWORD },
+      });
+      const doc: TestPerson = { ...doctor, token: login.body.token };
+      const both = await patch(id, doc, { status: "in_progress", notes: "PA 12/8." });
+      expect(both.status).toBe(200);
+      expect(both.body.consultation).toMatchObject({ status: "in_progress", notes: "PA 12/8." });
+      // The same status again, with notes: only the notes change.
+      const again = await patch(id, doc, { status: "in_progress", notes: "PA 13/8." });
+      expect(again.body.consultation).toMatchObject({ status: "in_progress", notes: "PA 13/8." });
+    } finally {
+      clinic.clock.set(NOW);
+    }
     const audit = await clinic.db
       .selectFrom("audit_events")
       .select("action")

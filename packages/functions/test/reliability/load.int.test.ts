@@ -130,10 +130,22 @@ describe.skipIf(!url)("load soak", { timeout: (SECONDS + 120) * 1000 }, () => {
       ),
       maxMs: Math.round(Math.max(...latencies)),
       rssStartMb: mb(rss[0]?.bytes ?? 0),
+      rssPeakMb: mb(peak(rss)),
+      rssEndMb: mb(rss[rss.length - 1]?.bytes ?? 0),
       rssQ2PeakMb: mb(peak(quarter(1))),
       rssQ4PeakMb: mb(peak(quarter(3))),
     };
     reportFigures("load-soak", figures);
+    // Issue #16's memory targets, reported (the gate is the bounded-growth assertion below): a peak
+    // of at most 300 MB, and no growth from the second quarter to the last (up to 5 %, the
+    // garbage collector's own swing between samples).
+    const growth = peak(quarter(3)) / Math.max(1, peak(quarter(1)));
+    console.log(
+      `RELIABILITY target load-soak RSS peak <= 300 MB: ${figures.rssPeakMb <= 300 ? "met" : "missed"} (start ${figures.rssStartMb} MB, peak ${figures.rssPeakMb} MB, end ${figures.rssEndMb} MB)`,
+    );
+    console.log(
+      `RELIABILITY target load-soak no RSS growth from 2nd to last quarter: ${growth <= 1.05 ? "met" : "missed"} (peaks ${figures.rssQ2PeakMb} -> ${figures.rssQ4PeakMb} MB, ${((growth - 1) * 100).toFixed(1)} %)`,
+    );
 
     expect(server.alive()).toBe(true);
     expect(

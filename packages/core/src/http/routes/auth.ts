@@ -52,10 +52,11 @@ const me = createRoute({
 const session = createRoute({
   method: "get",
   path: "/api/auth/session",
+  operationId: "getSession",
   tags: ["auth"],
   summary: "Who is signed in: the user, or null (200 either way, so a signed-out page logs no error)",
   security: [...security, {}],
-  responses: { 200: jsonResponse(currentSessionSchema, "The session's user, or null") },
+  responses: { 200: jsonResponse(currentSessionSchema, "The session's user, or null"), ...errorResponses(429) },
 });
 
 const register = createRoute({
