@@ -549,9 +549,10 @@ describe.skipIf(!url)("hostile input", { timeout: 900_000 }, () => {
         const text = await res.text();
         sent++;
         statuses.push(res.status);
-        // A logout ends that actor's session: give them a new one so the run keeps its coverage.
+        // A logout (or signing out everywhere, or a password change) ends that actor's sessions:
+        // give them a new one so the run keeps its coverage.
         if (
-          r.key === "POST /api/auth/logout" &&
+          ["POST /api/auth/logout", "POST /api/auth/logout-all", "POST /api/auth/change-password"].includes(r.key) &&
           res.status === 204 &&
           r.actor !== "anonymous" &&
           r.actor !== "garbage"
