@@ -7,8 +7,9 @@
  * created: the core pods serve the API (stacks/Video.ts).
  */
 import * as iam from "aws-cdk-lib/aws-iam";
-import { Config, Api as HttpApi, type StackContext, use } from "sst/constructs";
+import { Config, Cron, Api as HttpApi, type StackContext, use } from "sst/constructs";
 import { Database } from "./Database.js";
+import { mailIdentity } from "./mail.js";
 import { publicUrlEnvironmentKey, publicUrlParameterPath } from "./public-url.js";
 import { announce, DATABASE_NAME, stageSettings } from "./stage.js";
 
@@ -22,6 +23,7 @@ export function Api({ stack, app }: StackContext) {
   const jitsi: Record<string, string> = settings.hosts.jitsi
     ? { JITSI_DOMAIN: settings.hosts.jitsi, JITSI_APP_ID: settings.jitsiAppId, JITSI_AUDIENCE: settings.jitsiAppId }
     : { JITSI_DOMAIN: "meet.jit.si" };
+  const mail = mailIdentity();
 
   const api = new HttpApi(stack, "Api", {
     defaults: {
@@ -45,6 +47,9 @@ export function Api({ stack, app }: StackContext) {
           LOG_LEVEL: "info",
           NODE_OPTIONS: "--enable-source-maps",
           [publicUrlEnvironmentKey()]: "__FETCH_FROM_SSM__",
+          // The API only writes messages into the outbox; the dispatcher below sends them.
+          HEALTHFLOW_MAIL_CHANNEL: "ses",
+          HEALTHFLOW_MAIL_FROM: mail.from,
         },
         nodejs: { esbuild: { external: ["pg-native"] } },
       },
@@ -58,6 +63,39 @@ export function Api({ stack, app }: StackContext) {
     new iam.PolicyStatement({
       actions: ["ssm:GetParameters"],
       resources: [`arn:${stack.partition}:ssm:${app.region}:${app.account}:parameter${publicUrlParameterPath()}`],
+    }),
+  );
+
+  // The outbox dispatcher: every minute, the same code the Node server runs in its loop. It may
+  // use the Data API and send through SES as the stage's identity, nothing else.
+  const dispatcher = new Cron(stack, "OutboxDispatcher", {
+    schedule: "rate(1 minute)",
+    job: {
+      function: {
+        handler: "packages/functions/src/dispatch-handler.handler",
+        runtime: "nodejs22.x",
+        architecture: "arm_64",
+        timeout: "110 seconds",
+        tracing: "disabled",
+        memorySize: "512 MB",
+        environment: {
+          DB_CLUSTER_ARN: cluster.clusterArn,
+          DB_SECRET_ARN: cluster.secret!.secretArn,
+          DB_NAME: DATABASE_NAME,
+          HEALTHFLOW_MAIL_CHANNEL: "ses",
+          HEALTHFLOW_MAIL_FROM: mail.from,
+          LOG_LEVEL: "info",
+          NODE_OPTIONS: "--enable-source-maps",
+        },
+        nodejs: { esbuild: { external: ["pg-native"] } },
+      },
+    },
+  });
+  cluster.grantDataApiAccess(dispatcher.jobFunction);
+  dispatcher.jobFunction.addToRolePolicy(
+    new iam.PolicyStatement({
+      actions: ["ses:SendEmail", "ses:SendRawEmail"],
+      resources: [`arn:${stack.partition}:ses:${app.region}:${app.account}:identity/${mail.identity}`],
     }),
   );
 

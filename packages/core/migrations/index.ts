@@ -8,6 +8,7 @@ import * as m0002 from "./0002-scheduling.js";
 import * as m0003 from "./0003-patient-cpf.js";
 import * as m0004 from "./0004-hardening.js";
 import * as m0005 from "./0005-telemedicine.js";
+import * as m0006 from "./0006-notifications.js";
 import * as m0007 from "./0007-performance-indexes.js";
 
 export const migrations: Record<string, Migration> = {
@@ -16,5 +17,6 @@ export const migrations: Record<string, Migration> = {
   "0003-patient-cpf": m0003,
   "0004-hardening": m0004,
   "0005-telemedicine": m0005,
+  "0006-notifications": m0006,
   "0007-performance-indexes": m0007,
 };

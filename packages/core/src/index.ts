@@ -11,6 +11,16 @@ export { createApp, type HealthFlowApp } from "./http/app.js";
 export type { AppDeps, Readiness } from "./http/context.js";
 export { securityHeaders } from "./http/security-headers.js";
 export { createLogger, type Logger, silentLogger } from "./log/logger.js";
+export type { MailChannel, OutgoingMail } from "./notifications/channel.js";
+export {
+  type DispatcherLoop,
+  type DispatcherOptions,
+  type DispatchReport,
+  dispatchOnce,
+  drainOutbox,
+  startDispatcherLoop,
+} from "./notifications/dispatcher.js";
+export { createMailChannel } from "./notifications/mail-channel.js";
 export { openRoom } from "./rooms/room.js";
 export { replaceRules } from "./scheduling/availability.sql.js";
 export { gridSlots, type Interval, type WeeklyRule } from "./scheduling/slots.js";

@@ -3,6 +3,7 @@
  * web app. Plain zod only: this entry must stay safe to bundle for the browser.
  */
 export * from "./audit/audit.schema.js";
+export * from "./notifications/notifications.schema.js";
 export * from "./rooms/room.schema.js";
 export * from "./scheduling/scheduling.schema.js";
 // The clock rules of status changes, so the dashboard offers exactly what the API accepts.

@@ -51,6 +51,7 @@ async function startServer(dataDir: string): Promise<Server> {
       PORT: String(port),
       LOG_FORMAT: "json",
       HEALTHFLOW_WEB_DIR: join(dataDir, "no-web-build"),
+      HEALTHFLOW_REQUIRE_EMAIL_VERIFICATION: "0",
     },
     "node",
   );

@@ -36,7 +36,7 @@ try {
 
 let platform: Platform;
 try {
-  platform = await openPlatform({ env: process.env, logger, serves: "node" });
+  platform = await openPlatform({ env: process.env, logger, serves: "node", dispatcher: true });
 } catch (err) {
   logger.error(err instanceof ConfigError ? err.message : "start-up failed", { err });
   process.exit(1);

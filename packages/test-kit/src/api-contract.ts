@@ -43,7 +43,7 @@ export function describeApiContract(label: string, target: () => ContractTarget)
       expect(res.headers.get("content-type")).toMatch(/application\/json/);
       const body = await json(res);
       expect(body).toEqual({
-        user: { id: user.id, email, name: "Contrato Teste", role: "patient" },
+        user: { id: user.id, email, name: "Contrato Teste", role: "patient", language: "pt-BR", emailVerified: true },
         token: expect.any(String),
       });
       const cookies = res.headers.getSetCookie();

@@ -22,6 +22,8 @@ export interface MatrixRequest {
 export interface MatrixRow {
   cells: Record<ActorKey, MatrixCell>;
   build(w: World, actor: ActorKey, variant: MatrixVariant): Promise<MatrixRequest> | MatrixRequest;
+  /** Runs after the request (routes that end the caller's other sessions give the world new ones). */
+  after?(w: World, actor: ActorKey): Promise<void>;
 }
 export interface MatrixResponse {
   route: string;
@@ -70,6 +72,8 @@ export async function runAuthorizationMatrix(
           body: built.body === undefined ? undefined : JSON.stringify(built.body),
         });
         const text = await res.text();
+        // Routes that end the caller's other sessions give the world new ones.
+        await rc.after?.(world, actor);
         const label = `${route} as ${actor}/${variant}`;
         routes.add(route);
         cells.push({ label, expected, status: res.status });

@@ -103,6 +103,8 @@ export default async function setup(project: TestProject) {
     HEALTHFLOW_ADMIN_EMAIL: adminEmail,
     HEALTHFLOW_ADMIN_PASSWORD: adminPassword,
     HEALTHFLOW_MIN_NOTICE_MINUTES: "0",
+    // The journeys sign up and book at once; the verification screens have their own checks.
+    HEALTHFLOW_REQUIRE_EMAIL_VERIFICATION: "0",
     JITSI_DOMAIN: JITSI_TEST_DOMAIN,
     // Every browser in the run signs in from 127.0.0.1: the per-IP limit would stop the suite.
     HEALTHFLOW_AUTH_MAX_PER_IP: "10000",

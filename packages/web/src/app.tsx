@@ -30,6 +30,12 @@ const Agenda = route(() => import("./pages/agenda"));
 const AvailabilityPage = route(() => import("./pages/availability"));
 const Users = route(() => import("./pages/users"));
 const RoomPage = route(() => import("./pages/room"));
+const VerifyEmail = route(() => import("./pages/verify-email"));
+const ForgotPassword = route(() => import("./pages/forgot-password"));
+const ResetPassword = route(() => import("./pages/reset-password"));
+const AcceptInvite = route(() => import("./pages/accept-invite"));
+const Account = route(() => import("./pages/account"));
+const Messages = route(() => import("./pages/messages"));
 
 export const App: Component = () => {
   void refreshSession();
@@ -38,6 +44,12 @@ export const App: Component = () => {
       <Route path="/login" component={Login} />
       <Route path="/register" component={Register} />
       <Route path="/room/:token" component={RoomPage} />
+      <Route path="/verify-email" component={VerifyEmail} />
+      <Route path="/forgot-password" component={ForgotPassword} />
+      <Route path="/reset-password" component={ResetPassword} />
+      <Route path="/accept-invite" component={AcceptInvite} />
+      <Route path="/account" component={guarded(Account, "patient", "doctor", "admin")} />
+      <Route path="/messages" component={guarded(Messages, "admin")} />
       <Route path="/" component={Home} />
       <Route path="/consultations" component={guarded(MyConsultations, "patient")} />
       <Route path="/book" component={guarded(Book, "patient", "admin", "doctor")} />
@@ -123,6 +135,13 @@ const Layout: Component<RouteSectionProps> = (props) => {
           </Show>
         </div>
       </header>
+      <Show
+        when={user()?.role === "patient" && user()?.emailVerified === false && location.pathname !== "/verify-email"}
+      >
+        <Notice tone="warning">
+          {t("account.unverifiedBanner")} <A href="/verify-email">{t("account.unverifiedAction")}</A>
+        </Notice>
+      </Show>
       <main id="main" tabindex="-1">
         <ErrorBoundary
           fallback={() => (
@@ -146,12 +165,19 @@ function navLinks(role: Role): { href: string; label: Parameters<typeof t>[0] }[
     return [
       { href: "/consultations", label: "nav.myConsultations" },
       { href: "/book", label: "nav.book" },
+      { href: "/account", label: "nav.account" },
     ];
   const links: { href: string; label: Parameters<typeof t>[0] }[] = [
     { href: "/agenda", label: "nav.agenda" },
     { href: "/availability", label: "nav.availability" },
   ];
-  if (role === "admin") links.push({ href: "/book", label: "nav.bookFor" }, { href: "/users", label: "nav.users" });
+  if (role === "admin")
+    links.push(
+      { href: "/book", label: "nav.bookFor" },
+      { href: "/users", label: "nav.users" },
+      { href: "/messages", label: "nav.messages" },
+    );
+  links.push({ href: "/account", label: "nav.account" });
   return links;
 }
 

@@ -10,6 +10,9 @@ import { createDb, type DatabaseHandle, type DbConfig, dbConfigFromEnv } from ".
 import { migrateToLatest, pendingMigrations } from "../db/migrate.js";
 import type { AppDeps, Readiness } from "../http/context.js";
 import type { Logger } from "../log/logger.js";
+import type { MailChannel } from "../notifications/channel.js";
+import { type DispatcherLoop, startDispatcherLoop } from "../notifications/dispatcher.js";
+import { createMailChannel } from "../notifications/mail-channel.js";
 import { type BootstrapResult, bootstrapAdmin } from "../seed/bootstrap-admin.js";
 import { type DemoLogin, readDemoLogins, saveDemoLogins } from "../seed/demo.js";
 import { seedDemoClinic } from "../seed/demo-clinic.js";
@@ -27,6 +30,11 @@ export interface PlatformOptions {
   /** Create the first admin and the demo clinic when asked to (default true). */
   bootstrap?: boolean;
   now?: () => Date;
+  /**
+   * Deliver the outbox from this process once started (the Node server: local and pods). Lambda
+   * leaves it to the scheduled dispatcher function.
+   */
+  dispatcher?: boolean | { intervalMs?: number };
   /** The HTTP runtime this platform serves, if any: it must know its public origin (config.ts). */
   serves?: "node" | "lambda";
 }
@@ -39,6 +47,8 @@ export interface Platform {
   deps: AppDeps;
   /** Settles when start-up is complete; rejects when it cannot complete (bad migration, timeout). */
   ready: Promise<StartupReport>;
+  /** The mail channel of the settings (created on first use). */
+  mailChannel(): MailChannel;
   close(): Promise<void>;
 }
 
@@ -82,6 +92,12 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
 
   // Closing the platform also stops a start-up still waiting for the database.
   const closing = new AbortController();
+  let dispatcher: DispatcherLoop | undefined;
+  let channel: MailChannel | undefined;
+  const mailChannel = () => {
+    channel ??= createMailChannel(config.mail);
+    return channel;
+  };
   const ready = (async (): Promise<StartupReport> => {
     await waitForDatabase(database.ping, logger, {
       timeoutMs: env.DB_CONNECT_TIMEOUT_SECONDS * 1000,
@@ -111,6 +127,27 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
     }
     migrationsCurrent = true;
     started = true;
+    if (options.dispatcher && !closing.signal.aborted) {
+      if (config.mail.channel === "mailbox" && dbConfig.kind !== "pglite") {
+        logger.warn("mail goes to the local mailbox in the data folder: set SMTP_URL (or SES) to deliver it", {
+          mailbox: config.mail.mailboxDir,
+        });
+      }
+      dispatcher = startDispatcherLoop({
+        db: database.db,
+        channel: mailChannel(),
+        mailFrom: config.mail.from,
+        now: deps.now,
+        logger: logger.child({ component: "outbox" }),
+        intervalMs: typeof options.dispatcher === "object" ? options.dispatcher.intervalMs : undefined,
+        // Beside the API in one process: small rounds, two sends at a time, a breath between full
+        // rounds, so a burst of bookings (each with its mail) cannot grow this process's memory.
+        batchSize: 10,
+        concurrency: 2,
+        busyPauseMs: 200,
+      });
+      logger.info("outbox dispatcher started", { channel: config.mail.channel });
+    }
     return { appliedMigrations, admin, demoLogins };
   })();
   // Callers attach their own handler; this keeps an early failure from being "unhandled" meanwhile.
@@ -123,8 +160,12 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
     database,
     deps,
     ready,
-    close: () => {
+    mailChannel,
+    close: async () => {
       closing.abort();
+      // The round in flight finishes (its rows are marked) before the database closes.
+      if (dispatcher) await dispatcher.stop().catch((err) => logger.error("stopping the dispatcher failed", { err }));
+      else await channel?.close?.();
       return database.close();
     },
   };

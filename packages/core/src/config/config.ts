@@ -2,6 +2,7 @@
  * Settings, read once at boot from the environment and validated (an edge, so zod). Every variable
  * here is listed in README.md; a wrong value stops start-up with a message naming it.
  */
+import { join, resolve } from "node:path";
 import { z } from "zod";
 
 const bool = z
@@ -14,6 +15,24 @@ const origin = z
   .string()
   .refine(isHttpUrl, "must be an http(s) URL")
   .transform((u) => new URL(u).origin);
+
+/** "1440,60": minutes before a consultation's start, each a reminder; empty for none. */
+const reminderOffsets = z
+  .string()
+  .regex(/^\s*(\d+\s*(,\s*\d+\s*)*)?$/, "comma-separated whole minutes, e.g. 1440,60")
+  .transform((v) =>
+    [
+      ...new Set(
+        v
+          .split(",")
+          .map((s) => s.trim())
+          .filter(Boolean)
+          .map(Number),
+      ),
+    ].sort((a, b) => b - a),
+  )
+  .refine((list) => list.every((m) => m >= 5 && m <= 30 * 24 * 60), "each offset between 5 and 43200 minutes");
+export const DEFAULT_MAIL_FROM = "HealthFlow <no-reply@healthflow.local>";
 
 export const envSchema = z.object({
   PORT: positiveInt.max(65535).default(3000),
@@ -78,6 +97,17 @@ export const envSchema = z.object({
   HEALTHFLOW_MAX_ACTIVE_BOOKINGS_PER_DOCTOR: positiveInt.max(1000).default(2),
   HEALTHFLOW_TELEMEDICINE_CONSENT_FILE: z.string().optional(),
   HEALTHFLOW_AGENDA_STREAM_SECONDS: z.coerce.number().int().min(0).max(3600).default(300),
+  // Mail (issue "Patients hear from the clinic"; README "Mail and reminders").
+  SMTP_URL: z
+    .string()
+    .refine((s) => /^smtps?:\/\/[^/\s]+/.test(s), "must be smtp://[user:pass@]host[:port] or smtps://...")
+    .optional(),
+  HEALTHFLOW_MAIL_FROM: z.string().min(3).max(320).default(DEFAULT_MAIL_FROM),
+  /** Where mail goes; without it: SMTP when SMTP_URL is set, else the local mailbox in the data folder. */
+  HEALTHFLOW_MAIL_CHANNEL: z.enum(["smtp", "ses", "mailbox"]).optional(),
+  /** On by default: with nothing configured the local mailbox still delivers (to the dashboard). */
+  HEALTHFLOW_REQUIRE_EMAIL_VERIFICATION: bool.default(true),
+  HEALTHFLOW_REMINDER_OFFSETS_MINUTES: reminderOffsets.default([1440, 60]),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -109,6 +139,23 @@ export interface AppConfig {
    * one snapshot and close (runtimes that buffer responses, such as Lambda behind API Gateway).
    */
   agendaStreamSeconds?: number;
+  /** Outgoing mail: the channel, the sender, and where the local mailbox keeps its copies. */
+  mail: MailConfig;
+  /** Self-registered patients must confirm their email before booking (403 `email_unverified`). */
+  requireEmailVerification: boolean;
+  /** Reminders, in minutes before a consultation's start, largest first. */
+  reminderOffsetsMinutes: number[];
+}
+
+export type MailChannelKind = "smtp" | "ses" | "mailbox";
+
+export interface MailConfig {
+  channel: MailChannelKind;
+  /** The From header: `Name <address>` or an address. */
+  from: string;
+  smtpUrl?: string;
+  /** The local mailbox's folder (`<data dir>/mailbox`). */
+  mailboxDir?: string;
 }
 
 export class ConfigError extends Error {
@@ -123,6 +170,9 @@ export function parseEnv(env: Record<string, string | undefined>): Env {
   const parsed = envSchema.safeParse(cleaned);
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`));
+  }
+  if (parsed.data.HEALTHFLOW_MAIL_CHANNEL === "smtp" && !parsed.data.SMTP_URL) {
+    throw new ConfigError(["SMTP_URL: required when HEALTHFLOW_MAIL_CHANNEL is smtp"]);
   }
   if (parsed.data.JITSI_APP_ID && !parsed.data.JITSI_APP_SECRET) {
     throw new ConfigError(["JITSI_APP_SECRET: required when JITSI_APP_ID is set"]);
@@ -188,6 +238,14 @@ export function appConfigFromEnv(env: Env): AppConfig {
     },
     telemedicineConsentFile: env.HEALTHFLOW_TELEMEDICINE_CONSENT_FILE,
     agendaStreamSeconds: env.HEALTHFLOW_AGENDA_STREAM_SECONDS,
+    mail: {
+      channel: env.HEALTHFLOW_MAIL_CHANNEL ?? (env.SMTP_URL ? "smtp" : "mailbox"),
+      from: env.HEALTHFLOW_MAIL_FROM,
+      smtpUrl: env.SMTP_URL,
+      mailboxDir: join(resolve(env.HEALTHFLOW_DATA_DIR), "mailbox"),
+    },
+    requireEmailVerification: env.HEALTHFLOW_REQUIRE_EMAIL_VERIFICATION,
+    reminderOffsetsMinutes: env.HEALTHFLOW_REMINDER_OFFSETS_MINUTES,
   };
 }
 

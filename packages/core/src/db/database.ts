@@ -21,7 +21,11 @@ export interface UsersTable {
   disabled_at: Timestamp | null;
   /** Patients only: the CPF's 11 digits (migration 0003). */
   cpf: ColumnType<string | null, string | null | undefined, string | null>;
+  language: ColumnType<Language, Language | undefined, Language>;
+  email_verified_at: ColumnType<Date | string | null, Date | string | null | undefined, Date | string | null>;
 }
+
+export type Language = "pt-BR" | "en";
 
 export interface DoctorProfilesTable {
   user_id: string;
@@ -89,6 +93,49 @@ export interface ConsultationsTable {
   created_by: string | null;
   created_at: GeneratedTimestamp;
   updated_at: GeneratedTimestamp;
+  calendar_sequence: ColumnType<number, number | undefined, number>;
+}
+
+export type TokenPurpose = "verify_email" | "reset_password" | "invite";
+
+export interface AccountTokensTable {
+  id: Generated<string>;
+  user_id: string;
+  purpose: TokenPurpose;
+  token_hash: string;
+  email: string;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  used_at: Timestamp | null;
+}
+
+export type OutboxStatus = "pending" | "sending" | "sent" | "failed" | "cancelled" | "skipped";
+
+export interface OutboxTable {
+  id: string;
+  kind: string;
+  channel: ColumnType<"email", "email" | undefined, "email">;
+  recipient: string;
+  recipient_id: string | null;
+  consultation_id: string | null;
+  language: Language;
+  subject: string;
+  body_text: string;
+  body_html: string;
+  calendar: string | null;
+  calendar_method: "REQUEST" | "CANCEL" | null;
+  token_purpose: TokenPurpose | null;
+  message_id: string;
+  status: ColumnType<OutboxStatus, OutboxStatus | undefined, OutboxStatus>;
+  attempts: ColumnType<number, number | undefined, number>;
+  due_at: Timestamp;
+  not_after: Timestamp | null;
+  locked_until: Timestamp | null;
+  locked_by: string | null;
+  last_error: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  sent_at: Timestamp | null;
 }
 
 export interface TelemedicineConsentsTable {
@@ -129,6 +176,8 @@ export interface DB {
   telemedicine_consents: TelemedicineConsentsTable;
   teleconsultation_records: TeleconsultationRecordsTable;
   rate_limit_counters: RateLimitCountersTable;
+  account_tokens: AccountTokensTable;
+  outbox: OutboxTable;
 }
 
 /** Token buckets shared across processes (migration 0003, security/db-rate-limiter.ts). */

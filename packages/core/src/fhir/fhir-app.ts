@@ -18,6 +18,7 @@ import { Invalid, NotFound, Unavailable } from "../errors.js";
 import { requireUser } from "../http/auth.js";
 import { clockOf } from "../http/clock.js";
 import type { AppEnv } from "../http/context.js";
+import { assertMayBook, notifyContextOf } from "../http/notify-context.js";
 import { requestTimeout } from "../http/request-limits.js";
 import { listSlots } from "../scheduling/availability.js";
 import * as Consultation from "../scheduling/consultation.js";
@@ -439,7 +440,14 @@ export function createFhirApp(): Hono<AppEnv> {
   fhir.post("/Appointment", async (c) => {
     const ctx = await ctxOf(c);
     const input = bookingFrom(await jsonBody(c, JSON_TYPES));
-    const booked = await Consultation.book(ctx.c.get("deps").db, input, ctx.actor, clockOf(c)).catch((err) => {
+    assertMayBook(c, ctx.actor);
+    const booked = await Consultation.book(
+      ctx.c.get("deps").db,
+      input,
+      ctx.actor,
+      clockOf(c),
+      notifyContextOf(c),
+    ).catch((err) => {
       // A reference to nobody is the client's mistake in the body, not a missing endpoint.
       if (err instanceof NotFound) throw new Invalid(err.code, err.message);
       throw err;
@@ -455,7 +463,7 @@ export function createFhirApp(): Hono<AppEnv> {
     const current = await appointments.read(ctx, id);
     if (!current) return notFound(c, "Appointment", id);
     const input = changeFrom(current, await desired(current));
-    if (input) await Consultation.change(ctx.c.get("deps").db, id, input, ctx.actor, clockOf(c));
+    if (input) await Consultation.change(ctx.c.get("deps").db, id, input, ctx.actor, clockOf(c), notifyContextOf(c));
     return fhirJson(c, (await appointments.read(ctx, id))!);
   };
   fhir.put("/Appointment/:id", (c) => change(c, () => jsonBody(c, JSON_TYPES)));

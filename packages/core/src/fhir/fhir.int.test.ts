@@ -81,7 +81,7 @@ describe("FHIR R4 API", () => {
 
   beforeAll(async () => {
     // Searches over one patient's many bookings: the fair-booking limits (booking-limits.int.test.ts) are off.
-    clinic = await createTestClinic({ now: NOW, config: { booking: undefined } });
+    clinic = await createTestClinic({ now: NOW, config: { booking: undefined, requireEmailVerification: false } });
     db = clinic.db;
     crmNumber = String(randomInt(100_000_000, 999_999_999));
     doctor = await clinic.person("doctor", {

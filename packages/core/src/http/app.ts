@@ -15,10 +15,12 @@ import { dbRequestBudget, requestBudget } from "./request-budget.js";
 import { requestId } from "./request-id.js";
 import { bodySizeLimit, requestTimeout } from "./request-limits.js";
 import { newRouter } from "./router.js";
+import { accountRoutes } from "./routes/account.js";
 import { auditRoutes } from "./routes/audit.js";
 import { authRoutes } from "./routes/auth.js";
 import { consultationRoutes } from "./routes/consultations.js";
 import { healthRoutes } from "./routes/health.js";
+import { messageRoutes } from "./routes/messages.js";
 import { privacyRoutes } from "./routes/privacy.js";
 import { roomLinkRoutes } from "./routes/room-links.js";
 import { scheduleRoutes } from "./routes/schedules.js";
@@ -86,6 +88,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}) {
   app.route("/", healthRoutes);
   if (options.core !== false) {
     app.route("/", authRoutes);
+    app.route("/", accountRoutes);
     app.route("/", userRoutes);
     app.route("/", scheduleRoutes);
     app.route("/", consultationRoutes);
@@ -93,6 +96,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}) {
     app.route("/", privacyRoutes);
     app.route("/", roomLinkRoutes);
     app.route("/", telemedicineRoutes);
+    app.route("/", messageRoutes);
     // FHIR R4 (docs/fhir.md): its own error shape (OperationOutcome) and content type.
     app.route(FHIR_BASE_PATH, createFhirApp());
     registerFhirOpenApi(app.openAPIRegistry);

@@ -21,6 +21,8 @@ const config: Partial<AppConfig> = {
   trustProxyHops: 1,
   authRateLimit: { windowSeconds: 60, maxPerIp: 4, maxPerAccount: 3 },
   requestBudgetPerMinute: 5,
+  // Sign-ups answer 201 with a session (the verification flow is notifications/account-recovery).
+  requireEmailVerification: false,
 };
 
 beforeAll(async () => {

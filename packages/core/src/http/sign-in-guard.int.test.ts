@@ -15,11 +15,18 @@ beforeAll(async () => {
   clinic = await createTestClinic({
     now: T0,
     // One trusted proxy, so tests choose the client address through X-Forwarded-For.
-    config: { trustProxyHops: 1, authRateLimit: { windowSeconds: 60, maxPerIp: 6, maxPerAccount: 3 } },
+    config: {
+      trustProxyHops: 1,
+      authRateLimit: { windowSeconds: 60, maxPerIp: 6, maxPerAccount: 3 },
+      requireEmailVerification: false,
+    },
   });
   timing = await createTestClinic({
     database: clinic.database,
-    config: { authRateLimit: { windowSeconds: 60, maxPerIp: 10_000, maxPerAccount: 10_000 } },
+    config: {
+      authRateLimit: { windowSeconds: 60, maxPerIp: 10_000, maxPerAccount: 10_000 },
+      requireEmailVerification: false,
+    },
   });
 });
 afterAll(async () => {

@@ -39,7 +39,8 @@ export function memorySignInLimiters(config: AppConfig, now: () => Date): SignIn
   };
 }
 
-type Action = "login" | "register";
+/** What is counted: sign-in, sign-up, recovery mails (resend, forgot password), current-password checks. */
+type Action = "login" | "register" | "recovery" | "password";
 
 function limiters(c: Context<AppEnv>): SignInLimiters {
   const found = c.get("deps").signInLimiters;

@@ -132,6 +132,8 @@ describe("POST /api/users/:id/anonymise", () => {
       role: "patient",
       name: ANONYMISED_NAME,
       email: expect.stringMatching(/^anonymised-[0-9a-f]{16}@invalid$/),
+      language: "pt-BR",
+      emailVerified: true,
     });
 
     // Sessions are gone: the old token no longer works, and the row is deleted.

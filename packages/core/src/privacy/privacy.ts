@@ -10,6 +10,7 @@ import { sql } from "kysely";
 import { recordAudit } from "../audit/audit.js";
 import type { Db } from "../db/database.js";
 import { Conflict, NotFound } from "../errors.js";
+import { forgetRecipient } from "../notifications/outbox.js";
 import { selectConsultations, toConsultation } from "../scheduling/consultation.sql.js";
 import { consentsOf } from "../telemedicine/telemedicine.js";
 import type { Actor } from "../users/user.js";
@@ -162,6 +163,7 @@ export async function anonymisePatient(db: Db, userId: string, actor: Actor, now
       .where("id", "=", userId)
       .execute();
     await trx.deleteFrom("sessions").where("user_id", "=", userId).execute();
+    await forgetRecipient(trx, userId, now);
     await sql`update audit_events set details = details - 'email' where entity = 'user' and entity_id = ${userId}`.execute(
       trx,
     );

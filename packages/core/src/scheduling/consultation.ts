@@ -11,6 +11,8 @@ import { recordAudit } from "../audit/audit.js";
 import type { DB, Db } from "../db/database.js";
 import { decodeCursor, keyPart, toPage } from "../db/keyset.js";
 import { Conflict, Forbidden, Invalid, NotFound } from "../errors.js";
+import { notifyBooked, notifyChanged } from "../notifications/consultation-notices.js";
+import type { NotifyContext } from "../notifications/outbox.js";
 import { recordStatusStep } from "../telemedicine/telemedicine.js";
 import type { Actor } from "../users/user.js";
 import type { Clock } from "./availability.js";
@@ -76,7 +78,17 @@ function bookingPatient(input: BookInput, actor: Actor): string {
   return input.patientId;
 }
 
-export async function book(db: Db, input: BookInput, actor: Actor, clock: Clock): Promise<Consultation> {
+/**
+ * `notify`: the confirmation, the doctor's notice and the reminders are written to the outbox in the
+ * booking's transaction (placement.ts's EXTRA WRITES, through `write`).
+ */
+export async function book(
+  db: Db,
+  input: BookInput,
+  actor: Actor,
+  clock: Clock,
+  notify?: NotifyContext,
+): Promise<Consultation> {
   const patientId = bookingPatient(input, actor);
   const row = await placeInAgenda(
     db,
@@ -111,6 +123,7 @@ export async function book(db: Db, input: BookInput, actor: Actor, clock: Clock)
           entityId: row.id,
           details: { after: snapshot(row) },
         };
+        if (notify) await notifyBooked(trx, row.id, actor, notify);
         return { row, audit };
       },
     },
@@ -129,6 +142,7 @@ export async function reschedule(
   change: { startsAt?: Date; durationMinutes?: number },
   actor: Actor,
   clock: Clock,
+  notify?: NotifyContext,
 ): Promise<Consultation> {
   const current = await visible(db, id, actor);
   let before: ConsultationRow | undefined;
@@ -168,6 +182,8 @@ export async function reschedule(
           entityId: id,
           details: { before: snapshot(before!), after: snapshot(after) },
         };
+        // The updated invite and the moved reminders commit with the new time.
+        if (notify) await notifyChanged(trx, id, before!, actor, notify);
         return { row: after, audit };
       },
     },
@@ -277,7 +293,7 @@ export async function transition(
   to: ConsultationStatus,
   actor: Actor,
   clock: Clock,
-  options: { cancelReason?: string; unchangedIsFine?: boolean } = {},
+  options: { cancelReason?: string; unchangedIsFine?: boolean; notify?: NotifyContext } = {},
 ): Promise<Consultation> {
   await visible(db, id, actor);
   return inTransaction(db, async (trx) => {
@@ -307,6 +323,8 @@ export async function transition(
       entityId: id,
       details: { before: snapshot(row), after: snapshot(after), ...(cancelReason ? { cancelReason } : {}) },
     });
+    // A cancel sends the cancellation and drops the reminders; other changes drop pending reminders.
+    if (options.notify) await notifyChanged(trx, id, row, actor, options.notify);
     return toConsultation(after, { withNotes: canReadNotes(actor, after) });
   });
 }
@@ -332,8 +350,15 @@ export async function writeNotes(db: Db, id: string, notes: string, actor: Actor
   });
 }
 
-export function cancel(db: Db, id: string, reason: string | undefined, actor: Actor, clock: Clock) {
-  return transition(db, id, "cancelled", actor, clock, { cancelReason: reason });
+export function cancel(
+  db: Db,
+  id: string,
+  reason: string | undefined,
+  actor: Actor,
+  clock: Clock,
+  notify?: NotifyContext,
+) {
+  return transition(db, id, "cancelled", actor, clock, { cancelReason: reason, notify });
 }
 
 /**
@@ -347,16 +372,17 @@ export async function change(
   input: PatchConsultationInput & { cancelReason?: string },
   actor: Actor,
   clock: Clock,
+  notify?: NotifyContext,
 ): Promise<Consultation> {
   const { startsAt, durationMinutes, status, notes, cancelReason } = input;
   const changes: ((d: Db) => Promise<Consultation>)[] = [];
   if (notes !== undefined) changes.push((d) => writeNotes(d, id, notes, actor, clock));
   if (startsAt !== undefined || durationMinutes !== undefined) {
-    changes.push((d) => reschedule(d, id, { startsAt, durationMinutes }, actor, clock));
+    changes.push((d) => reschedule(d, id, { startsAt, durationMinutes }, actor, clock, notify));
   }
   if (status !== undefined) {
     changes.push((d) =>
-      transition(d, id, status, actor, clock, { cancelReason, unchangedIsFine: notes !== undefined }),
+      transition(d, id, status, actor, clock, { cancelReason, unchangedIsFine: notes !== undefined, notify }),
     );
   }
   if (changes.length === 0) return get(db, id, actor);

@@ -32,6 +32,10 @@ export const cpfSchema = z
   });
 export const timeZoneSchema = z.string().max(64).refine(isValidTimeZone, "not an IANA time zone");
 
+/** The language of a person's messages and, by default, of their screens. */
+export const languageSchema = z.enum(["pt-BR", "en"]);
+export type Language = z.infer<typeof languageSchema>;
+
 export const crmSchema = z
   .string()
   .trim()
@@ -131,6 +135,8 @@ export const userSchema = z.object({
   name: z.string(),
   role: roleSchema,
   doctor: doctorProfileSchema.optional(),
+  language: languageSchema,
+  emailVerified: z.boolean(),
   /** Patients only, when the clinic records it: 11 digits. */
   cpf: z.string().optional(),
 });
@@ -142,10 +148,19 @@ export const loginInputSchema = z.object({
 });
 export type LoginInput = z.infer<typeof loginInputSchema>;
 
+/** The forms of the account screens (forgot password, resend, reset, invitation, change password). */
+export const emailOnlySchema = z.object({ email: emailSchema });
+export const newPasswordSchema = z.object({ password: passwordSchema });
+export const changePasswordInputSchema = z.object({
+  currentPassword: z.string().min(1).max(200),
+  newPassword: passwordSchema,
+});
+
 export const registerInputSchema = z.object({
   email: emailSchema,
   password: passwordSchema,
   name: nameSchema,
+  language: languageSchema.optional(),
   cpf: cpfSchema.optional(),
 });
 export type RegisterInput = z.infer<typeof registerInputSchema>;
@@ -155,13 +170,20 @@ export const createUserInputSchema = z
     email: emailSchema,
     name: nameSchema,
     role: roleSchema,
-    password: passwordSchema,
+    password: passwordSchema.optional(),
+    /** Send an invitation link instead: the person chooses their own password. */
+    invite: z.boolean().optional(),
     doctor: doctorProfileInputSchema.optional(),
+    language: languageSchema.optional(),
     cpf: cpfSchema.optional(),
   })
   .refine((u) => (u.role === "doctor") === (u.doctor !== undefined), {
     message: "a doctor needs a `doctor` profile, and only a doctor may have one",
     path: ["doctor"],
+  })
+  .refine((u) => (u.invite === true) !== (u.password !== undefined), {
+    message: "give either a `password` or `invite: true`, not both",
+    path: ["password"],
   })
   .refine((u) => u.cpf === undefined || u.role === "patient", {
     message: "only a patient's CPF is recorded",

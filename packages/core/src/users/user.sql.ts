@@ -14,6 +14,8 @@ const userColumns = [
   "users.password_hash",
   "users.created_at",
   "users.disabled_at",
+  "users.language",
+  "users.email_verified_at",
   "users.cpf",
   "doctor_profiles.specialty",
   "doctor_profiles.license_number",
@@ -29,7 +31,14 @@ export function selectUsers(db: Db) {
 
 /** The public face of a row: never the password hash. */
 export function toUser(row: UserRow): User {
-  const user: User = { id: row.id, email: row.email, name: row.name, role: row.role };
+  const user: User = {
+    id: row.id,
+    email: row.email,
+    name: row.name,
+    role: row.role,
+    language: row.language,
+    emailVerified: row.email_verified_at != null,
+  };
   if (row.cpf) user.cpf = row.cpf;
   if (row.role === "doctor" && row.specialty != null) {
     user.doctor = {

@@ -2,8 +2,9 @@
  * People: creating accounts, signing in, listing. Every function takes its database (or the
  * caller's transaction) as the first argument.
  */
+import type { Transaction } from "kysely";
 import { recordAudit } from "../audit/audit.js";
-import type { Db } from "../db/database.js";
+import type { DB, Db } from "../db/database.js";
 import { decodeCursor, keyPart, toPage } from "../db/keyset.js";
 import { isUniqueViolation, violatedConstraint } from "../db/pg-errors.js";
 import { Conflict, Invalid, NotFound, Unauthenticated } from "../errors.js";
@@ -17,9 +18,26 @@ export interface Actor {
   role: Role;
 }
 
-/** Creates any kind of account (admin tooling, seed, registration). */
-export async function createUser(db: Db, input: CreateUserInput, actor: Actor | null): Promise<User> {
-  const passwordHash = await hashPassword(input.password);
+/** A password hash no password verifies (fails the format check): an invited account before it is accepted. */
+export const INVITED_PASSWORD_HASH = "!invited";
+
+export interface CreateUserOptions {
+  /** Whether the email counts as confirmed (default true: admins, seed, tests; self sign-up passes false). */
+  emailVerified?: boolean;
+  /** Runs inside the creating transaction (the outbox rows of a welcome or invitation message). */
+  afterInsert?: (trx: Transaction<DB>, user: User) => Promise<void>;
+  now?: Date;
+}
+
+/** Creates any kind of account (admin tooling, seed, registration, invitations). */
+export async function createUser(
+  db: Db,
+  input: CreateUserInput,
+  actor: Actor | null,
+  options: CreateUserOptions = {},
+): Promise<User> {
+  const passwordHash = input.password !== undefined ? await hashPassword(input.password) : INVITED_PASSWORD_HASH;
+  const verifiedAt = options.emailVerified === false ? null : (options.now ?? new Date());
   try {
     return await db.transaction().execute(async (trx) => {
       const row = await trx
@@ -29,6 +47,8 @@ export async function createUser(db: Db, input: CreateUserInput, actor: Actor | 
           name: input.name,
           role: input.role,
           password_hash: passwordHash,
+          language: input.language ?? "pt-BR",
+          email_verified_at: verifiedAt,
           cpf: input.role === "patient" ? (input.cpf ?? null) : null,
         })
         .returning("id")
@@ -53,10 +73,11 @@ export async function createUser(db: Db, input: CreateUserInput, actor: Actor | 
         action: actor ? "user.create" : "user.register",
         entity: "user",
         entityId: row.id,
-        details: { role: input.role, email: input.email },
+        details: { role: input.role, email: input.email, ...(input.invite ? { invited: true } : {}) },
       });
-      const created = await findUserById(trx, row.id);
-      return toUser(created!);
+      const created = toUser((await findUserById(trx, row.id))!);
+      await options.afterInsert?.(trx, created);
+      return created;
     });
   } catch (err) {
     if (isUniqueViolation(err)) {
@@ -140,8 +161,8 @@ export async function updateUser(db: Db, id: string, input: UpdateUserInput, act
 }
 
 /** Self-service sign-up: always a patient. */
-export function registerPatient(db: Db, input: RegisterInput): Promise<User> {
-  return createUser(db, { ...input, role: "patient" }, null);
+export function registerPatient(db: Db, input: RegisterInput, options: CreateUserOptions = {}): Promise<User> {
+  return createUser(db, { ...input, role: "patient" }, null, options);
 }
 
 /**

@@ -33,6 +33,8 @@ interface Built {
 interface RouteCase {
   cells: Record<ActorKey, Cell>;
   build(w: World, actor: ActorKey, variant: Variant): Promise<Built> | Built;
+  /** Runs after the request (routes that end the caller's other sessions give the world new ones). */
+  after?(w: World, actor: ActorKey): Promise<void>;
 }
 
 /** Same status for every signed-in caller, 401 anonymously. */
@@ -96,6 +98,15 @@ const doctorsAndAdmins = (status: number): Record<ActorKey, Cell> => ({
   doctorY: status,
   admin: status,
 });
+/** The world's stored sessions of `actor` ended (logout-all, change-password): give it a new one. */
+async function renewSessions(w: World, actor: ActorKey): Promise<void> {
+  if (actor === "anonymous") return;
+  const token = await w.freshToken(actor);
+  w.people[actor].token = token;
+  w.people[actor].headers = { authorization: `Bearer ${token}` };
+}
+/** A token of the right shape that no account ever had. */
+const BOGUS_TOKEN = "Zm9yZ2VkLXRva2VuLXRoYXQtZG9lcy1ub3QtZXhpc3Q";
 
 /** The patient whose consultation counts as the caller's own (or another's) for this variant. */
 function patientFor(actor: ActorKey, variant: Variant): "patientA" | "patientB" {
@@ -162,7 +173,8 @@ const CASES: Record<string, RouteCase> = {
     }),
   },
   "POST /api/auth/register": {
-    cells: everyone(201),
+    // Email verification is on by default: the same 202 for everyone, new email or not.
+    cells: everyone(202),
     build: () => ({
       method: "POST",
       path: "/api/auth/register",
@@ -170,6 +182,73 @@ const CASES: Record<string, RouteCase> = {
     }),
   },
   "POST /api/auth/logout": { cells: signedIn(204), build: () => ({ method: "POST", path: "/api/auth/logout" }) },
+  "POST /api/auth/logout-all": {
+    cells: signedIn(204),
+    build: () => ({ method: "POST", path: "/api/auth/logout-all" }),
+    after: renewSessions,
+  },
+  "POST /api/auth/change-password": {
+    cells: signedIn(204),
+    build: () => ({
+      method: "POST",
+      path: "/api/auth/change-password",
+      body: { currentPassword: TEST_PASSWORD, newPassword: TEST_PASSWORD },
+    }),
+    after: renewSessions,
+  },
+  "PATCH /api/auth/me": {
+    cells: signedIn(200),
+    build: () => ({ method: "PATCH", path: "/api/auth/me", body: { language: "pt-BR" } }),
+  },
+  // Public, answered alike for everyone: the token (or the email) is the whole credential.
+  "POST /api/auth/verify-email": {
+    cells: everyone(400),
+    build: () => ({ method: "POST", path: "/api/auth/verify-email", body: { token: BOGUS_TOKEN } }),
+  },
+  "POST /api/auth/verify-email/resend": {
+    cells: everyone(202),
+    build: () => ({ method: "POST", path: "/api/auth/verify-email/resend", body: { email: uniqueEmail("resend") } }),
+  },
+  "POST /api/auth/forgot-password": {
+    cells: everyone(202),
+    build: () => ({ method: "POST", path: "/api/auth/forgot-password", body: { email: uniqueEmail("forgot") } }),
+  },
+  "POST /api/auth/reset-password": {
+    cells: everyone(400),
+    build: () => ({
+      method: "POST",
+      path: "/api/auth/reset-password",
+      body: { token: BOGUS_TOKEN, password: "a brand new password" },
+    }),
+  },
+  "POST /api/auth/accept-invite": {
+    cells: everyone(400),
+    build: () => ({
+      method: "POST",
+      path: "/api/auth/accept-invite",
+      body: { token: BOGUS_TOKEN, password: "a brand new password" },
+    }),
+  },
+  "GET /api/messages": { cells: adminOnly(200), build: () => ({ method: "GET", path: "/api/messages" }) },
+  "GET /api/messages/:id": {
+    cells: adminOnly(200),
+    build: async (w) => {
+      const row = await w.clinic.db.selectFrom("outbox").select("id").executeTakeFirstOrThrow();
+      return { method: "GET", path: `/api/messages/${row.id}` };
+    },
+  },
+  "POST /api/messages/:id/retry": {
+    cells: adminOnly(200),
+    build: async (w) => {
+      const row = await w.clinic.db.selectFrom("outbox").select("id").executeTakeFirstOrThrow();
+      await w.clinic.db
+        .updateTable("outbox")
+        .set({ status: "failed", last_error: "matrix" })
+        .where("id", "=", row.id)
+        .execute();
+      return { method: "POST", path: `/api/messages/${row.id}/retry` };
+    },
+  },
   "GET /api/auth/me": { cells: signedIn(200), build: () => ({ method: "GET", path: "/api/auth/me" }) },
   // Who is signed in, with no error status for anyone (the web app's probe).
   "GET /api/auth/session": { cells: everyone(200), build: () => ({ method: "GET", path: "/api/auth/session" }) },

@@ -197,6 +197,16 @@ function templates(w: World): Record<string, Record<string, unknown>[]> {
       },
     ],
     "PATCH /fhir/R4/Appointment/:id": [{ status: "cancelled", start: "SLOT", minutesDuration: "DURATION" }],
+    // Account recovery (issue #12): well-formed tokens that name no account reach the token check.
+    "POST /api/auth/verify-email": [{ token: "t".repeat(43) }],
+    "POST /api/auth/verify-email/resend": [{ email: p.patientA.user.email }],
+    "POST /api/auth/forgot-password": [{ email: p.patientA.user.email }],
+    "POST /api/auth/reset-password": [{ token: "t".repeat(43), password: "long enough pass" }],
+    "POST /api/auth/accept-invite": [{ token: "t".repeat(43), password: "long enough pass" }],
+    "POST /api/auth/change-password": [
+      { currentPassword: "correct horse battery staple", newPassword: "correct horse battery staple" },
+    ],
+    "PATCH /api/auth/me": [{ language: "en" }],
   };
 }
 
@@ -212,11 +222,12 @@ const QUERIES: Record<string, Record<string, string>> = {
   "GET /api/doctors/:id/time-off": { from: "2031-06-01T00:00:00Z", to: "2035-12-01T00:00:00Z" },
   "GET /api/audit": { entity: "consultation", limit: "20" },
   "GET /api/users": { role: "patient", limit: "10" },
+  "GET /api/messages": { status: "failed", limit: "10" },
 };
 
 /** Who may call a route, for well-formed requests (the others get a 403 before the domain). */
 function actorsFor(key: string): ActorKey[] {
-  if (/^(GET|POST) \/api\/(users|audit)\b/.test(key)) return ["admin"];
+  if (/^(GET|POST) \/api\/(users|audit|messages)\b/.test(key)) return ["admin"];
   if (/\/api\/doctors\/:id\/(availability|time-off)/.test(key) && !key.startsWith("GET")) return ["doctorX", "admin"];
   if (/^POST \/api\/auth\/(login|register)$/.test(key) || /^GET \/(healthz|readyz)$|\/api\/rooms\//.test(key))
     return ["anonymous"];
@@ -545,9 +556,10 @@ describe.skipIf(!url)("hostile input", { timeout: 900_000 }, () => {
         const text = await res.text();
         sent++;
         statuses.push(res.status);
-        // A logout ends that actor's session: give them a new one so the run keeps its coverage.
+        // A logout (or signing out everywhere, or a password change) ends that actor's sessions:
+        // give them a new one so the run keeps its coverage.
         if (
-          r.key === "POST /api/auth/logout" &&
+          ["POST /api/auth/logout", "POST /api/auth/logout-all", "POST /api/auth/change-password"].includes(r.key) &&
           res.status === 204 &&
           r.actor !== "anonymous" &&
           r.actor !== "garbage"

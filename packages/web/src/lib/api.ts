@@ -15,7 +15,11 @@ import type {
   ConsultationPatch,
   ConsultationQuery,
   CreateUserRequest,
+  Language,
   LoginInput,
+  MessageDetail,
+  MessageStatus,
+  MessageSummary,
   PutAvailabilityInput,
   RegisterInput,
   Responses,
@@ -112,8 +116,36 @@ const enc = encodeURIComponent;
 export const api = {
   login: (input: LoginInput) =>
     request<Responses["session"]>("POST", "/api/auth/login", { body: input, redirectOn401: false }),
+  /** `{user}` with a session (verification off) or `{status:"verification_sent"}` (on: check the inbox). */
   register: (input: RegisterInput) =>
-    request<Responses["session"]>("POST", "/api/auth/register", { body: input, redirectOn401: false }),
+    request<Responses["session"] | { status: "verification_sent" }>("POST", "/api/auth/register", {
+      body: input,
+      redirectOn401: false,
+    }),
+  verifyEmail: (token: string) =>
+    request<{ user: User }>("POST", "/api/auth/verify-email", { body: { token }, redirectOn401: false }),
+  resendVerification: (email: string) =>
+    request<void>("POST", "/api/auth/verify-email/resend", { body: { email }, redirectOn401: false }),
+  forgotPassword: (email: string) =>
+    request<void>("POST", "/api/auth/forgot-password", { body: { email }, redirectOn401: false }),
+  resetPassword: (token: string, password: string) =>
+    request<void>("POST", "/api/auth/reset-password", { body: { token, password }, redirectOn401: false }),
+  acceptInvite: (token: string, password: string) =>
+    request<{ user: User }>("POST", "/api/auth/accept-invite", { body: { token, password }, redirectOn401: false }),
+  changePassword: (currentPassword: string, newPassword: string) =>
+    request<void>("POST", "/api/auth/change-password", { body: { currentPassword, newPassword } }),
+  logoutAll: () => request<void>("POST", "/api/auth/logout-all"),
+  updateMe: (input: { language?: Language }) =>
+    request<{ user: User }>("PATCH", "/api/auth/me", { body: input }).then((r) => r.user),
+
+  listMessages: (query: { status?: MessageStatus; cursor?: string; limit?: number } = {}) =>
+    request<{ messages: MessageSummary[]; nextCursor: string | null }>("GET", "/api/messages", {
+      query: { status: query.status, cursor: query.cursor, limit: String(query.limit ?? 50) },
+    }),
+  getMessage: (id: string) =>
+    request<{ message: MessageDetail }>("GET", `/api/messages/${enc(id)}`).then((r) => r.message),
+  retryMessage: (id: string) =>
+    request<{ message: MessageSummary }>("POST", `/api/messages/${enc(id)}/retry`).then((r) => r.message),
   logout: () => request<void>("POST", "/api/auth/logout", { redirectOn401: false }),
   /** The signed-in user, or null when there is no session (a 200 either way: no console error). */
   me: async (): Promise<User | null> =>

@@ -72,6 +72,9 @@ const Login: Component = () => {
         </button>
       </form>
       <p>
+        <A href="/forgot-password">{t("account.forgotLink")}</A>
+      </p>
+      <p>
         {t("auth.noAccount")} <A href="/register">{t("auth.createAccount")}</A>
       </p>
     </section>

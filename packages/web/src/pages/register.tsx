@@ -4,7 +4,7 @@ import { type Component, createSignal, For, Show } from "solid-js";
 import { ErrorAlert, PageTitle } from "../components/ui";
 import { api } from "../lib/api";
 import { createForm } from "../lib/forms";
-import { type t as T, t } from "../lib/i18n";
+import { locale, type t as T, t } from "../lib/i18n";
 import { setFlash, setUser } from "../lib/session";
 
 type Key = Parameters<typeof T>[0];
@@ -31,7 +31,12 @@ const Register: Component = () => {
       registerInputSchema,
       values(),
       async (data) => {
-        const { user } = await api.register(data);
+        const result = await api.register({ ...data, language: locale() });
+        if ("status" in result) {
+          navigate("/verify-email", { state: { email: data.email, sent: true } });
+          return;
+        }
+        const { user } = result;
         setUser(user);
         setFlash(t("auth.welcome", { name: user.name }));
         navigate("/consultations", { replace: true });

@@ -23,6 +23,8 @@ const Users: Component = () => {
   const [name, setName] = createSignal("");
   const [email, setEmail] = createSignal("");
   const [password, setPassword] = createSignal("");
+  /** Send an invitation link instead of choosing the password (issue "Patients hear from the clinic"). */
+  const [invite, setInvite] = createSignal(false);
   const [specialty, setSpecialty] = createSignal("");
   const [license, setLicense] = createSignal("");
   const [crmState, setCrmState] = createSignal("SP");
@@ -38,7 +40,7 @@ const Users: Component = () => {
       role: role(),
       name: name(),
       email: email(),
-      password: password(),
+      ...(invite() ? { invite: true } : { password: password() }),
       ...(role() === "doctor"
         ? {
             doctor: {
@@ -118,16 +120,22 @@ const Users: Component = () => {
           </div>
           {field("user-name", "name", t("auth.name"), name, setName)}
           {field("user-email", "email", t("auth.email"), email, setEmail, "email")}
-          {field(
-            "user-password",
-            "password",
-            t("users.initialPassword"),
-            password,
-            setPassword,
-            "password",
-            "new-password",
-          )}
+          <Show when={!invite()}>
+            {field(
+              "user-password",
+              "password",
+              t("users.initialPassword"),
+              password,
+              setPassword,
+              "password",
+              "new-password",
+            )}
+          </Show>
         </div>
+        <label class="inline">
+          <input type="checkbox" checked={invite()} onChange={(e) => setInvite(e.currentTarget.checked)} />
+          <span>{t("users.invite")}</span>
+        </label>
         <Show when={role() === "doctor"}>
           <fieldset>
             <legend>{t("users.doctorProfile")}</legend>

@@ -12,7 +12,9 @@ const T0 = new Date("2031-03-10T12:00:00Z");
 
 let clinic: TestClinic;
 beforeAll(async () => {
-  clinic = await createTestClinic({ now: T0 });
+  // Sign-up here is the one without email verification (201 with a session); the verified flow is in
+  // notifications/account-recovery.int.test.ts.
+  clinic = await createTestClinic({ now: T0, config: { requireEmailVerification: false } });
 });
 afterAll(async () => {
   await clinic?.close();
@@ -49,7 +51,14 @@ describe("POST /api/auth/login", () => {
     const { res, body } = await login(p.email.toUpperCase());
     expect(res.status).toBe(200);
     expect(Object.keys(body).sort()).toEqual(["token", "user"]);
-    expect(body.user).toEqual({ id: p.id, email: p.email, name: "Ana Login", role: "patient" });
+    expect(body.user).toEqual({
+      id: p.id,
+      email: p.email,
+      name: "Ana Login",
+      role: "patient",
+      language: "pt-BR",
+      emailVerified: true,
+    });
     expect(body.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
     const cookie = sessionCookie(res);
     expect(cookie).toContain(`hf_session=${body.token}`);
@@ -296,6 +305,9 @@ describe("POST /api/auth/register", () => {
       email: email.toLowerCase(),
       name: "Maria Nova",
       role: "patient",
+      language: "pt-BR",
+      // with verification off, sign-up counts as verified
+      emailVerified: true,
     });
     expect(res.headers.getSetCookie().some((c) => c.startsWith("hf_session="))).toBe(true);
     expect((await me({ authorization: `Bearer ${res.body.token}` })).body.user.id).toBe(res.body.user.id);

@@ -1,5 +1,6 @@
-import { createRoute } from "@hono/zod-openapi";
+import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
+import { registerWithVerification } from "../../auth/account-flows.js";
 import { endSession, startSession } from "../../auth/session.js";
 import { authenticate, registerPatient } from "../../users/user.js";
 import {
@@ -11,6 +12,7 @@ import {
 } from "../../users/user.schema.js";
 import { assertSameOrigin, clearSessionCookie, currentSession, requireUser, setSessionCookie } from "../auth.js";
 import type { AppEnv } from "../context.js";
+import { notifyContextOf } from "../notify-context.js";
 import { errorResponses, jsonBody, jsonResponse, newRouter, security } from "../router.js";
 import { guardSignIn, signInSucceeded } from "../sign-in-guard.js";
 
@@ -63,12 +65,21 @@ const register = createRoute({
   operationId: "register",
   security: [], // public: no session needed
   tags: ["auth"],
-  summary: "Create a patient account and sign in",
+  summary: "Patient sign-up",
+  description:
+    "With email verification on (`HEALTHFLOW_REQUIRE_EMAIL_VERIFICATION`, the default): 202 " +
+    '`{status:"verification_sent"}` whether or not the email already has an account (its owner is told by mail ' +
+    "instead), and a link `<public origin>/verify-email?token=…` valid 48 h goes to the address. With it off: " +
+    "201 with a session, 409 `email_taken`.",
   request: { body: jsonBody(registerInputSchema) },
-  responses: { 201: jsonResponse(sessionResponse, "Registered"), ...errorResponses(400, 403, 409, 429) },
+  responses: {
+    201: jsonResponse(sessionResponse, "Registered and signed in (verification off)"),
+    202: jsonResponse(z.object({ status: z.literal("verification_sent") }), "Check your inbox (verification on)"),
+    ...errorResponses(400, 403, 409, 429),
+  },
 });
 
-async function openSession(c: Context<AppEnv>, userId: string) {
+export async function openSession(c: Context<AppEnv>, userId: string) {
   const { db, config, now } = c.get("deps");
   const session = await startSession(db, userId, now(), {
     idleMinutes: config.sessionIdleMinutes,
@@ -93,6 +104,10 @@ export const authRoutes = newRouter()
     assertSameOrigin(c, false);
     const input = c.req.valid("json");
     await guardSignIn(c, "register", input.email);
+    if (c.get("deps").config.requireEmailVerification) {
+      await registerWithVerification(c.get("deps").db, input, notifyContextOf(c));
+      return c.json({ status: "verification_sent" as const }, 202);
+    }
     const user = await registerPatient(c.get("deps").db, input);
     const token = await openSession(c, user.id);
     return c.json({ user, token }, 201);

@@ -12,6 +12,7 @@ import {
 } from "../../scheduling/scheduling.schema.js";
 import { requireUser } from "../auth.js";
 import { clockOf } from "../clock.js";
+import { assertMayBook, notifyContextOf } from "../notify-context.js";
 import { errorResponses, jsonBody, jsonResponse, newRouter, security } from "../router.js";
 
 const idParams = z.object({ id: z.string().uuid() });
@@ -91,7 +92,14 @@ const cancelRoute = createRoute({
 export const consultationRoutes = newRouter()
   .openapi(bookRoute, async (c) => {
     const actor = await requireUser(c);
-    const consultation = await Consultation.book(c.get("deps").db, c.req.valid("json"), actor, clockOf(c));
+    assertMayBook(c, actor);
+    const consultation = await Consultation.book(
+      c.get("deps").db,
+      c.req.valid("json"),
+      actor,
+      clockOf(c),
+      notifyContextOf(c),
+    );
     return c.json({ consultation }, 201);
   })
   .openapi(listRoute, async (c) => {
@@ -107,7 +115,7 @@ export const consultationRoutes = newRouter()
     const { db } = c.get("deps");
     const id = c.req.valid("param").id;
     const clock = clockOf(c);
-    const consultation = await Consultation.change(db, id, c.req.valid("json"), actor, clock);
+    const consultation = await Consultation.change(db, id, c.req.valid("json"), actor, clock, notifyContextOf(c));
     return c.json({ consultation }, 200);
   })
   .openapi(cancelRoute, async (c) => {
@@ -119,6 +127,7 @@ export const consultationRoutes = newRouter()
       body.reason,
       actor,
       clockOf(c),
+      notifyContextOf(c),
     );
     return c.json({ consultation }, 200);
   });

@@ -58,6 +58,8 @@ describe("POST /api/users", () => {
         name: input.name,
         role: "doctor",
         doctor: { ...input.doctor, licenseNumber: `CRM-RS ${input.doctor.crm}` },
+        language: "pt-BR",
+        emailVerified: true,
       },
     });
     const id = res.body.user.id;
@@ -219,7 +221,11 @@ describe("GET /api/users", () => {
         Object.keys(u)
           .filter((k) => k !== "cpf")
           .sort(),
-      ).toEqual(u.role === "doctor" ? ["doctor", "email", "id", "name", "role"] : ["email", "id", "name", "role"]);
+      ).toEqual(
+        u.role === "doctor"
+          ? ["doctor", "email", "emailVerified", "id", "language", "name", "role"]
+          : ["email", "emailVerified", "id", "language", "name", "role"],
+      );
   });
 
   it("is 400 for an unknown role, 403 for non-admins, 401 anonymously", async () => {

@@ -1,6 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { createAccount } from "../../auth/account-flows.js";
 import { LIST_DEFAULT_LIMIT, LIST_MAX_LIMIT } from "../../scheduling/scheduling.schema.js";
-import { createUser, listDoctors, listUsersPage, updateUser } from "../../users/user.js";
+import { listDoctors, listUsersPage, updateUser } from "../../users/user.js";
 import {
   createUserInputSchema,
   doctorListSchema,
@@ -10,6 +11,7 @@ import {
   userPageSchema,
 } from "../../users/user.schema.js";
 import { requireUser } from "../auth.js";
+import { notifyContextOf } from "../notify-context.js";
 import { errorResponses, jsonBody, jsonResponse, newRouter, security } from "../router.js";
 
 const create = createRoute({
@@ -18,6 +20,9 @@ const create = createRoute({
   operationId: "createUser",
   tags: ["users"],
   summary: "Create an account of any role (admins only)",
+  description:
+    "With `password`, the account is ready and its email counts as verified. With `invite: true` instead, " +
+    "the person receives a link `<public origin>/accept-invite?token=…` (valid 7 days) to choose their own password.",
   security,
   request: { body: jsonBody(createUserInputSchema) },
   responses: { 201: jsonResponse(userEnvelopeSchema, "Created"), ...errorResponses(400, 401, 403, 409) },
@@ -76,7 +81,7 @@ const doctors = createRoute({
 export const userRoutes = newRouter()
   .openapi(create, async (c) => {
     const actor = await requireUser(c, "admin");
-    const user = await createUser(c.get("deps").db, c.req.valid("json"), actor);
+    const user = await createAccount(c.get("deps").db, c.req.valid("json"), actor, notifyContextOf(c));
     return c.json({ user }, 201);
   })
   .openapi(update, async (c) => {

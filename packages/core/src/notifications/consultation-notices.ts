@@ -1,0 +1,271 @@
+/**
+ * The messages a consultation causes, written into the outbox inside the transaction that changes
+ * it (consultation.ts calls these with its transaction):
+ *
+ * - booked: the patient's confirmation with the room link and a `METHOD:REQUEST` invite; a notice
+ *   to the doctor unless the doctor booked it; the reminders still ahead.
+ * - moved: the patient's updated invite (SEQUENCE + 1), whoever moved it; the doctor's notice when
+ *   the patient or an admin did; the pending reminders replaced by ones for the new time.
+ * - cancelled: the patient's `METHOD:CANCEL`; the doctor's notice when the patient or an admin did;
+ *   the pending reminders dropped. Any other status change (started, completed, no-show) drops them.
+ *
+ * A reminder is due `offset` minutes before the start (elapsed time, so across a DST change the
+ * day-before reminder lands an hour off the same wall-clock time). One whose moment has already
+ * passed when the consultation is booked is not written; one the dispatcher reaches after half its
+ * lead time has gone is skipped rather than sent late.
+ */
+import { sql } from "kysely";
+import type { Db, Language } from "../db/database.js";
+import { roomWindow } from "../rooms/room.js";
+import { signRoomToken } from "../rooms/room-token.js";
+import type { Actor } from "../users/user.js";
+import { buildInvite } from "./ical.js";
+import {
+  type ConsultationFacts,
+  formatLead,
+  formatWhen,
+  formatWhenShort,
+  renderConsultationMessage,
+  renderReminder,
+} from "./messages.js";
+import { cancelPendingReminders, enqueue, type NewMessage, type NotifyContext, parseMailbox } from "./outbox.js";
+
+/** Timestamps as read back (Date from pg and the Data API dialect; a string from raw JSON). */
+const toDate = (v: Date | string): Date => (v instanceof Date ? v : new Date(v));
+
+interface Parties {
+  id: string;
+  starts_at: Date | string;
+  ends_at: Date | string;
+  status: string;
+  reason: string | null;
+  cancel_reason: string | null;
+  calendar_sequence: number;
+  room_link_generation: number;
+  doctor_id: string;
+  patient_id: string;
+  doctor_email: string;
+  doctor_name: string;
+  doctor_language: Language;
+  doctor_active: boolean;
+  timezone: string;
+  specialty: string;
+  patient_email: string;
+  patient_name: string;
+  patient_language: Language;
+  patient_active: boolean;
+}
+
+async function loadParties(db: Db, consultationId: string): Promise<Parties | undefined> {
+  const { rows } = await sql<Parties>`
+    select c.id, c.starts_at, c.ends_at, c.status, c.reason, c.cancel_reason, c.calendar_sequence, c.room_link_generation,
+      c.doctor_id, c.patient_id,
+      d.email as doctor_email, d.name as doctor_name, d.language as doctor_language,
+      (d.disabled_at is null) as doctor_active, dp.timezone, dp.specialty,
+      p.email as patient_email, p.name as patient_name, p.language as patient_language,
+      (p.disabled_at is null) as patient_active
+    from consultations c
+    join users d on d.id = c.doctor_id
+    join doctor_profiles dp on dp.user_id = c.doctor_id
+    join users p on p.id = c.patient_id
+    where c.id = ${consultationId}::uuid`.execute(db);
+  return rows[0];
+}
+
+const whenOf = (start: Date, end: Date, p: Parties, lang: Language) => formatWhen(start, end, p.timezone, lang);
+
+/** The patient's room link, signed, expiring when the room closes (as POST .../room-link would give). */
+async function patientRoomUrl(p: Parties, ctx: NotifyContext): Promise<string | undefined> {
+  if (!ctx.roomSecret) return undefined;
+  const { closesAt } = roomWindow({ starts_at: toDate(p.starts_at), ends_at: toDate(p.ends_at) });
+  if (closesAt.getTime() <= ctx.now.getTime()) return undefined;
+  const { token } = await signRoomToken(
+    ctx.roomSecret,
+    { consultationId: p.id, role: "patient", generation: p.room_link_generation },
+    ctx.now,
+  );
+  return `${ctx.publicOrigin}/room/${token}`;
+}
+
+function invite(p: Parties, method: "REQUEST" | "CANCEL", roomUrl: string | undefined, ctx: NotifyContext) {
+  const en = p.patient_language === "en";
+  const organizer = parseMailbox(ctx.mailFrom);
+  const start = toDate(p.starts_at);
+  const content = buildInvite({
+    method,
+    uid: `${p.id}@healthflow`,
+    sequence: Number(p.calendar_sequence),
+    start,
+    end: toDate(p.ends_at),
+    stamp: ctx.now,
+    summary: en
+      ? `Consultation with ${p.doctor_name} (${p.specialty})`
+      : `Consulta com ${p.doctor_name} (${p.specialty})`,
+    description: [
+      en ? `Teleconsultation with ${p.doctor_name}.` : `Teleconsulta com ${p.doctor_name}.`,
+      ...(roomUrl ? [en ? `Room: ${roomUrl}` : `Sala: ${roomUrl}`] : []),
+    ].join("\n"),
+    url: roomUrl,
+    organizer: { name: `${p.doctor_name} (HealthFlow)`, email: organizer.address },
+    attendee: { name: p.patient_name, email: p.patient_email },
+  });
+  return { method, content };
+}
+
+function reminders(p: Parties, roomUrl: string | undefined, ctx: NotifyContext): NewMessage[] {
+  const start = toDate(p.starts_at);
+  const end = toDate(p.ends_at);
+  const out: NewMessage[] = [];
+  for (const offset of ctx.reminderOffsetsMinutes) {
+    const dueAt = new Date(start.getTime() - offset * 60_000);
+    if (dueAt.getTime() <= ctx.now.getTime()) continue; // its moment has passed: not sent late
+    const lang = p.patient_language;
+    out.push({
+      kind: "reminder",
+      to: p.patient_email,
+      recipientId: p.patient_id,
+      consultationId: p.id,
+      language: lang,
+      rendered: renderReminder(lang, { ...facts(p, lang, start, end), roomUrl, lead: formatLead(offset, lang) }),
+      dueAt,
+      notAfter: new Date(start.getTime() - (offset * 60_000) / 2),
+    });
+  }
+  return out;
+}
+
+function facts(p: Parties, lang: Language, start: Date, end: Date): ConsultationFacts {
+  return {
+    patientName: p.patient_name,
+    doctorName: p.doctor_name,
+    specialty: p.specialty,
+    when: whenOf(start, end, p, lang),
+    whenShort: formatWhenShort(start, p.timezone, lang),
+    reason: p.reason,
+    cancelReason: p.cancel_reason,
+  };
+}
+
+/** A new booking (call inside the booking's transaction, after the insert). */
+export async function notifyBooked(db: Db, consultationId: string, actor: Actor, ctx: NotifyContext): Promise<void> {
+  const p = await loadParties(db, consultationId);
+  if (!p) return;
+  const start = toDate(p.starts_at);
+  const end = toDate(p.ends_at);
+  const messages: NewMessage[] = [];
+  if (p.patient_active) {
+    const roomUrl = await patientRoomUrl(p, ctx);
+    const lang = p.patient_language;
+    messages.push({
+      kind: "booking_confirmation",
+      to: p.patient_email,
+      recipientId: p.patient_id,
+      consultationId: p.id,
+      language: lang,
+      rendered: renderConsultationMessage("booking_confirmation", lang, {
+        ...facts(p, lang, start, end),
+        roomUrl,
+      }),
+      calendar: invite(p, "REQUEST", roomUrl, ctx),
+    });
+    messages.push(...reminders(p, roomUrl, ctx));
+  }
+  if (p.doctor_active && actor.id !== p.doctor_id) {
+    const lang = p.doctor_language;
+    messages.push({
+      kind: "doctor_booked",
+      to: p.doctor_email,
+      recipientId: p.doctor_id,
+      consultationId: p.id,
+      language: lang,
+      rendered: renderConsultationMessage("doctor_booked", lang, facts(p, lang, start, end)),
+    });
+  }
+  await enqueue(db, ctx, messages);
+}
+
+export interface ConsultationState {
+  starts_at: Date | string;
+  ends_at: Date | string;
+  status: string;
+}
+
+/**
+ * A consultation changed (call inside the change's transaction, after the update): what the
+ * patient and the doctor are told depends on what changed and who changed it.
+ */
+export async function notifyChanged(
+  db: Db,
+  consultationId: string,
+  before: ConsultationState,
+  actor: Actor,
+  ctx: NotifyContext,
+): Promise<void> {
+  let p = await loadParties(db, consultationId);
+  if (!p) return;
+  const moved =
+    toDate(before.starts_at).getTime() !== toDate(p.starts_at).getTime() ||
+    toDate(before.ends_at).getTime() !== toDate(p.ends_at).getTime();
+  const cancelled = p.status === "cancelled" && before.status !== "cancelled";
+  const leftScheduled = before.status === "scheduled" && p.status !== "scheduled";
+  if (leftScheduled || moved) await cancelPendingReminders(db, p.id, ctx.now);
+  if (!moved && !cancelled) return;
+
+  const { rows } = await sql<{ calendar_sequence: number }>`
+    update consultations set calendar_sequence = calendar_sequence + 1
+    where id = ${p.id}::uuid returning calendar_sequence`.execute(db);
+  p = { ...p, calendar_sequence: Number(rows[0]!.calendar_sequence) };
+
+  const start = toDate(p.starts_at);
+  const end = toDate(p.ends_at);
+  const previous = (lang: Language) => whenOf(toDate(before.starts_at), toDate(before.ends_at), p!, lang);
+  const changedBy = actor.role === "admin" ? "admin" : "patient";
+  const messages: NewMessage[] = [];
+  if (p.patient_active) {
+    const lang = p.patient_language;
+    if (cancelled) {
+      messages.push({
+        kind: "booking_cancelled",
+        to: p.patient_email,
+        recipientId: p.patient_id,
+        consultationId: p.id,
+        language: lang,
+        rendered: renderConsultationMessage("booking_cancelled", lang, facts(p, lang, start, end)),
+        calendar: invite(p, "CANCEL", undefined, ctx),
+      });
+    } else {
+      const roomUrl = await patientRoomUrl(p, ctx);
+      messages.push({
+        kind: "booking_rescheduled",
+        to: p.patient_email,
+        recipientId: p.patient_id,
+        consultationId: p.id,
+        language: lang,
+        rendered: renderConsultationMessage("booking_rescheduled", lang, {
+          ...facts(p, lang, start, end),
+          previousWhen: previous(lang),
+          roomUrl,
+        }),
+        calendar: invite(p, "REQUEST", roomUrl, ctx),
+      });
+      messages.push(...reminders(p, roomUrl, ctx));
+    }
+  }
+  if (p.doctor_active && actor.id !== p.doctor_id) {
+    const lang = p.doctor_language;
+    const kind = cancelled ? "doctor_cancelled" : "doctor_rescheduled";
+    messages.push({
+      kind,
+      to: p.doctor_email,
+      recipientId: p.doctor_id,
+      consultationId: p.id,
+      language: lang,
+      rendered: renderConsultationMessage(kind, lang, {
+        ...facts(p, lang, start, end),
+        previousWhen: cancelled ? undefined : previous(lang),
+        changedBy,
+      }),
+    });
+  }
+  await enqueue(db, ctx, messages);
+}

@@ -1,0 +1,50 @@
+import ICAL from "ical.js";
+import { describe, expect, it } from "vitest";
+import { buildInvite, escapeText, foldLine, icsDate } from "./ical.js";
+
+const base = {
+  uid: "3f2c@healthflow",
+  sequence: 4,
+  start: new Date("2031-11-02T12:30:00Z"),
+  end: new Date("2031-11-02T13:00:00Z"),
+  stamp: new Date("2031-11-01T09:00:00Z"),
+  organizer: { name: 'Dra. "Zé" Ção; Clínica, Ltda', email: "agenda@clinic.example" },
+  attendee: { name: "Ana Maria", email: "ana@test.healthflow.local" },
+};
+
+describe("iCalendar invites", () => {
+  it("fold long lines at 75 octets without splitting a UTF-8 character, and ical.js reads them back whole", () => {
+    const summary = `Consulta com ${"Dra. Conceição Ávila ".repeat(8)}`.trim();
+    const description = "Linha 1; com vírgula, e barra \\ invertida\nLinha 2 — ação";
+    const ics = buildInvite({ ...base, method: "REQUEST", summary, description, url: "https://app.example/room/abc" });
+    for (const line of ics.split("\r\n")) expect(Buffer.byteLength(line, "utf8")).toBeLessThanOrEqual(75);
+    expect(ics.endsWith("\r\n")).toBe(true);
+    const cal = new ICAL.Component(ICAL.parse(ics));
+    const event = new ICAL.Event(cal.getFirstSubcomponent("vevent")!);
+    expect(cal.getFirstPropertyValue("method")).toBe("REQUEST");
+    expect(event.summary).toBe(summary);
+    expect(event.description).toBe(description);
+    expect(event.sequence).toBe(4);
+    expect(event.startDate.toJSDate().toISOString()).toBe("2031-11-02T12:30:00.000Z");
+    const organizer = cal.getFirstSubcomponent("vevent")!.getFirstProperty("organizer")!;
+    expect(organizer.getParameter("cn")).toBe("Dra. Zé Ção; Clínica, Ltda");
+  });
+
+  it("cancels with METHOD:CANCEL and STATUS:CANCELLED on the same UID", () => {
+    const ics = buildInvite({ ...base, method: "CANCEL", summary: "x", description: "y" });
+    const cal = new ICAL.Component(ICAL.parse(ics));
+    expect(cal.getFirstPropertyValue("method")).toBe("CANCEL");
+    expect(cal.getFirstSubcomponent("vevent")!.getFirstPropertyValue("status")).toBe("CANCELLED");
+    expect(cal.getFirstSubcomponent("vevent")!.getFirstPropertyValue("uid")).toBe("3f2c@healthflow");
+  });
+
+  it("formats and escapes as RFC 5545 says", () => {
+    expect(icsDate(new Date("2031-01-02T03:04:05.678Z"))).toBe("20310102T030405Z");
+    expect(escapeText("a;b,c\\d\ne")).toBe("a\\;b\\,c\\\\d\\ne");
+    expect(
+      foldLine("x".repeat(150))
+        .split("\r\n ")
+        .map((l) => l.length),
+    ).toEqual([75, 74, 1]);
+  });
+});
