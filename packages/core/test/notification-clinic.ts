@@ -7,7 +7,6 @@
  *   `TEST_DB_ENGINE=data-api`, reached through the Data API dialect and its stand-in.
  * - otherwise: an in-memory PGlite.
  */
-import { randomBytes } from "node:crypto";
 import { DataApiStandIn } from "@healthflow/test-kit/data-api-stand-in";
 import { createTestClinic, openTestDatabase, type TestClinic, type TestPerson } from "@healthflow/test-kit/test-clinic";
 import pg from "pg";
@@ -103,7 +102,8 @@ export async function createMailWorld(
     doctor: async (zone = "America/Sao_Paulo", name?: string) => {
       const d = await clinic.person("doctor", {
         ...(name ? { name } : {}),
-        doctor: { timezone: zone, slotMinutes: 30 },
+        // A CRM the council could have issued: unique per state, so random per test doctor.
+        doctor: { timezone: zone, slotMinutes: 30, crm: String(randomInt(100_000, 999_999_999)), crmState: "SP" },
       });
       const res = await clinic.call("PUT", `/api/doctors/${d.user.id}/availability`, {
         as: d,

@@ -50,6 +50,8 @@ interface Parties {
   doctor_active: boolean;
   timezone: string;
   specialty: string;
+  crm: string | null;
+  crm_state: string | null;
   patient_email: string;
   patient_name: string;
   patient_language: Language;
@@ -61,7 +63,7 @@ async function loadParties(db: Db, consultationId: string): Promise<Parties | un
     select c.id, c.starts_at, c.ends_at, c.status, c.reason, c.cancel_reason, c.calendar_sequence, c.room_link_generation,
       c.doctor_id, c.patient_id,
       d.email as doctor_email, d.name as doctor_name, d.language as doctor_language,
-      (d.disabled_at is null) as doctor_active, dp.timezone, dp.specialty,
+      (d.disabled_at is null) as doctor_active, dp.timezone, dp.specialty, dp.crm, dp.crm_state,
       p.email as patient_email, p.name as patient_name, p.language as patient_language,
       (p.disabled_at is null) as patient_active
     from consultations c
@@ -138,6 +140,8 @@ function facts(p: Parties, lang: Language, start: Date, end: Date): Consultation
   return {
     patientName: p.patient_name,
     doctorName: p.doctor_name,
+    // Resolução CFM 2.314/2022: the patient is told who will see them, with the council registration.
+    doctorCrm: p.crm && p.crm_state ? `CRM-${p.crm_state} ${p.crm}` : null,
     specialty: p.specialty,
     when: whenOf(start, end, p, lang),
     whenShort: formatWhenShort(start, p.timezone, lang),

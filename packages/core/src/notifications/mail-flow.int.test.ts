@@ -118,6 +118,8 @@ describe("sign-up, booking, reschedule and cancel, by mail", () => {
     expect(confirmation.text).toContain("quinta-feira, 6 de março de 2031, 10:00–10:30");
     expect(confirmation.text).toContain("America/Sao_Paulo");
     expect(confirmation.text).toContain("Dra. Helena Prado");
+    // The doctor's council registration, as Resolução CFM 2.314/2022 asks (issue #15).
+    expect(confirmation.text).toMatch(/Dra\. Helena Prado, CRM-SP \d+ \(/);
     const invite = calendarOf(confirmation);
     expect(invite).toMatchObject({
       method: "REQUEST",

@@ -131,9 +131,16 @@ function compose(lang: Language, subject: string, blocks: Block[]): Rendered {
   return { subject, text, html };
 }
 
+/** The doctor as the patient reads them: name, council registration (CRM and UF), specialty. */
+function doctorOf(f: ConsultationFacts): string {
+  return f.doctorCrm ? `${f.doctorName}, ${f.doctorCrm} (${f.specialty})` : `${f.doctorName} (${f.specialty})`;
+}
+
 export interface ConsultationFacts {
   patientName: string;
   doctorName: string;
+  /** "CRM-SP 123456" when the doctor's registration is known. */
+  doctorCrm?: string | null;
   specialty: string;
   /** formatWhen of the consultation, in the recipient's language. */
   when: string;
@@ -197,7 +204,7 @@ export function renderConsultationMessage(
 ): Rendered {
   const t = T[lang];
   const en = lang === "en";
-  const doctorLine = { label: t.doctor, value: `${f.doctorName} (${f.specialty})` };
+  const doctorLine = { label: t.doctor, value: doctorOf(f) };
   const roomBlocks: Block[] = f.roomUrl ? [{ link: f.roomUrl, label: t.room }, t.roomNote] : [];
   const by = f.changedBy === "admin" ? t.byAdmin : t.byPatient;
   switch (kind) {
@@ -283,7 +290,7 @@ export function renderReminder(lang: Language, f: ConsultationFacts & { lead: st
   return compose(lang, en ? `Reminder: consultation in ${f.lead}` : `Lembrete: consulta em ${f.lead}`, [
     t.hello(f.patientName),
     en ? `Your consultation starts in ${f.lead}.` : `Sua consulta começa em ${f.lead}.`,
-    { label: t.doctor, value: `${f.doctorName} (${f.specialty})` },
+    { label: t.doctor, value: doctorOf(f) },
     { label: t.when, value: f.when },
     ...(f.roomUrl
       ? [
