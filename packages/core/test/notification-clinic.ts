@@ -7,6 +7,7 @@
  *   `TEST_DB_ENGINE=data-api`, reached through the Data API dialect and its stand-in.
  * - otherwise: an in-memory PGlite.
  */
+import { randomBytes, randomInt } from "node:crypto";
 import { DataApiStandIn } from "@healthflow/test-kit/data-api-stand-in";
 import { createTestClinic, openTestDatabase, type TestClinic, type TestPerson } from "@healthflow/test-kit/test-clinic";
 import pg from "pg";
