@@ -5,6 +5,7 @@
  * a log.
  */
 
+import { randomInt } from "node:crypto";
 import { TEST_PASSWORD, uniqueEmail } from "@healthflow/test-kit/test-clinic";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createMailWorld, type MailWorld, PUBLIC_URL, tokenFromLink } from "../../test/notification-clinic.js";
@@ -315,7 +316,12 @@ describe("invitations", () => {
         role: "doctor",
         invite: true,
         language: "en",
-        doctor: { specialty: "Pediatria", licenseNumber: `CRM/AM ${email.slice(4, 12)}`, timezone: "America/Manaus" },
+        doctor: {
+          specialty: "Pediatria",
+          crm: String(randomInt(100_000, 999_999_999)),
+          crmState: "AM",
+          timezone: "America/Manaus",
+        },
       },
     });
     expect(created.status).toBe(201);
