@@ -180,7 +180,15 @@ describe.skipIf(skip)("everyday bugs, fixed", () => {
       expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(url);
       // The link is the patient's, for both: opening it before the window shows the waiting room.
       await page.goto(url);
-      await page.getByTestId("countdown").waitFor();
+      // A patient's link asks for the telemedicine consent first (issue #15), once; then the countdown.
+      const consent = page.getByLabel(pt["tele.consentCheck"]);
+      const countdown = page.getByTestId("countdown");
+      await consent.or(countdown).first().waitFor();
+      if (await consent.isVisible()) {
+        await consent.check();
+        await page.getByRole("button", { name: pt["tele.consentAgree"] }).click();
+      }
+      await countdown.waitFor();
       expect(await page.getByTestId("countdown").textContent()).toMatch(/^\d+ dias?( e \d+ h)?$/);
       expect(await axeViolations(page)).toEqual([]);
       await screenshot(page, `20-room-link-${who === doctor ? "doctor" : "patient"}`);
