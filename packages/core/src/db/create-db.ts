@@ -9,9 +9,7 @@
  * loads the AWS SDK. Domain code only ever sees `Kysely<DB>`.
  */
 
-import type { Kysely } from "kysely";
 import type { Env } from "../config/config.js";
-import type { DB } from "./database.js";
 import type { DatabaseHandle, DbConfig } from "./db-config.js";
 
 export type { DatabaseHandle, DbConfig } from "./db-config.js";

@@ -1,9 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import type { Db } from "../../db/database.js";
 import * as Consultation from "../../scheduling/consultation.js";
 import {
   bookInputSchema,
-  type Consultation as ConsultationView,
   cancelInputSchema,
   consultationEnvelopeSchema,
   consultationPageSchema,
