@@ -180,12 +180,13 @@ export interface DB {
   outbox: OutboxTable;
 }
 
-/** Token buckets shared across processes (migration 0003, security/db-rate-limiter.ts). */
+/** Token buckets shared across processes (migrations 0004 and 0012, security/db-rate-limiter.ts). */
 export interface RateLimitCountersTable {
   key: string;
   at: Timestamp;
   tokens: number;
   allowed: boolean;
+  granted: Generated<number>;
 }
 
 /** What every domain function takes: the database, or the caller's transaction. */

@@ -9,7 +9,7 @@
  * a reload and keeps the policy it was loaded with: the Jitsi origin must be in every HTML
  * document's policy, not only `/room/*`'s. It is the one configured origin, never a wildcard.
  */
-import type { Context, MiddlewareHandler } from "hono";
+import type { MiddlewareHandler } from "hono";
 import { every } from "hono/combine";
 import { secureHeaders } from "hono/secure-headers";
 import type { AppConfig } from "../config/config.js";
@@ -26,7 +26,9 @@ const INLINE_STYLE_PATHS = new Set(["/api/docs"]);
 
 export function securityHeaders(config: Pick<AppConfig, "jitsi">): MiddlewareHandler {
   const jitsi = jitsiOrigin(config.jitsi.domain);
-  return every(
+  // Two fixed policies built once: a per-request callback in the policy would make Hono rebuild
+  // every header on every request (about 4 % of a booking's CPU in the #16 profile).
+  const headersWith = (styleSrc: string) =>
     secureHeaders({
       contentSecurityPolicy: {
         defaultSrc: ["'self'"],
@@ -34,7 +36,7 @@ export function securityHeaders(config: Pick<AppConfig, "jitsi">): MiddlewareHan
         frameSrc: [jitsi ?? "'none'"],
         connectSrc: ["'self'"],
         imgSrc: ["'self'", "data:"],
-        styleSrc: [(c: Context) => (INLINE_STYLE_PATHS.has(c.req.path) ? "'self' 'unsafe-inline'" : "'self'")],
+        styleSrc: [styleSrc],
         fontSrc: ["'self'"],
         objectSrc: ["'none'"],
         baseUri: ["'none'"],
@@ -52,7 +54,11 @@ export function securityHeaders(config: Pick<AppConfig, "jitsi">): MiddlewareHan
       xPermittedCrossDomainPolicies: false,
       xXssProtection: false,
       overwrite: false,
-    }),
+    });
+  const strict = headersWith("'self'");
+  const inlineStyles = headersWith("'self' 'unsafe-inline'");
+  return every(
+    (c, next) => (INLINE_STYLE_PATHS.has(c.req.path) ? inlineStyles : strict)(c, next),
     // Local because Hono's secureHeaders sends HSTS to every host, and a browser would then pin
     // http://localhost (the local `npm start`) to https.
     async (c, next) => {

@@ -42,23 +42,37 @@ export class DbRateLimiter implements RateLimiter {
   }
 
   async consume(key: string): Promise<RateDecision> {
+    const { granted, ...decision } = await this.take(key, 1);
+    return granted >= 1 ? { allowed: true } : decision;
+  }
+
+  /**
+   * Takes up to `want` tokens in one statement: as many as the bucket holds (whole tokens), at
+   * least one or the attempt is refused. `granted` says how many were taken.
+   */
+  async take(key: string, want: number): Promise<RateDecision & { granted: number }> {
+    if (!(Number.isInteger(want) && want >= 1)) throw new RangeError("want: a whole number >= 1");
     const now = new Date(this.now());
     const { max } = this.options;
     const refill = sql`least(${max}::float8, r.tokens
       + greatest(0, extract(epoch from (${now}::timestamptz - r.at))::float8) * 1000 * ${this.rate}::float8)`;
-    const { rows } = await sql<{ tokens: number; allowed: boolean }>`
-      insert into rate_limit_counters as r (key, at, tokens, allowed)
-      values (${this.keyOf(key)}, ${now}::timestamptz, ${max - 1}::float8, true)
+    const grant = sql`least(${want}::float8, floor(${refill}))`;
+    const first = Math.min(want, Math.floor(max));
+    const { rows } = await sql<{ tokens: number; granted: number }>`
+      insert into rate_limit_counters as r (key, at, tokens, allowed, granted)
+      values (${this.keyOf(key)}, ${now}::timestamptz, ${max - first}::float8, true, ${first})
       on conflict (key) do update set
-        tokens = case when ${refill} >= 1 then ${refill} - 1 else ${refill} end,
-        allowed = ${refill} >= 1,
+        tokens = ${refill} - ${grant},
+        allowed = ${grant} >= 1,
+        granted = ${grant}::integer,
         at = greatest(r.at, ${now}::timestamptz)
-      returning tokens, allowed`.execute(this.options.db);
+      returning tokens, granted`.execute(this.options.db);
     if (Math.random() < (this.options.sweepProbability ?? 1 / 200)) void this.sweep(now).catch(() => {});
     const row = rows[0]!;
-    if (row.allowed) return { allowed: true };
+    const granted = Number(row.granted);
+    if (granted >= 1) return { allowed: true, granted };
     const tokens = Number(row.tokens);
-    return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((1 - tokens) / this.rate / 1000)) };
+    return { allowed: false, granted: 0, retryAfterSeconds: Math.max(1, Math.ceil((1 - tokens) / this.rate / 1000)) };
   }
 
   async reset(key: string): Promise<void> {
