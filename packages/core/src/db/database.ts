@@ -178,6 +178,7 @@ export interface DB {
   rate_limit_counters: RateLimitCountersTable;
   account_tokens: AccountTokensTable;
   outbox: OutboxTable;
+  calendar_feeds: CalendarFeedsTable;
 }
 
 /** Token buckets shared across processes (migration 0003, security/db-rate-limiter.ts). */
@@ -186,6 +187,15 @@ export interface RateLimitCountersTable {
   at: Timestamp;
   tokens: number;
   allowed: boolean;
+}
+
+/** Calendar subscription feeds (migration 0008): one per user, the token stored hashed. */
+export interface CalendarFeedsTable {
+  id: Generated<string>;
+  user_id: string;
+  token_hash: string;
+  include_reason: ColumnType<boolean, boolean | undefined, boolean>;
+  created_at: Timestamp;
 }
 
 /** What every domain function takes: the database, or the caller's transaction. */
