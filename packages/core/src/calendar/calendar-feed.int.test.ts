@@ -314,6 +314,21 @@ describe("calendar feed API", () => {
       .execute();
     expect((await fetchFeed(url)).status).toBe(404);
   });
+
+  it("is deleted when an admin anonymises the patient", async () => {
+    const admin = await clinic.person("admin");
+    const patient = await clinic.person("patient");
+    const url = await createFeed(patient);
+    const res = await clinic.call("POST", `/api/users/${patient.user.id}/anonymise`, { as: admin });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect((await fetchFeed(url)).status).toBe(404);
+    const rows = await clinic.db
+      .selectFrom("calendar_feeds")
+      .select("id")
+      .where("user_id", "=", patient.user.id)
+      .execute();
+    expect(rows).toEqual([]);
+  });
 });
 
 describe("calendar feed content", () => {
