@@ -252,6 +252,12 @@ describe("calendar feed API", () => {
     expect(again.text).toBe(first.text);
     expect(again.headers.get("etag")).toBe(etag);
 
+    // HEAD (some clients probe with it): the same headers, no body.
+    const head = await clinic.app.request(new URL(url).pathname, { method: "HEAD" });
+    expect(head.status).toBe(200);
+    expect(head.headers.get("etag")).toBe(etag);
+    expect(await head.text()).toBe("");
+
     const notModified = await fetchFeed(url, { "if-none-match": etag });
     expect(notModified.status).toBe(304);
     expect(notModified.text).toBe("");

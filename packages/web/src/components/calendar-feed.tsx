@@ -18,6 +18,8 @@ export const CalendarFeedSection: Component = () => {
   const [error, setError] = createSignal<unknown>();
   const [done, setDone] = createSignal<string>();
   const [confirmOpen, setConfirmOpen] = createSignal(false);
+  // Reading an errored resource throws: the error is shown by ErrorAlert instead.
+  const current = () => (status.error ? undefined : status());
   const isDoctor = () => user()?.role === "doctor";
   let urlInput: HTMLInputElement | undefined;
 
@@ -75,7 +77,7 @@ export const CalendarFeedSection: Component = () => {
       <Show when={done()}>
         <Notice tone="success">{done()!}</Notice>
       </Show>
-      <Show when={status()}>
+      <Show when={current()}>
         {(s) => (
           <p role="status">
             {s().active && s().createdAt
@@ -122,15 +124,15 @@ export const CalendarFeedSection: Component = () => {
       </Show>
       <div class="actions">
         <button type="button" disabled={busy() || status.loading} onClick={create}>
-          {busy() ? t("common.working") : status()?.active ? t("calendar.replace") : t("calendar.create")}
+          {busy() ? t("common.working") : current()?.active ? t("calendar.replace") : t("calendar.create")}
         </button>
-        <Show when={status()?.active}>
+        <Show when={current()?.active}>
           <button type="button" class="secondary" disabled={busy()} onClick={() => setConfirmOpen(true)}>
             {t("calendar.revoke")}
           </button>
         </Show>
       </div>
-      <Show when={status()?.active}>
+      <Show when={current()?.active}>
         <p class="muted">{t("calendar.replaceHelp")}</p>
       </Show>
 
