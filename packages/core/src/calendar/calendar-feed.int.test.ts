@@ -194,7 +194,15 @@ describe("calendar feed API", () => {
     const status = await clinic.call("GET", "/api/me/calendar-feed", { as: patient });
     expect(status.body).toEqual({ active: true, createdAt: T0.toISOString(), includeReason: false });
     expect(JSON.stringify(status.body)).not.toContain(tokenOf(first));
-    expect((await fetchFeed(first)).status).toBe(200);
+    // No consultation yet: an empty calendar, still valid for both parsers.
+    const empty = await fetchFeed(first);
+    expect(empty.status).toBe(200);
+    expectFolded(empty.text);
+    expect(readFeed(empty.text)).toMatchObject({
+      method: "PUBLISH",
+      name: "HealthFlow — minhas consultas",
+      events: [],
+    });
 
     // Only the hash is stored: the raw token appears nowhere in the table.
     const rows = await clinic.db

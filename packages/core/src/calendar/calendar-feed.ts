@@ -28,8 +28,12 @@ import type { CalendarFeedStatus } from "./calendar-feed.schema.js";
 export const FEED_PAST_DAYS = 30;
 export const FEED_FUTURE_DAYS = 365;
 export const CANCELLED_KEPT_DAYS = 30;
-/** A feed never lists more (a 365-day agenda of 15-minute consultations, 8 h a day, is ~10,000). */
-export const FEED_MAX_EVENTS = 5_000;
+/**
+ * A feed lists at most this many events, the earliest first: a full-time agenda of 15-minute
+ * consultations (32 a day) fills it with 30 days back and about six weeks ahead. The bound keeps one
+ * query's rows under the RDS Data API's 1 MiB response cap and a feed's body around 1 MB.
+ */
+export const FEED_MAX_EVENTS = 2_000;
 export const FEED_REFRESH_MINUTES = 60;
 const DAY_MS = 86_400_000;
 

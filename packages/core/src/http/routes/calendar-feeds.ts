@@ -75,7 +75,7 @@ const feedRoute = createRoute({
   description:
     "The path is `/cal/<token>.ics`; no sign-in, the token is the credential (redacted in logs). Unknown, " +
     "replaced or revoked tokens and disabled accounts: 404 `calendar_feed_not_found`. One VEVENT per " +
-    "consultation starting from 30 days ago to 365 days ahead (cancelled ones, STATUS:CANCELLED, for 30 days " +
+    "consultation starting from 30 days ago to 365 days ahead, at most 2,000 (cancelled ones, STATUS:CANCELLED, for 30 days " +
     "after the cancellation); UID `<consultation id>@healthflow` as in the e-mailed invites; times in UTC. " +
     "Strong `ETag` (a hash of the body); `If-None-Match` with it gives 304 with no body. Counts against the " +
     "anonymous request budget of the caller's address (429 `rate_limited`).",
