@@ -1,7 +1,8 @@
 /**
- * The web app: S3 (private) behind CloudFront, with `/api/*`, `/fhir/*`, `/healthz` and `/readyz` routed to
- * the API so the browser sees one origin (the session cookie is SameSite=Lax and the API checks
- * Origin on cookie-borne writes). Where the API is depends on the stage (stage.ts apiRuntime):
+ * The web app: S3 (private) behind CloudFront, with `/api/*`, `/fhir/*`, `/cal/*` (calendar feeds),
+ * `/healthz` and `/readyz` routed to the API so the browser sees one origin (the session cookie is
+ * SameSite=Lax and the API checks Origin on cookie-borne writes). Where the API is depends on the
+ * stage (stage.ts apiRuntime):
  * - pods (a stage with a cluster): the API load balancer of the Video stack, by our own name over
  *   HTTPS with a domain, else by the load balancer's AWS name over plain HTTP (warned at synth);
  * - Lambda (`sst dev`, stages without a cluster): API Gateway, over HTTPS.
@@ -100,6 +101,7 @@ export function Web({ stack, app }: StackContext) {
         additionalBehaviors: {
           "/api/*": apiBehavior,
           "/fhir/*": apiBehavior,
+          "/cal/*": apiBehavior,
           "/healthz": apiBehavior,
           "/readyz": apiBehavior,
         },

@@ -165,7 +165,7 @@ function lambdaApiChecks(get: () => Templates, stage: string, webDeployed = true
     () => {
       const config = distributionOf(get().web);
       const paths = config.CacheBehaviors.map((b: any) => b.PathPattern).sort();
-      expect(paths).toEqual(["/api/*", "/fhir/*", "/healthz", "/readyz"]);
+      expect(paths).toEqual(["/api/*", "/cal/*", "/fhir/*", "/healthz", "/readyz"]);
       const apiOrigin = config.Origins.find((o: any) => o.Id === config.CacheBehaviors[0].TargetOriginId);
       expect(apiOrigin.CustomOriginConfig.OriginProtocolPolicy).toBe("https-only");
       expect(JSON.stringify(apiOrigin.DomainName)).toMatch(/Api|execute-api|ApiEndpoint/);
@@ -322,6 +322,7 @@ for (const stage of ["dev", "prod"] as const) {
       expect(config.CustomErrorResponses ?? []).toEqual([]);
       expect(config.CacheBehaviors.map((b: any) => b.PathPattern).sort()).toEqual([
         "/api/*",
+        "/cal/*",
         "/fhir/*",
         "/healthz",
         "/readyz",

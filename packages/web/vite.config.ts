@@ -16,6 +16,7 @@ export default defineConfig({
     port: 5173,
     proxy: {
       "/api": { target: api, changeOrigin: false },
+      "/cal": { target: api, changeOrigin: false },
       "/healthz": api,
       "/readyz": api,
     },

@@ -10,6 +10,7 @@ import * as m0004 from "./0004-hardening.js";
 import * as m0005 from "./0005-telemedicine.js";
 import * as m0006 from "./0006-notifications.js";
 import * as m0007 from "./0007-performance-indexes.js";
+import * as m0008 from "./0008-calendar-feeds.js";
 import * as m0012 from "./0012-budget-leases.js";
 
 export const migrations: Record<string, Migration> = {
@@ -20,5 +21,6 @@ export const migrations: Record<string, Migration> = {
   "0005-telemedicine": m0005,
   "0006-notifications": m0006,
   "0007-performance-indexes": m0007,
+  "0008-calendar-feeds": m0008,
   "0012-budget-leases": m0012,
 };

@@ -3,6 +3,8 @@
  * web app. Plain zod only: this entry must stay safe to bundle for the browser.
  */
 export * from "./audit/audit.schema.js";
+// Calendar subscription feeds (issue 14).
+export * from "./calendar/calendar-feed.schema.js";
 export * from "./notifications/notifications.schema.js";
 export * from "./rooms/room.schema.js";
 export * from "./scheduling/scheduling.schema.js";

@@ -178,6 +178,7 @@ export interface DB {
   rate_limit_counters: RateLimitCountersTable;
   account_tokens: AccountTokensTable;
   outbox: OutboxTable;
+  calendar_feeds: CalendarFeedsTable;
 }
 
 /** Token buckets shared across processes (migrations 0004 and 0012, security/db-rate-limiter.ts). */
@@ -187,6 +188,15 @@ export interface RateLimitCountersTable {
   tokens: number;
   allowed: boolean;
   granted: Generated<number>;
+}
+
+/** Calendar subscription feeds (migration 0008): one per user, the token stored hashed. */
+export interface CalendarFeedsTable {
+  id: Generated<string>;
+  user_id: string;
+  token_hash: string;
+  include_reason: ColumnType<boolean, boolean | undefined, boolean>;
+  created_at: Timestamp;
 }
 
 /** What every domain function takes: the database, or the caller's transaction. */

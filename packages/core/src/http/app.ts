@@ -18,6 +18,7 @@ import { newRouter } from "./router.js";
 import { accountRoutes } from "./routes/account.js";
 import { auditRoutes } from "./routes/audit.js";
 import { authRoutes } from "./routes/auth.js";
+import { calendarFeedRoutes } from "./routes/calendar-feeds.js";
 import { consultationRoutes } from "./routes/consultations.js";
 import { healthRoutes } from "./routes/health.js";
 import { messageRoutes } from "./routes/messages.js";
@@ -84,6 +85,14 @@ export function createApp(deps: AppDeps, options: AppOptions = {}) {
   app.use("/api/*", requestBudget(deps.requestBudget!));
   app.use("/api/*", bodySizeLimit(deps.config.maxBodyBytes));
   app.use("/api/*", requestTimeout(deps.config.requestTimeoutMs));
+  // Calendar feeds (issue 14) are public, the token being the credential: the same start-up gate,
+  // budget (per address, as anonymous) and timeout, so a leaked token hammered is not free.
+  app.use("/cal/*", async (_c, next) => {
+    if (!deps.readiness.started()) throw new Unavailable("starting", "HealthFlow is starting; try again shortly.");
+    await next();
+  });
+  app.use("/cal/*", requestBudget(deps.requestBudget!));
+  app.use("/cal/*", requestTimeout(deps.config.requestTimeoutMs));
 
   app.route("/", healthRoutes);
   if (options.core !== false) {
@@ -97,6 +106,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}) {
     app.route("/", roomLinkRoutes);
     app.route("/", telemedicineRoutes);
     app.route("/", messageRoutes);
+    app.route("/", calendarFeedRoutes);
     // FHIR R4 (docs/fhir.md): its own error shape (OperationOutcome) and content type.
     app.route(FHIR_BASE_PATH, createFhirApp());
     registerFhirOpenApi(app.openAPIRegistry);

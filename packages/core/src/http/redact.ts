@@ -10,7 +10,7 @@
 export const SECRET_PATHS: RegExp[] = [
   /^\/api\/rooms\/([^/?#]+)/, // the room service: GET /api/rooms/<token>
   /^\/room\/([^/?#]+)/, // the web app's room page
-  /^\/cal\/([^/?#]+?)(?:\.ics)?$/, // calendar feeds (/cal/<token>.ics)
+  /^\/cal\/([^/?#]+?)(?:\.ics)?(?:\/|$)/, // calendar feeds (/cal/<token>.ics), also with anything after
 ];
 
 /** Query parameters that carry a secret wherever they appear (`?token=`, reset and invite links). */

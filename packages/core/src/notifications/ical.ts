@@ -4,6 +4,10 @@
  * consultation's, so calendar clients update one event instead of adding another; SEQUENCE grows
  * with every change. Times are UTC (`...Z`): no VTIMEZONE to get wrong, and every client shows them
  * in its own zone.
+ *
+ * The subscription feeds (issue 14, `buildFeed`) use the same UID, SEQUENCE, folding and escaping,
+ * as one `METHOD:PUBLISH` calendar with many events and no organizer or attendees (no e-mail
+ * addresses in a URL-addressed document).
  */
 
 export interface CalendarInvite {
@@ -85,5 +89,62 @@ export function buildInvite(invite: CalendarInvite): string {
     "END:VEVENT",
     "END:VCALENDAR",
   ];
+  return `${lines.map(foldLine).join("\r\n")}\r\n`;
+}
+
+/** One event of a subscription feed (`buildFeed`). */
+export interface FeedEvent {
+  uid: string;
+  sequence: number;
+  start: Date;
+  end: Date;
+  /** DTSTAMP and LAST-MODIFIED: when the consultation last changed, so an unchanged feed is byte-identical. */
+  stamp: Date;
+  summary: string;
+  description: string;
+  url?: string;
+  status: "CONFIRMED" | "CANCELLED";
+}
+
+export interface CalendarFeed {
+  /** X-WR-CALNAME: the name a client shows for the subscription. */
+  name: string;
+  /** How often clients should poll (REFRESH-INTERVAL, RFC 7986, and X-PUBLISHED-TTL). */
+  refreshMinutes: number;
+  events: FeedEvent[];
+}
+
+/** A subscription feed (`METHOD:PUBLISH`): one VEVENT per consultation, CRLF line ends, folded. */
+export function buildFeed(feed: CalendarFeed): string {
+  const lines = [
+    "BEGIN:VCALENDAR",
+    "PRODID:-//HealthFlow//Calendar feed//EN",
+    "VERSION:2.0",
+    "CALSCALE:GREGORIAN",
+    "METHOD:PUBLISH",
+    `NAME:${escapeText(feed.name)}`,
+    `X-WR-CALNAME:${escapeText(feed.name)}`,
+    `REFRESH-INTERVAL;VALUE=DURATION:PT${feed.refreshMinutes}M`,
+    `X-PUBLISHED-TTL:PT${feed.refreshMinutes}M`,
+  ];
+  for (const event of feed.events) {
+    lines.push(
+      "BEGIN:VEVENT",
+      `UID:${event.uid}`,
+      `SEQUENCE:${event.sequence}`,
+      `DTSTAMP:${icsDate(event.stamp)}`,
+      `LAST-MODIFIED:${icsDate(event.stamp)}`,
+      `DTSTART:${icsDate(event.start)}`,
+      `DTEND:${icsDate(event.end)}`,
+      `SUMMARY:${escapeText(event.summary)}`,
+      `DESCRIPTION:${escapeText(event.description)}`,
+      ...(event.url ? [`LOCATION:${escapeText(event.url)}`, `URL:${event.url}`] : []),
+      `STATUS:${event.status}`,
+      `TRANSP:${event.status === "CANCELLED" ? "TRANSPARENT" : "OPAQUE"}`,
+      "CLASS:PRIVATE",
+      "END:VEVENT",
+    );
+  }
+  lines.push("END:VCALENDAR");
   return `${lines.map(foldLine).join("\r\n")}\r\n`;
 }

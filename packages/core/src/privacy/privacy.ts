@@ -163,6 +163,8 @@ export async function anonymisePatient(db: Db, userId: string, actor: Actor, now
       .where("id", "=", userId)
       .execute();
     await trx.deleteFrom("sessions").where("user_id", "=", userId).execute();
+    // The calendar feed (issue 14) would already be dead with the account disabled: gone outright.
+    await trx.deleteFrom("calendar_feeds").where("user_id", "=", userId).execute();
     await forgetRecipient(trx, userId, now);
     await sql`update audit_events set details = details - 'email' where entity = 'user' and entity_id = ${userId}`.execute(
       trx,

@@ -33,8 +33,13 @@ export async function signRoomToken(
   secret: string,
   claims: { consultationId: string; role: RoomRole; generation: number },
   now: Date,
+  /**
+   * A chosen token id instead of a random one: the same inputs then give the same token (HS256 is
+   * deterministic), so a calendar feed that carries room links keeps its ETag between polls.
+   */
+  tokenIdOf?: string,
 ): Promise<{ token: string; tokenId: string }> {
-  const tokenId = randomBytes(12).toString("base64url");
+  const tokenId = tokenIdOf ?? randomBytes(12).toString("base64url");
   const token = await new SignJWT({ c: claims.consultationId, r: claims.role, g: claims.generation })
     .setProtectedHeader({ alg: "HS256", typ: "JWT" })
     .setIssuer(ISSUER)

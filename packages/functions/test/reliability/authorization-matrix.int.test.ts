@@ -98,6 +98,15 @@ const doctorsAndAdmins = (status: number): Record<ActorKey, Cell> => ({
   doctorY: status,
   admin: status,
 });
+/** Calendar feeds (issue 14): doctors and patients have one; an admin has no agenda of their own. */
+const feedOwners = (status: number): Record<ActorKey, Cell> => ({
+  anonymous: 401,
+  patientA: status,
+  patientB: status,
+  doctorX: status,
+  doctorY: status,
+  admin: 403,
+});
 /** The world's stored sessions of `actor` ended (logout-all, change-password): give it a new one. */
 async function renewSessions(w: World, actor: ActorKey): Promise<void> {
   if (actor === "anonymous") return;
@@ -499,7 +508,51 @@ const CASES: Record<string, RouteCase> = {
       return { method: "POST", path: `/api/users/${victim.user.id}/anonymise` };
     },
   },
+  // --- Calendar subscription feeds (issue 14) ------------------------------------------------------
+  // Doctors and patients manage their own feed; an admin has no agenda (403).
+  "POST /api/me/calendar-feed": {
+    cells: feedOwners(201),
+    build: () => ({ method: "POST", path: "/api/me/calendar-feed", body: {} }),
+  },
+  "GET /api/me/calendar-feed": {
+    cells: feedOwners(200),
+    build: () => ({ method: "GET", path: "/api/me/calendar-feed" }),
+  },
+  "DELETE /api/me/calendar-feed": {
+    cells: feedOwners(204),
+    build: () => ({ method: "DELETE", path: "/api/me/calendar-feed" }),
+  },
+  "GET /cal/:token": {
+    // The token is the credential, whoever sends it: one's own live feed is 200 (and the leak scan
+    // proves it holds only one's own); a replaced token of someone else's feed is 404, signed in or not.
+    cells: {
+      anonymous: 404,
+      patientA: { own: 200, other: 404 },
+      patientB: { own: 200, other: 404 },
+      doctorX: { own: 200, other: 404 },
+      doctorY: { own: 200, other: 404 },
+      admin: 404,
+    },
+    build: async (w, actor, v) => {
+      const owner = actor === "patientA" || actor === "patientB" ? actor : doctorFor(actor, "own");
+      await consultationFor(w, actor, "own");
+      if (v === "own" && actor !== "anonymous" && actor !== "admin") {
+        return { method: "GET", path: await feedPathOf(w, owner) };
+      }
+      const victim = actor === "anonymous" || actor === "admin" ? "patientA" : patientFor(actor, "other");
+      const replaced = await feedPathOf(w, victim);
+      await feedPathOf(w, victim);
+      return { method: "GET", path: replaced };
+    },
+  },
 };
+
+/** A fresh feed of `who` (replacing theirs), as the path of its URL. */
+async function feedPathOf(w: World, who: Exclude<ActorKey, "anonymous" | "admin">): Promise<string> {
+  const res = await w.clinic.call("POST", "/api/me/calendar-feed", { as: w.people[who], body: {} });
+  if (res.status !== 201) throw new Error(`calendar feed: ${res.status} ${JSON.stringify(res.body)}`);
+  return new URL(String(res.body.url)).pathname;
+}
 
 /** Routes the issue promises that may land after this suite; listed so a stale row is caught. */
 const ANTICIPATED = new Set<string>([]);

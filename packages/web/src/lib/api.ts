@@ -11,9 +11,12 @@ import type {
   Availability,
   BookInput,
   BookingRules,
+  CalendarFeedCreated,
+  CalendarFeedStatus,
   ConsentText,
   ConsultationPatch,
   ConsultationQuery,
+  CreateCalendarFeedInput,
   CreateUserRequest,
   Language,
   LoginInput,
@@ -236,11 +239,22 @@ export const api = {
     request<RoomStatus>("GET", `/api/rooms/${enc(token)}/status`, { redirectOn401: false }),
   /** The waiting room, for polling where server-sent events are unavailable. */
   waitingRoom: (doctorId?: string) => request<WaitingRoom>("GET", "/api/agenda/waiting", { query: { doctorId } }),
+
+  // Calendar subscription feeds (issue 14): the URL comes back once, at creation.
+  calendarFeed: () => request<CalendarFeedStatus>("GET", "/api/me/calendar-feed"),
+  createCalendarFeed: (input: CreateCalendarFeedInput = {}) =>
+    request<CalendarFeedCreated>("POST", "/api/me/calendar-feed", { body: input }).then((r) => r.url),
+  revokeCalendarFeed: () => request<void>("DELETE", "/api/me/calendar-feed"),
 };
 
 /** `GET /api/agenda/events`: the waiting room as server-sent events. */
 export function agendaEventsUrl(doctorId?: string): string {
   return doctorId ? `/api/agenda/events?doctorId=${enc(doctorId)}` : "/api/agenda/events";
+}
+
+/** A feed URL as `webcal://` (Apple Calendar and Outlook subscribe on opening it). */
+export function webcalUrl(url: string): string {
+  return url.replace(/^https?:\/\//, "webcal://");
 }
 
 /** The in-app path of a room URL the server built (it may name the public origin). */

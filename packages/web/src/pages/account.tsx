@@ -1,10 +1,12 @@
 /**
  * My account: the language of messages and screens, changing the password (the other sessions
- * end), signing out everywhere, and for an unconfirmed email a new confirmation link.
+ * end), signing out everywhere, for an unconfirmed email a new confirmation link, and for doctors
+ * and patients the calendar feed (components/calendar-feed.tsx).
  */
 import { changePasswordInputSchema, type Language } from "@healthflow/core/schemas";
 import { useNavigate } from "@solidjs/router";
 import { type Component, createSignal, For, Show } from "solid-js";
+import { CalendarFeedSection } from "../components/calendar-feed";
 import { ErrorAlert, Notice, PageTitle } from "../components/ui";
 import { api } from "../lib/api";
 import { createForm } from "../lib/forms";
@@ -128,6 +130,11 @@ const Account: Component = () => {
           {pw.busy() ? t("common.working") : t("account.changePassword")}
         </button>
       </form>
+
+      {/* Calendar subscription feeds (issue 14): doctors and patients; an admin has no agenda. */}
+      <Show when={user()?.role === "doctor" || user()?.role === "patient"}>
+        <CalendarFeedSection />
+      </Show>
 
       <h2>{t("account.logoutAll")}</h2>
       <p class="muted">{t("account.logoutAllHelp")}</p>
