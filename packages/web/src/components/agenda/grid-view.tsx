@@ -67,7 +67,8 @@ export const GridView: Component<{
   );
 
   const columns = createMemo<GridColumn[]>(() => {
-    const d = data.error ? undefined : data.latest;
+    // Read without suspending: the grid stays on screen while it refreshes.
+    const d = data.state === "ready" || data.state === "refreshing" ? data.latest : undefined;
     const dates = props.view === "day" ? [props.from] : Array.from({ length: 7 }, (_, i) => addDays(props.from, i));
     const doctors = props.view === "day" ? props.doctors : props.doctors.slice(0, 1);
     return dates.flatMap((date) =>
@@ -103,7 +104,8 @@ export const GridView: Component<{
   const canMove = (c: Consultation) => c.status === "scheduled" && Date.parse(c.startsAt) > Date.now();
   const targets = createMemo(() => {
     const m = moving();
-    return m ? (data.latest?.byDoctor.get(m.doctorId)?.slots ?? []) : [];
+    const d = data.state === "ready" || data.state === "refreshing" ? data.latest : undefined;
+    return m ? (d?.byDoctor.get(m.doctorId)?.slots ?? []) : [];
   });
 
   const open = (c: Consultation) => {
@@ -138,12 +140,14 @@ export const GridView: Component<{
       setSelected(updated);
       setAnnouncement(t("agendaGrid.moved", { name: updated.patient.name, when: when(updated.startsAt) }));
       await refetch();
-      control?.focus(consultationId(updated.id));
+      setTimeout(() => control?.focus(consultationId(updated.id)), 0);
     } catch (err) {
       setMoveError(err);
       setMoving(c);
       setAnnouncement(err instanceof ApiError && err.status === 409 ? t("agendaGrid.moveTaken") : describeError(err));
       await refetch();
+      // The slot that was taken is gone: back to the first free one, still rescheduling.
+      setTimeout(() => control?.focusFirstFree(c.doctorId), 0);
     } finally {
       setBusy(false);
     }
@@ -222,7 +226,7 @@ export const GridView: Component<{
           </button>
         </div>
       </Show>
-      <Show when={data.loading && !data.latest}>
+      <Show when={data.state === "pending"}>
         <p class="muted" role="status">
           {t("common.loading")}
         </p>

@@ -357,16 +357,19 @@ export const TimeGrid: Component<{
                           data-kind="free"
                           data-starts={item.slot.startsAt}
                           tabindex={tabStop() === item.id ? 0 : -1}
-                          aria-label={t("agendaGrid.freeName", {
-                            day: longDay(item.slot.startsAt, locale(), props.zone),
-                            from: formatTime(item.slot.startsAt, locale(), props.zone),
-                            to: formatTime(item.slot.endsAt, locale(), props.zone),
-                            doctor: item.doctorName,
-                          })}
                           style={style()}
                           onFocus={() => setActiveId(item.id)}
                           onClick={() => props.onFree(item.slot, item.doctorId)}
                         >
+                          {/* The name is the full sentence; what is drawn is its short form. */}
+                          <span class="visually-hidden">
+                            {t("agendaGrid.freeName", {
+                              day: longDay(item.slot.startsAt, locale(), props.zone),
+                              from: formatTime(item.slot.startsAt, locale(), props.zone),
+                              to: formatTime(item.slot.endsAt, locale(), props.zone),
+                              doctor: item.doctorName,
+                            })}
+                          </span>
                           <span aria-hidden="true">
                             {formatTime(item.slot.startsAt, locale(), props.zone)} · {t("agendaGrid.free")}
                           </span>
@@ -386,13 +389,6 @@ export const TimeGrid: Component<{
                         }}
                         data-kind="consultation"
                         tabindex={tabStop() === item.id ? 0 : -1}
-                        aria-label={t("agendaGrid.consultationName", {
-                          name: c.patient.name,
-                          day: longDay(c.startsAt, locale(), props.zone),
-                          from: formatTime(c.startsAt, locale(), props.zone),
-                          to: formatTime(c.endsAt, locale(), props.zone),
-                          status: t(`status.${c.status}` as const).toLowerCase(),
-                        })}
                         aria-pressed={props.selectedId === c.id}
                         style={style()}
                         onFocus={() => setActiveId(item.id)}
@@ -405,6 +401,15 @@ export const TimeGrid: Component<{
                           props.onOpen(c);
                         }}
                       >
+                        <span class="visually-hidden">
+                          {t("agendaGrid.consultationName", {
+                            name: c.patient.name,
+                            day: longDay(c.startsAt, locale(), props.zone),
+                            from: formatTime(c.startsAt, locale(), props.zone),
+                            to: formatTime(c.endsAt, locale(), props.zone),
+                            status: t(`status.${c.status}` as const).toLowerCase(),
+                          })}
+                        </span>
                         <span aria-hidden="true">
                           <span class="tgrid-time">{times(c.startsAt, c.endsAt)}</span>{" "}
                           <strong>{c.patient.name}</strong>{" "}
