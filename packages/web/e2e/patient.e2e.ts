@@ -121,6 +121,7 @@ describe.skipIf(skip)("patient and doctor flows", () => {
     await dp.waitForURL("**/agenda");
     // The week as a list (the grid is the desktop's default; the list keeps every detail).
     await dp.getByRole("button", { name: pt["agendaGrid.list"] }).click();
+    await dp.locator(".agenda-list").waitFor();
     const mine = dp.locator("article.consultation", { hasText: reason });
     for (let i = 0; i < 2 && !(await mine.isVisible()); i++) {
       await dp.getByRole("button", { name: pt["agenda.nextWeek"] }).click();
@@ -136,7 +137,7 @@ describe.skipIf(skip)("patient and doctor flows", () => {
     await dp.waitForURL("**view=day**");
     // The day grid: the consultation's block opens its details, with every action of the list.
     const grid = dp.getByRole("region", { name: /^Grade da agenda/ });
-    await grid.waitFor();
+    await grid.locator(".tgrid-item").first().waitFor();
     const block = grid.getByRole("button", { name: new RegExp(`^Consulta com ${patient.name}, `) });
     if (
       !(await block
