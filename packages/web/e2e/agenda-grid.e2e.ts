@@ -7,7 +7,19 @@
  */
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Api, axeViolations, e2e, launch, newPage, pt, screenshot, signIn, skip, uniq } from "./harness.js";
+import {
+  Api,
+  axeViolations,
+  e2e,
+  launch,
+  newPage,
+  pt,
+  screenshot,
+  signIn,
+  skip,
+  uniq,
+  unlabelledControls,
+} from "./harness.js";
 
 const ZONE = "America/Sao_Paulo";
 /** "YYYY-MM-DD" of today + n days in São Paulo. */
@@ -172,6 +184,37 @@ describe.skipIf(skip)("the agenda grid", () => {
     expect(consultations.map((c) => [c.reason, Date.parse(c.startsAt)])).toEqual([
       [reason, Date.parse(spAt(1, "09:00"))],
     ]);
+    await context.close();
+  });
+
+  it("a doctor books a free slot for one of their own patients", async () => {
+    const doctor = await morningDoctor();
+    const patient = await admin.createPatient();
+    await admin.call("POST", "/api/consultations", {
+      doctorId: doctor.id,
+      patientId: patient.id,
+      startsAt: spAt(2, "08:00"),
+    });
+    const { page, context } = await newPage(browser);
+    await signIn(page, doctor.email, doctor.password);
+    const grid = page.getByRole("region", { name: /^Grade da agenda/ });
+    await grid
+      .getByRole("button", { name: new RegExp(`^Livre, ${spDayName(1)}.* 11:00–11:30, ${doctor.name}$`) })
+      .click();
+    await page.waitForURL("**/book?**");
+    await page.getByRole("heading", { name: pt["book.confirmTitle"] }).waitFor();
+    // The patients this doctor has seen or is booked with.
+    const picker = page.getByLabel(pt["book.patient"], { exact: true });
+    await picker.locator(`option[value="${patient.id}"]`).waitFor({ state: "attached" });
+    await picker.selectOption(patient.id);
+    expect(await unlabelledControls(page)).toEqual([]);
+    await page.getByRole("button", { name: pt["book.confirm"] }).click();
+    await page.waitForURL((u) => u.pathname === "/agenda");
+    await grid
+      .getByRole("button", {
+        name: new RegExp(`^Consulta com ${patient.name}, ${spDayName(1)}.* 11:00–11:30, agendada$`),
+      })
+      .waitFor();
     await context.close();
   });
 

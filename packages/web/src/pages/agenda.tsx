@@ -107,7 +107,11 @@ const Agenda: Component = () => {
     () => (doctorFilter() && view() === "list" ? { ...range(), doctorId: doctorFilter() } : undefined),
     ({ from, to, doctorId }) => api.listTimeOff(doctorId, from.toISOString(), to.toISOString()),
   );
-  const replace = (c: Consultation) => mutate((all) => (all ?? []).map((x) => (x.id === c.id ? c : x)));
+  const [gridVersion, setGridVersion] = createSignal(0);
+  const replace = (c: Consultation) => {
+    mutate((all) => (all ?? []).map((x) => (x.id === c.id ? c : x)));
+    setGridVersion(gridVersion() + 1);
+  };
   const days = createMemo(() => {
     const n = 7;
     const all = list.error ? [] : (list() ?? []);
@@ -210,7 +214,13 @@ const Agenda: Component = () => {
         <Notice tone="success">{t("agenda.completed")}</Notice>
       </Show>
       <p class="zone">{t("common.timesIn", { zone: zoneLabel(zone) })}</p>
-      <WaitingRoomPanel doctorId={doctorFilter() || undefined} onChange={() => void refetch()} />
+      <WaitingRoomPanel
+        doctorId={doctorFilter() || undefined}
+        onChange={() => {
+          void refetch();
+          setGridVersion(gridVersion() + 1);
+        }}
+      />
 
       <div class="toolbar">
         <Show when={isAdmin()}>
@@ -311,6 +321,7 @@ const Agenda: Component = () => {
             from={range().from}
             zone={zone}
             doctors={gridDoctors()}
+            version={gridVersion()}
             onBook={book}
           />
         </Show>

@@ -31,6 +31,8 @@ export const GridView: Component<{
   from: Date;
   zone: string;
   doctors: GridDoctor[];
+  /** Bumped by the page when something outside the grid changed a consultation. */
+  version?: number;
   onBook: (slot: Slot, doctorId: string) => void;
 }> = (props) => {
   const to = () => addDays(props.from, props.view === "day" ? 1 : 7);
@@ -45,7 +47,12 @@ export const GridView: Component<{
   };
 
   const [data, { refetch }] = createResource(
-    () => ({ ids: props.doctors.map((d) => d.id), from: props.from.toISOString(), to: to().toISOString() }),
+    () => ({
+      ids: props.doctors.map((d) => d.id),
+      from: props.from.toISOString(),
+      to: to().toISOString(),
+      version: props.version ?? 0,
+    }),
     async ({ ids, from, to }) => {
       const [consultations, perDoctor] = await Promise.all([
         ids.length === 0

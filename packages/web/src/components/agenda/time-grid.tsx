@@ -411,9 +411,10 @@ export const TimeGrid: Component<{
                           })}
                         </span>
                         <span aria-hidden="true">
-                          <span class="tgrid-time">{times(c.startsAt, c.endsAt)}</span>{" "}
-                          <strong>{c.patient.name}</strong>{" "}
-                          <span class="tgrid-status">{t(`status.${c.status}` as const)}</span>
+                          <span class="tgrid-time">
+                            {times(c.startsAt, c.endsAt)} · {t(`status.${c.status}` as const)}
+                          </span>
+                          <strong>{c.patient.name}</strong>
                         </span>
                       </button>
                     );
