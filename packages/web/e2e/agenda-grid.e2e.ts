@@ -84,12 +84,23 @@ describe.skipIf(skip)("the agenda grid", () => {
     const specialty = `Grade ${uniq()}`;
     const a = await morningDoctor(specialty);
     const b = await morningDoctor(specialty);
+    // Every doctor of the clinic, a page at a time (more than a page of them here).
+    let all = await admin.call<{ doctors: unknown[] }>("GET", "/api/doctors");
+    while (all.doctors.length <= 5) {
+      await admin.createDoctor();
+      all = await admin.call<{ doctors: unknown[] }>("GET", "/api/doctors");
+    }
     const { page, context } = await newPage(browser);
     await signIn(page, e2e.adminEmail, e2e.adminPassword);
     await page.waitForURL("**/agenda");
     expect(await page.getByRole("button", { name: pt["agenda.day"], exact: true }).getAttribute("aria-pressed")).toBe(
       "true",
     );
+    const firstPage = page.getByRole("region", { name: /^Grade da agenda/ }).getByRole("group");
+    await firstPage.first().waitFor();
+    expect(await firstPage.count()).toBe(Math.min(5, all.doctors.length));
+    await page.getByText(text(pt["agendaGrid.doctorsPage"], { from: 1, to: 5, total: all.doctors.length })).waitFor();
+    expect(await page.getByRole("button", { name: pt["agendaGrid.nextDoctors"] }).isEnabled()).toBe(true);
     await page.getByRole("button", { name: pt["agenda.nextDay"] }).click();
     await page.getByLabel(pt["agendaGrid.specialty"], { exact: true }).selectOption(specialty);
     const grid = page.getByRole("region", { name: /^Grade da agenda/ });
@@ -312,6 +323,35 @@ describe.skipIf(skip)("the agenda grid", () => {
     await context.close();
   });
 
+  it("reschedules from the list of free times, for whoever does not use the grid itself", async () => {
+    const doctor = await morningDoctor();
+    const patient = await admin.createPatient();
+    const { consultation } = await admin.call<{ consultation: { id: string } }>("POST", "/api/consultations", {
+      doctorId: doctor.id,
+      patientId: patient.id,
+      startsAt: spAt(1, "10:00"),
+    });
+    const { page, context } = await newPage(browser);
+    await signIn(page, doctor.email, doctor.password);
+    const grid = page.getByRole("region", { name: /^Grade da agenda/ });
+    await grid.getByRole("button", { name: new RegExp(`^Consulta com ${patient.name}`) }).click();
+    await page
+      .getByRole("region", { name: pt["agendaGrid.selected"] })
+      .getByRole("button", { name: pt["consultation.reschedule"] })
+      .click();
+    await page.getByLabel(pt["agendaGrid.newTime"]).selectOption(spAt(3, "08:30"));
+    await page.getByRole("button", { name: pt["agendaGrid.moveHere"] }).click();
+    await grid
+      .getByRole("button", { name: new RegExp(`^Consulta com ${patient.name}, ${spDayName(3)}.* 08:30–09:00`) })
+      .waitFor();
+    const { consultation: after } = await admin.call<{ consultation: { startsAt: string } }>(
+      "GET",
+      `/api/consultations/${consultation.id}`,
+    );
+    expect(Date.parse(after.startsAt)).toBe(Date.parse(spAt(3, "08:30")));
+    await context.close();
+  });
+
   it("the list is the phone's default; the day grid works at 360 px in a focusable scrolling region", async () => {
     const doctor = await morningDoctor();
     const patient = await admin.createPatient();
@@ -353,4 +393,9 @@ function spDayName(n: number): string {
   return new Intl.DateTimeFormat("pt-BR", { weekday: "long", timeZone: ZONE }).format(
     new Date(Date.now() + n * 86_400_000),
   );
+}
+
+/** A message with its placeholders filled, as the screen shows it. */
+function text(template: string, params: Record<string, string | number>): string {
+  return template.replace(/\{(\w+)\}/g, (_, k: string) => String(params[k]));
 }
