@@ -235,24 +235,26 @@ export const TimeGrid: Component<{
   // Bring the morning's first item into view when the days change (not on every refresh).
   createEffect(
     on(
-      () => props.columns.map((c) => c.key).join(),
+      // Once per set of days, when their data has arrived.
+      () => `${props.columns.map((c) => c.key).join()}|${laidOut().some((c) => c.items.length + c.work.length > 0)}`,
       () => {
+        // The first consultation, else the first working hour.
+        const consultations = laidOut().flatMap((c) =>
+          c.items.filter((x) => x.item.kind === "consultation").map((x) => x.item.place.top),
+        );
         const firstTop = Math.min(
-          ...laidOut().flatMap((c) =>
-            c.items.filter((x) => x.item.kind === "consultation").map((x) => x.item.place.top),
-          ),
-          ...laidOut().flatMap((c) => c.work.map((w) => w.place.top)),
+          ...(consultations.length > 0 ? consultations : laidOut().flatMap((c) => c.work.map((w) => w.place.top))),
         );
         if (Number.isFinite(firstTop)) scroller.scrollTop = Math.max(0, (firstTop - axis()[0]) * PPM - 16);
       },
     ),
   );
 
-  const workText = (c: (typeof laidOut extends () => (infer U)[] ? U : never)["work"]) =>
-    c.length === 0
+  const workText = (work: { start: number; end: number }[]) =>
+    work.length === 0
       ? t("agendaGrid.notWorking")
       : t("agendaGrid.working", {
-          spans: c
+          spans: work
             .map(
               (w) =>
                 `${formatTime(new Date(w.start), locale(), props.zone)}–${formatTime(new Date(w.end), locale(), props.zone)}`,
@@ -266,7 +268,6 @@ export const TimeGrid: Component<{
         {t("agendaGrid.keys")} {t("agendaGrid.bookHint")}
       </p>
       {/* A scrolling region must be reachable by keyboard (axe scrollable-region-focusable). */}
-      {/* biome-ignore lint/a11y/noNoninteractiveTabindex: see above */}
       <section
         ref={scroller}
         class="tgrid-scroll"
