@@ -229,7 +229,7 @@ describe.skipIf(skip)("the agenda grid", () => {
     await context.close();
   });
 
-  it("a consultation dragged onto a free slot is rescheduled there, and the view stays", async () => {
+  it("a consultation dragged onto a free slot (mouse, then a finger) is rescheduled there; the view stays", async () => {
     const doctor = await morningDoctor();
     const patient = await admin.createPatient();
     const { consultation } = await admin.call<{ consultation: { id: string } }>("POST", "/api/consultations", {
@@ -262,6 +262,33 @@ describe.skipIf(skip)("the agenda grid", () => {
     );
     expect(Date.parse(after.startsAt)).toBe(Date.parse(spAt(8, "11:30")));
     expect(page.url()).toBe(position);
+
+    // With a finger: touch events (through the DevTools protocol) drag it back to 09:00.
+    const moved = grid.getByRole("button", { name: new RegExp(`^Consulta com ${patient.name}, .* 11:30–12:00`) });
+    const nine = grid.getByRole("group", { name: day }).getByRole("button", { name: / 09:00–09:30, / });
+    const a = (await moved.boundingBox())!;
+    const b = (await nine.boundingBox())!;
+    const cdp = await context.newCDPSession(page);
+    const touch = (type: string, x: number, y: number) =>
+      cdp.send("Input.dispatchTouchEvent", {
+        type,
+        touchPoints: type === "touchEnd" ? [] : [{ x: Math.round(x), y: Math.round(y) }],
+      });
+    await touch("touchStart", a.x + a.width / 2, a.y + a.height / 2);
+    for (let i = 1; i <= 10; i++) {
+      await touch(
+        "touchMove",
+        a.x + a.width / 2 + ((b.x - a.x) * i) / 10,
+        a.y + a.height / 2 + ((b.y + 8 - a.y - a.height / 2) * i) / 10,
+      );
+    }
+    await touch("touchEnd", 0, 0);
+    await grid.getByRole("button", { name: new RegExp(`^Consulta com ${patient.name}, .* 09:00–09:30`) }).waitFor();
+    const { consultation: back } = await admin.call<{ consultation: { startsAt: string } }>(
+      "GET",
+      `/api/consultations/${consultation.id}`,
+    );
+    expect(Date.parse(back.startsAt)).toBe(Date.parse(spAt(8, "09:00")));
     await context.close();
   });
 
