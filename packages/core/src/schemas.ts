@@ -10,6 +10,9 @@ export * from "./rooms/room.schema.js";
 export * from "./scheduling/scheduling.schema.js";
 // The clock rules of status changes, so the dashboard offers exactly what the API accepts.
 export * from "./scheduling/transition-time.js";
+// Wall-clock time in IANA zones (issue 13, agenda grid): the dashboard places working hours and
+// consultations by the same zone rules the server computes slots with.
+export { type LocalDate, localToUtc, toLocal, weekdayOf } from "./scheduling/zoned-time.js";
 // The CRM's states (UF) and how a licence reads, for the doctor form.
 export { UFS, type Uf } from "./telemedicine/crm.js";
 export * from "./telemedicine/telemedicine.schema.js";

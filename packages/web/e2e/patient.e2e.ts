@@ -119,6 +119,9 @@ describe.skipIf(skip)("patient and doctor flows", () => {
     const { page: dp, context } = await newPage(browser);
     await signIn(dp, doctor.email, doctor.password);
     await dp.waitForURL("**/agenda");
+    // The week as a list (the grid is the desktop's default; the list keeps every detail).
+    await dp.getByRole("button", { name: pt["agendaGrid.list"] }).click();
+    await dp.locator(".agenda-list").waitFor();
     const mine = dp.locator("article.consultation", { hasText: reason });
     for (let i = 0; i < 2 && !(await mine.isVisible()); i++) {
       await dp.getByRole("button", { name: pt["agenda.nextWeek"] }).click();
@@ -132,12 +135,23 @@ describe.skipIf(skip)("patient and doctor flows", () => {
     await dp.getByRole("button", { name: pt["agenda.today"] }).click();
     await dp.getByRole("button", { name: pt["agenda.day"] }).click();
     await dp.waitForURL("**view=day**");
-    let soon = dp.locator("article.consultation", { hasText: soonReason });
-    if (!(await soon.isVisible().catch(() => false))) {
+    // The day grid: the consultation's block opens its details, with every action of the list.
+    const grid = dp.getByRole("region", { name: /^Grade da agenda/ });
+    await grid.locator(".tgrid-item").first().waitFor();
+    const block = grid.getByRole("button", { name: new RegExp(`^Consulta com ${patient.name}, `) });
+    if (
+      !(await block
+        .first()
+        .isVisible()
+        .catch(() => false))
+    ) {
       // Just before midnight the first free slot is tomorrow.
       await dp.getByRole("button", { name: pt["agenda.nextDay"] }).click();
-      soon = dp.locator("article.consultation", { hasText: soonReason });
     }
+    await block.first().click();
+    const soon = dp
+      .getByRole("region", { name: pt["agendaGrid.selected"] })
+      .locator("article.consultation", { hasText: soonReason });
     await soon.waitFor();
     await screenshot(dp, "06-agenda-day");
     await soon.getByRole("button", { name: pt["consultation.start"] }).click();

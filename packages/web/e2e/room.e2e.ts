@@ -89,13 +89,10 @@ describe.skipIf(skip)("the consult room page", () => {
     const { page, context } = await newPage(browser);
     const jitsi = await serveJitsi(page, e2e.jitsiDomain);
     await signIn(page, doctor.email, doctor.password);
-    await page.goto("/agenda?view=day");
-    await page.locator(".day-view").waitFor();
-    let item = page.locator("article.consultation", { hasText: reason });
-    if (!(await item.isVisible().catch(() => false))) {
-      await page.getByRole("button", { name: pt["agenda.nextDay"] }).click();
-      item = page.locator("article.consultation", { hasText: reason });
-    }
+    // The list shows seven days from today, each consultation with its actions.
+    await page.goto("/agenda?view=list");
+    await page.locator(".agenda-list").waitFor();
+    const item = page.locator("article.consultation", { hasText: reason });
     await item.getByRole("button", { name: pt["consultation.openRoom"] }).click();
     await page.waitForURL("**/room/**");
     await page.locator(".jitsi-stub").waitFor();

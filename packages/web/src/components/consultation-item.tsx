@@ -21,6 +21,8 @@ export const ConsultationItem: Component<{
   onChange: (c: Consultation) => void;
   /** Show the date as well as the time (lists spanning several days). */
   withDate?: boolean;
+  /** The agenda grid reschedules in place (pick a slot in the grid) instead of the booking page. */
+  onReschedule?: () => void;
 }> = (props) => {
   const navigate = useNavigate();
   const location = useLocation();
@@ -190,7 +192,12 @@ export const ConsultationItem: Component<{
             {t("consultation.writeNotes")}
           </button>
         </Show>
-        <Show when={active() && upcoming()}>
+        <Show when={active() && upcoming() && props.onReschedule}>
+          <button type="button" class="secondary" onClick={() => props.onReschedule?.()}>
+            {t("consultation.reschedule")}
+          </button>
+        </Show>
+        <Show when={active() && upcoming() && !props.onReschedule}>
           <A
             class="button secondary"
             href={`/book?reschedule=${c().id}&doctor=${c().doctorId}&back=${encodeURIComponent(location.pathname + location.search)}`}

@@ -5,7 +5,7 @@
  * the page says so in words and offers the next free ones; the typed reason stays.
  */
 import { useNavigate, useSearchParams } from "@solidjs/router";
-import { type Component, createResource, createSignal, For, Show } from "solid-js";
+import { type Component, createEffect, createResource, createSignal, For, Show } from "solid-js";
 import { DoctorPicker } from "../components/book/doctor-picker";
 import { SlotPicker } from "../components/book/slot-picker";
 import { ErrorAlert, Notice, PageTitle } from "../components/ui";
@@ -14,12 +14,19 @@ import { nextFree } from "../lib/consultations";
 import type { Slot } from "../lib/contract";
 import { locale, t } from "../lib/i18n";
 import { safeNext, setFlash, user } from "../lib/session";
-import { addDays, formatDateTime, formatDayLong, formatTime, viewerZone, zoneLabel } from "../lib/time";
+import { addDays, formatDateTime, formatDayLong, formatTime, startOfDay, viewerZone, zoneLabel } from "../lib/time";
 
 const WINDOW_DAYS = 14;
 
 const Book: Component = () => {
-  const [params] = useSearchParams<{ reschedule?: string; doctor?: string; patient?: string; back?: string }>();
+  const [params] = useSearchParams<{
+    reschedule?: string;
+    doctor?: string;
+    patient?: string;
+    back?: string;
+    /** A free slot picked in the agenda grid (its `startsAt`): the form opens on it. */
+    at?: string;
+  }>();
   const navigate = useNavigate();
   const zone = viewerZone();
   const isAdmin = () => user()?.role === "admin";
@@ -31,16 +38,23 @@ const Book: Component = () => {
     () => (user()?.role === "patient" ? true : undefined),
     () => api.bookingRules(),
   );
+  // Admins and doctors book for a patient (a doctor, from the agenda grid, for one of their own
+  // patients: anyone they have seen or are booked with).
+  const forPatient = () => (isAdmin() || user()?.role === "doctor") && !rescheduleId();
   const [patients] = createResource(
-    () => (isAdmin() && !rescheduleId() ? true : undefined),
-    () => api.listUsers("patient"),
+    () => (forPatient() ? (user()?.role ?? "") : undefined),
+    (role): Promise<{ id: string; name: string; email?: string }[]> =>
+      role === "admin" ? api.listUsers("patient") : patientsOf(user()!.id),
   );
   const [original] = createResource(rescheduleId, (id) => api.getConsultation(id));
 
   const [specialty, setSpecialty] = createSignal("");
-  const [doctorId, setDoctorId] = createSignal(params.doctor ?? "");
+  const [doctorId, setDoctorId] = createSignal(params.doctor ?? (user()?.role === "doctor" ? user()!.id : ""));
   const [patientId, setPatientId] = createSignal(params.patient ?? "");
-  const [windowStart, setWindowStart] = createSignal(new Date());
+  const picked = params.at && !Number.isNaN(Date.parse(params.at)) ? params.at : undefined;
+  const [windowStart, setWindowStart] = createSignal(
+    picked ? new Date(Math.max(Date.now(), startOfDay(new Date(picked)).getTime())) : new Date(),
+  );
   const [slot, setSlot] = createSignal<Slot>();
   const [reason, setReason] = createSignal("");
   const [error, setError] = createSignal<unknown>();
@@ -53,6 +67,20 @@ const Book: Component = () => {
     () => (doctorId() ? { id: doctorId(), from: windowStart() } : undefined),
     ({ id, from }) => api.slots(id, from.toISOString(), addDays(from, WINDOW_DAYS).toISOString()),
   );
+
+  // The agenda grid's slot, once the doctor's slots are here (still free, or the page says so).
+  let pickedApplied = false;
+  createEffect(() => {
+    const list = slots();
+    if (!picked || pickedApplied || !list) return;
+    pickedApplied = true;
+    const match = list.find((s) => Date.parse(s.startsAt) === Date.parse(picked));
+    if (match) setSlot(match);
+    else {
+      setError(new ApiError(409, "slot_taken", "slot taken"));
+      setAlternatives(nextFree(list, picked));
+    }
+  });
 
   const pickDoctor = (id: string) => {
     setDoctorId(id);
@@ -76,7 +104,7 @@ const Book: Component = () => {
           doctorId: doctorId(),
           startsAt: chosen.startsAt,
           reason: reason().trim() || undefined,
-          patientId: isAdmin() ? patientId() || undefined : undefined,
+          patientId: forPatient() ? patientId() || undefined : undefined,
         });
         setFlash(t("book.booked", { when: formatDateTime(chosen.startsAt, locale(), zone) }));
       }
@@ -113,15 +141,17 @@ const Book: Component = () => {
       <ErrorAlert error={doctors.error} />
 
       <form onSubmit={confirm} class="book-form">
-        <Show when={isAdmin() && !rescheduleId()}>
+        <Show when={forPatient()}>
           <label for="book-patient">{t("book.patient")}</label>
           <select id="book-patient" value={patientId()} onChange={(e) => setPatientId(e.currentTarget.value)}>
             <option value="">{t("book.choosePatient")}</option>
-            <For each={patients() ?? []}>{(p) => <option value={p.id}>{`${p.name} <${p.email}>`}</option>}</For>
+            <For each={patients() ?? []}>
+              {(p) => <option value={p.id}>{p.email ? `${p.name} <${p.email}>` : p.name}</option>}
+            </For>
           </select>
         </Show>
 
-        <Show when={!rescheduleId()}>
+        <Show when={!rescheduleId() && user()?.role !== "doctor"}>
           <DoctorPicker
             doctors={doctors() ?? []}
             specialty={specialty()}
@@ -195,10 +225,10 @@ const Book: Component = () => {
                   onInput={(e) => setReason(e.currentTarget.value)}
                 />
               </Show>
-              <button type="submit" disabled={busy() || (isAdmin() && !rescheduleId() && !patientId())}>
+              <button type="submit" disabled={busy() || (forPatient() && !patientId())}>
                 {busy() ? t("common.working") : rescheduleId() ? t("book.confirmReschedule") : t("book.confirm")}
               </button>
-              <Show when={isAdmin() && !rescheduleId() && !patientId()}>
+              <Show when={forPatient() && !patientId()}>
                 <p class="muted">{t("book.needPatient")}</p>
               </Show>
             </section>
@@ -210,3 +240,10 @@ const Book: Component = () => {
 };
 
 export default Book;
+
+/** The patients a doctor has seen or is booked with, by name (from their own consultations). */
+async function patientsOf(doctorId: string): Promise<{ id: string; name: string }[]> {
+  const all = await api.listConsultations({ doctorId, limit: "500" });
+  const byId = new Map(all.map((c) => [c.patient.id, c.patient]));
+  return [...byId.values()].sort((a, b) => a.name.localeCompare(b.name));
+}
