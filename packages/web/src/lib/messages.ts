@@ -354,7 +354,8 @@ export const ptBR = {
   "error.token_expired": "Este link expirou. Peça um novo.",
   "error.token_used": "Este link já foi usado.",
   "error.wrong_password": "A senha atual não está correta.",
-  "error.not_retryable": "Só mensagens que falharam podem ser reenviadas.", // Agenda grid (issue 13: an agenda that looks like an agenda).
+  "error.not_retryable": "Só mensagens que falharam podem ser reenviadas.",
+  // Agenda grid (issue 13: an agenda that looks like an agenda).
   "agendaGrid.list": "Lista",
   "agendaGrid.region": "Grade da agenda, {range}",
   "agendaGrid.keys": "Na grade, use as setas para ir de um horário a outro e Enter para abrir.",
@@ -739,7 +740,8 @@ export const en: Record<MessageKey, string> = {
   "error.token_expired": "This link has expired. Ask for a new one.",
   "error.token_used": "This link was already used.",
   "error.wrong_password": "The current password is not correct.",
-  "error.not_retryable": "Only failed messages can be retried.", // Agenda grid (issue 13: an agenda that looks like an agenda).
+  "error.not_retryable": "Only failed messages can be retried.",
+  // Agenda grid (issue 13: an agenda that looks like an agenda).
   "agendaGrid.list": "List",
   "agendaGrid.region": "Agenda grid, {range}",
   "agendaGrid.keys": "In the grid, use the arrow keys to move between times and Enter to open.",
