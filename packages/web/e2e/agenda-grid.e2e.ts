@@ -269,7 +269,7 @@ describe.skipIf(skip)("the agenda grid", () => {
     const a = (await moved.boundingBox())!;
     const b = (await nine.boundingBox())!;
     const cdp = await context.newCDPSession(page);
-    const touch = (type: string, x: number, y: number) =>
+    const touch = (type: "touchStart" | "touchMove" | "touchEnd", x: number, y: number) =>
       cdp.send("Input.dispatchTouchEvent", {
         type,
         touchPoints: type === "touchEnd" ? [] : [{ x: Math.round(x), y: Math.round(y) }],
