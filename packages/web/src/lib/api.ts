@@ -15,6 +15,7 @@ import type {
   ConsultationPatch,
   ConsultationQuery,
   CreateUserRequest,
+  DoctorLoad,
   Language,
   LoginInput,
   MessageDetail,
@@ -28,6 +29,8 @@ import type {
   RoomLink,
   RoomRole,
   RoomStatus,
+  UpdateMeRequest,
+  UpdateUserRequest,
   User,
   WaitingRoom,
 } from "./contract";
@@ -236,6 +239,17 @@ export const api = {
     request<RoomStatus>("GET", `/api/rooms/${enc(token)}/status`, { redirectOn401: false }),
   /** The waiting room, for polling where server-sent events are unavailable. */
   waitingRoom: (doctorId?: string) => request<WaitingRoom>("GET", "/api/agenda/waiting", { query: { doctorId } }),
+
+  // User management (issue 13).
+  updateUser: (id: string, input: UpdateUserRequest) =>
+    request<Responses["user"]>("PATCH", `/api/users/${enc(id)}`, { body: input }).then((r) => r.user),
+  /** Every session of the account ends at once; 409 `cannot_disable_self`, `last_admin`. */
+  disableUser: (id: string) => request<Responses["user"]>("POST", `/api/users/${enc(id)}/disable`).then((r) => r.user),
+  enableUser: (id: string) => request<Responses["user"]>("POST", `/api/users/${enc(id)}/enable`).then((r) => r.user),
+  doctorLoad: (doctorId: string) => request<DoctorLoad>("GET", `/api/doctors/${enc(doctorId)}/load`),
+  /** One's own profile: name, phone (`null` removes it), language. */
+  updateProfile: (input: UpdateMeRequest) =>
+    request<{ user: User }>("PATCH", "/api/auth/me", { body: input }).then((r) => r.user),
 };
 
 /** `GET /api/agenda/events`: the waiting room as server-sent events. */
