@@ -480,6 +480,30 @@ const CASES: Record<string, RouteCase> = {
       return { method: "PATCH", path: `/api/users/${someone.user.id}`, body: { name: "Renamed By Matrix" } };
     },
   },
+  // User management (issue 13): disable / enable (admins), a doctor's load (admins, the doctor themself).
+  "POST /api/users/:id/disable": {
+    cells: adminOnly(200),
+    build: async (w) => {
+      const someone = await w.clinic.person("patient", { name: "To Be Disabled" });
+      return { method: "POST", path: `/api/users/${someone.user.id}/disable` };
+    },
+  },
+  "POST /api/users/:id/enable": {
+    cells: adminOnly(200),
+    build: async (w) => {
+      const someone = await w.clinic.person("patient", { name: "To Be Enabled" });
+      await w.clinic.db
+        .updateTable("users")
+        .set({ disabled_at: new Date() })
+        .where("id", "=", someone.user.id)
+        .execute();
+      return { method: "POST", path: `/api/users/${someone.user.id}/enable` };
+    },
+  },
+  "GET /api/doctors/:id/load": {
+    cells: manageSchedule(200),
+    build: (w, actor, v) => ({ method: "GET", path: `/api/doctors/${w.people[doctorFor(actor, v)].user.id}/load` }),
+  },
   "GET /api/audit": {
     cells: adminOnly(200),
     build: (w, actor, v) => ({
