@@ -357,15 +357,12 @@ export const ptBR = {
   "error.not_retryable": "Só mensagens que falharam podem ser reenviadas.",
   // User management (issue 13)
   "users.edit": "Editar",
-  "users.editFor": "Editar {name}",
   "users.editTitle": "Editar {name}",
   "users.saved": "Alterações de {name} salvas.",
   "users.emailNote":
     "Ao trocar o e-mail, os links enviados ao endereço antigo deixam de valer e a pessoa recebe no novo um link para confirmá-lo.",
   "users.disable": "Desativar",
-  "users.disableFor": "Desativar {name}",
   "users.enable": "Reativar",
-  "users.enableFor": "Reativar {name}",
   "users.disableTitle": "Desativar a conta de {name}?",
   "users.disableConfirm":
     "A pessoa sai agora de todas as sessões e não consegue mais entrar. Nada é apagado: você pode reativar a conta depois.",
@@ -749,15 +746,12 @@ export const en: Record<MessageKey, string> = {
   "error.not_retryable": "Only failed messages can be retried.",
   // User management (issue 13)
   "users.edit": "Edit",
-  "users.editFor": "Edit {name}",
   "users.editTitle": "Edit {name}",
   "users.saved": "Changes to {name} saved.",
   "users.emailNote":
     "When the email changes, links sent to the old address stop working and the person gets a link at the new one to confirm it.",
   "users.disable": "Disable",
-  "users.disableFor": "Disable {name}",
   "users.enable": "Re-enable",
-  "users.enableFor": "Re-enable {name}",
   "users.disableTitle": "Disable {name}'s account?",
   "users.disableConfirm":
     "They are signed out of every session now and can no longer sign in. Nothing is deleted: you can re-enable the account later.",

@@ -143,48 +143,55 @@ export const EditUserDialog: Component<{
       title={t("users.editTitle", { name: props.user?.name ?? "" })}
       onClose={() => props.onClose()}
     >
-      <form onSubmit={submit} novalidate>
-        {field("edit-user-name", "name", t("auth.name"), name, setName)}
-        {field("edit-user-email", "email", t("auth.email"), email, setEmail, "email")}
-        <p class="muted">{t("users.emailNote")}</p>
-        <Show when={isDoctor()}>
-          <fieldset>
-            <legend>{t("users.doctorProfile")}</legend>
-            {field("edit-user-specialty", "doctor.specialty", t("users.specialty"), specialty, setSpecialty)}
-            {field("edit-user-crm", "doctor.crm", t("users.license"), crm, setCrm, "text", "numeric")}
-            <div>
-              <label for="edit-user-crm-state">{t("users.crmState")}</label>
-              <select id="edit-user-crm-state" value={crmState()} onChange={(e) => setCrmState(e.currentTarget.value)}>
-                <For each={UFS}>{(uf) => <option value={uf}>{uf}</option>}</For>
-              </select>
-            </div>
-            <ZoneInput
-              id="edit-user-timezone"
-              label={t("availability.timezone")}
-              value={timezone()}
-              invalid={!!form.errors()["doctor.timezone"]}
-              onInput={setTimezone}
-            />
-            {field(
-              "edit-user-slot",
-              "doctor.slotMinutes",
-              t("availability.slotMinutes"),
-              slotMinutes,
-              (v) => setSlotMinutes(Number(v)),
-              "number",
-            )}
-          </fieldset>
-        </Show>
-        <ErrorAlert error={form.error()} />
-        <div class="actions">
-          <button type="submit" disabled={form.busy()}>
-            {form.busy() ? t("common.working") : t("common.save")}
-          </button>
-          <button type="button" class="secondary" onClick={() => props.onClose()}>
-            {t("users.back")}
-          </button>
-        </div>
-      </form>
+      {/* Fields exist only while the dialog is open: no second "Name" field hides in the page. */}
+      <Show when={props.user}>
+        <form onSubmit={submit} novalidate>
+          {field("edit-user-name", "name", t("auth.name"), name, setName)}
+          {field("edit-user-email", "email", t("auth.email"), email, setEmail, "email")}
+          <p class="muted">{t("users.emailNote")}</p>
+          <Show when={isDoctor()}>
+            <fieldset>
+              <legend>{t("users.doctorProfile")}</legend>
+              {field("edit-user-specialty", "doctor.specialty", t("users.specialty"), specialty, setSpecialty)}
+              {field("edit-user-crm", "doctor.crm", t("users.license"), crm, setCrm, "text", "numeric")}
+              <div>
+                <label for="edit-user-crm-state">{t("users.crmState")}</label>
+                <select
+                  id="edit-user-crm-state"
+                  value={crmState()}
+                  onChange={(e) => setCrmState(e.currentTarget.value)}
+                >
+                  <For each={UFS}>{(uf) => <option value={uf}>{uf}</option>}</For>
+                </select>
+              </div>
+              <ZoneInput
+                id="edit-user-timezone"
+                label={t("availability.timezone")}
+                value={timezone()}
+                invalid={!!form.errors()["doctor.timezone"]}
+                onInput={setTimezone}
+              />
+              {field(
+                "edit-user-slot",
+                "doctor.slotMinutes",
+                t("availability.slotMinutes"),
+                slotMinutes,
+                (v) => setSlotMinutes(Number(v)),
+                "number",
+              )}
+            </fieldset>
+          </Show>
+          <ErrorAlert error={form.error()} />
+          <div class="actions">
+            <button type="submit" disabled={form.busy()}>
+              {form.busy() ? t("common.working") : t("common.save")}
+            </button>
+            <button type="button" class="secondary" onClick={() => props.onClose()}>
+              {t("users.back")}
+            </button>
+          </div>
+        </form>
+      </Show>
     </Dialog>
   );
 };
@@ -230,26 +237,28 @@ export const DisableDialog: Component<{
       title={t(disabling() ? "users.disableTitle" : "users.enableTitle", { name: props.user?.name ?? "" })}
       onClose={() => props.onClose()}
     >
-      <form onSubmit={confirm}>
-        <Show when={disabling()} fallback={<p>{t("users.enableConfirm")}</p>}>
-          <p>{t("users.disableConfirm")}</p>
-          <Show when={props.user?.role === "doctor"}>
-            <p>{t("users.disableDoctorLoad", { count: load()?.upcoming ?? "…" })}</p>
+      <Show when={props.user}>
+        <form onSubmit={confirm}>
+          <Show when={disabling()} fallback={<p>{t("users.enableConfirm")}</p>}>
+            <p>{t("users.disableConfirm")}</p>
+            <Show when={props.user?.role === "doctor"}>
+              <p>{t("users.disableDoctorLoad", { count: load()?.upcoming ?? "…" })}</p>
+            </Show>
+            <Show when={props.user?.role === "patient"}>
+              <p>{t("users.disablePatientNote")}</p>
+            </Show>
           </Show>
-          <Show when={props.user?.role === "patient"}>
-            <p>{t("users.disablePatientNote")}</p>
-          </Show>
-        </Show>
-        <ErrorAlert error={error()} />
-        <div class="actions">
-          <button type="submit" class={disabling() ? "danger" : undefined} disabled={busy()}>
-            {busy() ? t("common.working") : t(disabling() ? "users.disable" : "users.enable")}
-          </button>
-          <button type="button" class="secondary" onClick={() => props.onClose()}>
-            {t("users.back")}
-          </button>
-        </div>
-      </form>
+          <ErrorAlert error={error()} />
+          <div class="actions">
+            <button type="submit" class={disabling() ? "danger" : undefined} disabled={busy()}>
+              {busy() ? t("common.working") : t(disabling() ? "users.disable" : "users.enable")}
+            </button>
+            <button type="button" class="secondary" onClick={() => props.onClose()}>
+              {t("users.back")}
+            </button>
+          </div>
+        </form>
+      </Show>
     </Dialog>
   );
 };

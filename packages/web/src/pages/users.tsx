@@ -198,8 +198,7 @@ const Users: Component = () => {
         <Show when={done()}>
           <Notice tone="success">{done()!}</Notice>
         </Show>
-        {/* Kept on screen while it refreshes after an edit, so focus and scroll stay where they were. */}
-        <Show when={!users.loading || users.latest} fallback={<Loading />}>
+        <Show when={!users.loading} fallback={<Loading />}>
           <ErrorAlert error={users.error} />
           <Show when={!users.error}>
             {/* Focusable, so a keyboard can scroll it sideways on a narrow screen. */}
@@ -217,7 +216,7 @@ const Users: Component = () => {
                   </tr>
                 </thead>
                 <tbody>
-                  <For each={users.latest ?? []}>
+                  <For each={users() ?? []}>
                     {(u) => (
                       <tr>
                         <td>{u.name}</td>
@@ -243,25 +242,26 @@ const Users: Component = () => {
                               type="button"
                               id={`edit-${u.id}`}
                               class="secondary"
-                              aria-label={t("users.editFor", { name: u.name })}
                               onClick={() => {
                                 setDone(undefined);
                                 setEditing(u);
                               }}
                             >
+                              {/* Named after whom it edits ("Editar Ana Souza"), not "Editar" twelve times. */}
                               {t("users.edit")}
+                              <span class="visually-hidden"> {u.name}</span>
                             </button>
                             <button
                               type="button"
                               id={`toggle-${u.id}`}
                               class={u.disabledAt ? "secondary" : "danger"}
-                              aria-label={t(u.disabledAt ? "users.enableFor" : "users.disableFor", { name: u.name })}
                               onClick={() => {
                                 setDone(undefined);
                                 setToggling(u);
                               }}
                             >
                               {t(u.disabledAt ? "users.enable" : "users.disable")}
+                              <span class="visually-hidden"> {u.name}</span>
                             </button>
                           </div>
                         </td>
