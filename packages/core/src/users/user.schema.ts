@@ -259,7 +259,7 @@ export const updateMeInputSchema = z
   .strict();
 export type UpdateMeInput = z.infer<typeof updateMeInputSchema>;
 
-/** `GET /api/users?status=`: the admin's table shows every account by default, disabled ones included. */
+/** `GET /api/users?status=`: active accounts by default (pickers); the admin's table asks for `all`. */
 export const userStatusFilterSchema = z.enum(["active", "disabled", "all"]);
 export type UserStatusFilter = z.infer<typeof userStatusFilterSchema>;
 

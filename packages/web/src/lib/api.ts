@@ -32,6 +32,7 @@ import type {
   UpdateMeRequest,
   UpdateUserRequest,
   User,
+  UserStatusFilter,
   WaitingRoom,
 } from "./contract";
 
@@ -154,13 +155,13 @@ export const api = {
   me: async (): Promise<User | null> =>
     (await request<Responses["currentSession"]>("GET", "/api/auth/session", { redirectOn401: false })).user,
 
-  /** Every account of a role, following the server's pages (500 a page, at most 20 pages). */
-  listUsers: async (role?: Role): Promise<User[]> => {
+  /** Every account of a role, following the server's pages (500 a page, at most 20 pages); active ones by default. */
+  listUsers: async (role?: Role, status?: UserStatusFilter): Promise<User[]> => {
     const users: User[] = [];
     let cursor: string | undefined;
     for (let page = 0; page < 20; page++) {
       const r = await request<Responses["userPage"]>("GET", "/api/users", {
-        query: { role, limit: "500", cursor },
+        query: { role, status, limit: "500", cursor },
       });
       users.push(...r.users);
       if (!r.nextCursor) break;

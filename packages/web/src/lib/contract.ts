@@ -26,6 +26,7 @@ import type {
   updateUserInputSchema,
   userEnvelopeSchema,
   userPageSchema,
+  userStatusFilterSchema,
 } from "@healthflow/core/schemas";
 import type { z } from "zod";
 
@@ -83,6 +84,7 @@ export interface Responses {
 export type UpdateUserRequest = z.input<typeof updateUserInputSchema>;
 export type UpdateMeRequest = z.input<typeof updateMeInputSchema>;
 export type DoctorLoad = z.infer<typeof doctorLoadSchema>;
+export type UserStatusFilter = z.infer<typeof userStatusFilterSchema>;
 
 /** The `details` of a 403 `consent_required` from `GET /api/rooms/:token` (issue 15). */
 export interface ConsentRequired {

@@ -19,7 +19,8 @@ const ROLES: Role[] = ["patient", "doctor", "admin"];
 
 const Users: Component = () => {
   const [filter, setFilter] = createSignal<Role | "">("");
-  const [users, { refetch }] = createResource(filter, (role) => api.listUsers(role || undefined));
+  // Disabled accounts too (issue 13): they show with a badge and can be re-enabled.
+  const [users, { refetch }] = createResource(filter, (role) => api.listUsers(role || undefined, "all"));
 
   const [role, setRole] = createSignal<Role>("doctor");
   const [name, setName] = createSignal("");

@@ -238,10 +238,12 @@ describe("GET /api/users", () => {
     expect((await call("GET", "/api/users")).status).toBe(401);
   });
 
-  it("lists disabled accounts with disabledAt, and leaves them out with status=active (issue 13)", async () => {
+  it("leaves out disabled accounts by default; status=all lists them with disabledAt (issue 13)", async () => {
     const gone = await clinic.person("patient");
     await clinic.db.updateTable("users").set({ disabled_at: new Date() }).where("id", "=", gone.user.id).execute();
-    const all = await allPages("/api/users?role=patient");
+    const res = await call("GET", "/api/users?role=patient", { as: admin });
+    expect(res.body.users.map((u: { id: string }) => u.id)).not.toContain(gone.user.id);
+    const all = await allPages("/api/users?role=patient&status=all");
     expect(all.body.users.find((u: { id: string }) => u.id === gone.user.id)).toMatchObject({
       disabledAt: expect.any(String),
     });

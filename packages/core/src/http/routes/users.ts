@@ -58,12 +58,15 @@ const list = createRoute({
   operationId: "listUsers",
   tags: ["users"],
   summary: "List accounts by name, optionally by role; keyset-paginated (admins only)",
+  description:
+    "`status`: `active` (the default: what pickers want), `disabled`, or `all` (the users table: disabled accounts " +
+    "carry `disabledAt`).",
   security,
   request: {
     query: z.object({
       role: roleSchema.optional(),
-      /** User management (issue 13): disabled accounts are listed too unless `status=active`. */
-      status: userStatusFilterSchema.default("all"),
+      /** User management (issue 13): `all` or `disabled` lists disabled accounts (the admin's table asks `all`). */
+      status: userStatusFilterSchema.default("active"),
       limit: z.coerce.number().int().min(1).max(LIST_MAX_LIMIT).default(LIST_DEFAULT_LIMIT),
       cursor: z.string().max(600).optional(),
     }),
