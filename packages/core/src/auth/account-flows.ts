@@ -12,6 +12,7 @@ import { inTransaction } from "../db/transaction.js";
 import { Conflict, Invalid, NotFound } from "../errors.js";
 import { renderAccountMessage, TOKEN_PLACEHOLDER } from "../notifications/messages.js";
 import { enqueue, mayMessage, type NewMessage, type NotifyContext } from "../notifications/outbox.js";
+import { isAnonymised } from "../privacy/privacy.js";
 import { hashPassword, verifyPassword } from "../users/password.js";
 import { type Actor, createUser, registerPatient, updateUser } from "../users/user.js";
 import type { CreateUserInput, RegisterInput, UpdateMeInput, UpdateUserInput, User } from "../users/user.schema.js";
@@ -241,6 +242,11 @@ export async function updateAccount(
   ctx: NotifyContext,
   verifyEmails: boolean,
 ): Promise<User> {
+  // An anonymised patient stays anonymous: editing them would put an identity back.
+  const row = await findUserById(db, id);
+  if (row && isAnonymised(row)) {
+    throw new Conflict("anonymised", "This patient was anonymised: the account cannot be edited.");
+  }
   return updateUser(db, id, input, actor, {
     resetVerification: verifyEmails,
     afterEmailChange: async (trx, user, invited) => {

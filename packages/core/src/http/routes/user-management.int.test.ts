@@ -333,6 +333,12 @@ describe("disable and re-enable", () => {
     const enable = await clinic.call("POST", `/api/users/${patient.user.id}/enable`, { as: admin });
     expect(enable.status).toBe(409);
     expect(enable.body.error.code).toBe("anonymised");
+    const edit = await clinic.call("PATCH", `/api/users/${patient.user.id}`, {
+      as: admin,
+      body: { name: "Named Again", email: uniqueEmail("again") },
+    });
+    expect(edit.status).toBe(409);
+    expect(edit.body.error.code).toBe("anonymised");
   });
 
   it("answers 404 for an unknown account, 400 for a malformed id, 401/403 for everyone but admins", async () => {

@@ -43,7 +43,8 @@ const update = createRoute({
     'is derived from them ("CRM-SP 123456"). A licence that reads as a CRM is accepted in their place. ' +
     "A doctor's `timezone` (IANA) and `slotMinutes` are edited the same way. `email` is unique whatever its " +
     "case (409 `email_taken`); when the app verifies emails the new address counts as unconfirmed and a " +
-    "confirmation link goes to it (an account still invited gets a new invitation there).",
+    "confirmation link goes to it (an account still invited gets a new invitation there). An anonymised " +
+    "patient cannot be edited (409 `anonymised`).",
   security,
   request: { params: z.object({ id: z.string().uuid() }), body: jsonBody(updateUserInputSchema) },
   responses: {
