@@ -111,6 +111,13 @@ describe.skipIf(skip)("user management", () => {
     expect(await again.getByLabel(pt["auth.email"]).inputValue()).toBe(patient.email);
     await page.keyboard.press("Escape");
     await again.waitFor({ state: "hidden" });
+
+    // Disabling a doctor says how many consultations stay booked for the admin to move.
+    await page.getByRole("button", { name: `${pt["users.disable"]} ${edited.name}` }).click();
+    const confirm = page.getByRole("dialog", { name: fill(pt["users.disableTitle"], { name: edited.name }) });
+    await confirm.getByText(fill(pt["users.disableDoctorLoad"], { count: 1 })).waitFor();
+    await confirm.getByRole("button", { name: pt["users.back"] }).click();
+    await confirm.waitFor({ state: "hidden" });
   });
 
   it("an admin disables a patient (their open session fails at once) and re-enables them, at 360 px", async () => {
@@ -164,6 +171,27 @@ describe.skipIf(skip)("user management", () => {
     await confirm.getByText(pt["error.cannot_disable_self"]).waitFor();
     await confirm.getByRole("button", { name: pt["users.back"] }).click();
     await confirm.waitFor({ state: "hidden" });
+  });
+
+  it("the users screen in English at 360 px: badges, named buttons, the edit dialog, axe clean", async () => {
+    const patient = await admin.createPatient();
+    await admin.call("POST", `/api/users/${patient.id}/disable`);
+    const { page: english, context } = await newPage(browser, { width: 360, height: 740, locale: "en" });
+    await signIn(english, e2e.adminEmail, e2e.adminPassword);
+    await english.getByLabel(pt["nav.language"]).selectOption("en");
+    await english.goto("/users");
+    await english.getByLabel(en["users.filter"]).selectOption("patient");
+    const row = english.getByRole("row").filter({ hasText: patient.email });
+    await row.getByText(en["users.disabledBadge"], { exact: true }).waitFor();
+    await english.getByRole("button", { name: `${en["users.enable"]} ${patient.name}` }).waitFor();
+    expect(await axeViolations(english)).toEqual([]);
+    await english.getByRole("button", { name: `${en["users.edit"]} ${patient.name}` }).click();
+    const dialog = english.getByRole("dialog", { name: fill(en["users.editTitle"], { name: patient.name }) });
+    await dialog.getByText(en["users.emailNote"]).waitFor();
+    expect(await unlabelledControls(english)).toEqual([]);
+    expect(await axeViolations(english)).toEqual([]);
+    await screenshot(english, "43-users-edit-en-360");
+    await context.close();
   });
 
   it("a patient edits their own profile: name, phone and language (the screens switch to English)", async () => {
