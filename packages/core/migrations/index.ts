@@ -11,6 +11,7 @@ import * as m0005 from "./0005-telemedicine.js";
 import * as m0006 from "./0006-notifications.js";
 import * as m0007 from "./0007-performance-indexes.js";
 import * as m0008 from "./0008-calendar-feeds.js";
+import * as m0009 from "./0009-search-indexes.js";
 import * as m0012 from "./0012-budget-leases.js";
 
 export const migrations: Record<string, Migration> = {
@@ -22,5 +23,6 @@ export const migrations: Record<string, Migration> = {
   "0006-notifications": m0006,
   "0007-performance-indexes": m0007,
   "0008-calendar-feeds": m0008,
+  "0009-search-indexes": m0009,
   "0012-budget-leases": m0012,
 };

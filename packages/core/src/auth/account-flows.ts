@@ -12,9 +12,10 @@ import { inTransaction } from "../db/transaction.js";
 import { Conflict, Invalid, NotFound } from "../errors.js";
 import { renderAccountMessage, TOKEN_PLACEHOLDER } from "../notifications/messages.js";
 import { enqueue, mayMessage, type NewMessage, type NotifyContext } from "../notifications/outbox.js";
+import { isAnonymised } from "../privacy/privacy.js";
 import { hashPassword, verifyPassword } from "../users/password.js";
-import { type Actor, createUser, registerPatient } from "../users/user.js";
-import type { CreateUserInput, RegisterInput, User } from "../users/user.schema.js";
+import { type Actor, createUser, registerPatient, updateUser } from "../users/user.js";
+import type { CreateUserInput, RegisterInput, UpdateMeInput, UpdateUserInput, User } from "../users/user.schema.js";
 import { findUserByEmail, findUserById, toUser } from "../users/user.sql.js";
 import { consumeAccountToken } from "./account-tokens.js";
 
@@ -197,12 +198,60 @@ export async function acceptInvite(db: Db, token: string, password: string, ctx:
   });
 }
 
-/** The signed-in person's own preferences (today: the language of their messages and screens). */
-export async function updateProfile(db: Db, userId: string, input: { language?: Language }): Promise<User> {
-  if (input.language) {
-    await db.updateTable("users").set({ language: input.language }).where("id", "=", userId).execute();
+/**
+ * The signed-in person's own profile: name, phone (`null` removes it) and the language of their
+ * messages and screens. Never role or email. A change of name or phone is audited (field names only).
+ */
+export async function updateProfile(db: Db, userId: string, input: UpdateMeInput): Promise<User> {
+  return inTransaction(db, async (trx) => {
+    const changes: { name?: string; phone?: string | null; language?: Language } = {};
+    if (input.name !== undefined) changes.name = input.name;
+    if (input.phone !== undefined) changes.phone = input.phone;
+    if (input.language !== undefined) changes.language = input.language;
+    if (Object.keys(changes).length > 0) {
+      await trx.updateTable("users").set(changes).where("id", "=", userId).execute();
+    }
+    const audited = Object.keys(changes).filter((k) => k !== "language");
+    if (audited.length > 0) {
+      await recordAudit(trx, {
+        actorId: userId,
+        action: "user.update_profile",
+        entity: "user",
+        entityId: userId,
+        details: { changed: audited },
+      });
+    }
+    const row = await findUserById(trx, userId);
+    if (!row) throw new NotFound("user_not_found", "No such user.");
+    return toUser(row);
+  });
+}
+
+/**
+ * An admin edits an account (issue 13). A new email is bound at once (409 `email_taken` when another
+ * account has it, whatever the case); links sent to the old address stop working (tokens are bound
+ * to the address). When the app verifies emails, the new address counts as unconfirmed and a
+ * confirmation link goes to it; an account still waiting on its invitation gets a new invitation
+ * at the new address instead.
+ */
+export async function updateAccount(
+  db: Db,
+  id: string,
+  input: UpdateUserInput,
+  actor: Actor,
+  ctx: NotifyContext,
+  verifyEmails: boolean,
+): Promise<User> {
+  // An anonymised patient stays anonymous: editing them would put an identity back.
+  const row = await findUserById(db, id);
+  if (row && isAnonymised(row)) {
+    throw new Conflict("anonymised", "This patient was anonymised: the account cannot be edited.");
   }
-  const row = await findUserById(db, userId);
-  if (!row) throw new NotFound("user_not_found", "No such user.");
-  return toUser(row);
+  return updateUser(db, id, input, actor, {
+    resetVerification: verifyEmails,
+    afterEmailChange: async (trx, user, invited) => {
+      if (invited) await enqueue(trx, ctx, [accountMessage("invite", user, ctx)]);
+      else if (verifyEmails) await enqueue(trx, ctx, [accountMessage("verify_email", user, ctx)]);
+    },
+  });
 }

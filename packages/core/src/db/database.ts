@@ -23,6 +23,8 @@ export interface UsersTable {
   cpf: ColumnType<string | null, string | null | undefined, string | null>;
   language: ColumnType<Language, Language | undefined, Language>;
   email_verified_at: ColumnType<Date | string | null, Date | string | null | undefined, Date | string | null>;
+  /** As the person wrote it (migration 0009); null when not recorded. */
+  phone: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export type Language = "pt-BR" | "en";

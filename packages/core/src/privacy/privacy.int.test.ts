@@ -134,6 +134,8 @@ describe("POST /api/users/:id/anonymise", () => {
       email: expect.stringMatching(/^anonymised-[0-9a-f]{16}@invalid$/),
       language: "pt-BR",
       emailVerified: true,
+      // an anonymised account is a disabled one (issue 13: disabled accounts carry disabledAt)
+      disabledAt: expect.any(String),
     });
 
     // Sessions are gone: the old token no longer works, and the row is deleted.

@@ -22,7 +22,7 @@ const ANONYMISED_EMAIL = /^anonymised-[0-9a-f]{16}@invalid$/;
 // Not a hash verifyPassword can ever accept: it fails the format check before any comparison.
 const UNUSABLE_PASSWORD_HASH = "!anonymised";
 
-function isAnonymised(user: { email: string }): boolean {
+export function isAnonymised(user: { email: string }): boolean {
   return ANONYMISED_EMAIL.test(user.email);
 }
 

@@ -16,6 +16,12 @@ export const emailSchema = z
   .max(254)
   .email()
   .transform((e) => e.toLowerCase());
+/** A phone number as people write it: digits, spaces, `+`, parentheses and dashes; 8 to 20 characters. */
+export const phoneSchema = z
+  .string()
+  .trim()
+  .regex(/^[0-9 +()-]{8,20}$/, "a phone number: digits, spaces, +, ( ) and -, 8 to 20 characters")
+  .refine((v) => v.replace(/[^0-9]/g, "").length >= 6, "a phone number needs at least 6 digits");
 export const passwordSchema = z.string().min(8, "at least 8 characters").max(200);
 export const nameSchema = z.string().trim().min(1).max(200);
 /** A CPF with valid check digits, with or without punctuation; normalised to its 11 digits. */
@@ -125,8 +131,15 @@ export const doctorProfilePatchSchema = z
 export type DoctorProfilePatch = z.output<typeof doctorProfilePatchSchema>;
 
 export const updateUserInputSchema = z
-  .object({ name: nameSchema.optional(), doctor: doctorProfilePatchSchema.optional() })
-  .refine((u) => u.name !== undefined || u.doctor !== undefined, { message: "nothing to change" });
+  .object({
+    name: nameSchema.optional(),
+    /** User management (issue 13): unique case-insensitively (409 `email_taken`). */
+    email: emailSchema.optional(),
+    doctor: doctorProfilePatchSchema.optional(),
+  })
+  .refine((u) => u.name !== undefined || u.email !== undefined || u.doctor !== undefined, {
+    message: "nothing to change",
+  });
 export type UpdateUserInput = z.output<typeof updateUserInputSchema>;
 
 export const userSchema = z.object({
@@ -139,6 +152,10 @@ export const userSchema = z.object({
   emailVerified: z.boolean(),
   /** Patients only, when the clinic records it: 11 digits. */
   cpf: z.string().optional(),
+  /** When recorded: the person's phone as they wrote it (issue 13). */
+  phone: z.string().optional(),
+  /** Only on a disabled account: when it was disabled (ISO 8601). Absent on an active one (issue 13). */
+  disabledAt: z.string().optional(),
 });
 export type User = z.infer<typeof userSchema>;
 
@@ -226,3 +243,35 @@ export const doctorListSchema = z.object({ doctors: z.array(doctorSummarySchema)
 export const sessionResponseSchema = z.object({ user: userSchema, token: z.string() });
 /** `GET /api/auth/session`: who is signed in, `null` when nobody is (200 either way). */
 export const currentSessionSchema = z.object({ user: userSchema.nullable() });
+
+// --- User management (issue 13) ---------------------------------------------------------------
+
+/**
+ * `PATCH /api/auth/me`: one's own profile. Role and email are not editable here (unknown fields are
+ * refused with 400, not ignored); `phone: null` removes the phone.
+ */
+export const updateMeInputSchema = z
+  .object({
+    name: nameSchema.optional(),
+    phone: phoneSchema.nullable().optional(),
+    language: languageSchema.optional(),
+  })
+  .strict();
+export type UpdateMeInput = z.infer<typeof updateMeInputSchema>;
+
+/** `GET /api/users?status=`: active accounts by default (pickers); the admin's table asks for `all`. */
+export const userStatusFilterSchema = z.enum(["active", "disabled", "all"]);
+export type UserStatusFilter = z.infer<typeof userStatusFilterSchema>;
+
+/**
+ * `GET /api/doctors/{id}/load`: the doctor's upcoming consultations still to happen (status
+ * `scheduled`, not yet ended), counted from now, and the start of the next one.
+ */
+export const doctorLoadSchema = z.object({
+  doctorId: z.string().uuid(),
+  upcoming: z.number().int(),
+  next7Days: z.number().int(),
+  next30Days: z.number().int(),
+  nextConsultationAt: z.string().nullable(),
+});
+export type DoctorLoad = z.infer<typeof doctorLoadSchema>;

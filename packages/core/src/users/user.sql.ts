@@ -1,6 +1,6 @@
 import type { Selectable } from "kysely";
 import type { Db, DoctorProfilesTable, UsersTable } from "../db/database.js";
-import type { DoctorSummary, User } from "./user.schema.js";
+import type { DoctorSummary, User, UserStatusFilter } from "./user.schema.js";
 
 type UserRow = Selectable<UsersTable> & {
   [K in keyof Selectable<DoctorProfilesTable>]?: Selectable<DoctorProfilesTable>[K] | null;
@@ -17,6 +17,7 @@ const userColumns = [
   "users.language",
   "users.email_verified_at",
   "users.cpf",
+  "users.phone",
   "doctor_profiles.specialty",
   "doctor_profiles.license_number",
   "doctor_profiles.crm",
@@ -40,6 +41,8 @@ export function toUser(row: UserRow): User {
     emailVerified: row.email_verified_at != null,
   };
   if (row.cpf) user.cpf = row.cpf;
+  if (row.phone) user.phone = row.phone;
+  if (row.disabled_at) user.disabledAt = new Date(row.disabled_at).toISOString();
   if (row.role === "doctor" && row.specialty != null) {
     user.doctor = {
       specialty: row.specialty,
@@ -67,8 +70,11 @@ export async function listUsers(
   db: Db,
   role?: User["role"],
   page?: { limit: number; after?: { name: string; id: string } },
+  /** User management (issue 13): the admin's table lists disabled accounts too. */
+  status: UserStatusFilter = "active",
 ) {
-  let q = selectUsers(db).where("users.disabled_at", "is", null);
+  let q = selectUsers(db);
+  if (status !== "all") q = q.where("users.disabled_at", status === "active" ? "is" : "is not", null);
   if (role) q = q.where("users.role", "=", role);
   const after = page?.after;
   if (after) {

@@ -10,7 +10,7 @@ import { isUniqueViolation, violatedConstraint } from "../db/pg-errors.js";
 import { Conflict, Invalid, NotFound, Unauthenticated } from "../errors.js";
 import { formatLicense, parseLicense } from "../telemedicine/crm.js";
 import { dummyHash, hashPassword, needsRehash, verifyPassword } from "./password.js";
-import type { CreateUserInput, RegisterInput, Role, UpdateUserInput, User } from "./user.schema.js";
+import type { CreateUserInput, RegisterInput, Role, UpdateUserInput, User, UserStatusFilter } from "./user.schema.js";
 import { findUserByEmail, findUserById, listUsers, toUser } from "./user.sql.js";
 
 export interface Actor {
@@ -112,11 +112,24 @@ export function resolveCrm(doctor: { crm?: string | null; crmState?: string | nu
   return { crm: null, crmState: null, licenseNumber: doctor.licenseNumber };
 }
 
+export interface UpdateUserOptions {
+  /** A new email counts as unconfirmed (the app verifies emails); default false. */
+  resetVerification?: boolean;
+  /** Runs inside the transaction when the email changed (the outbox row of a new link). */
+  afterEmailChange?: (trx: Transaction<DB>, user: User, invited: boolean) => Promise<void>;
+}
+
 /**
- * Edits an account's name and, for a doctor, their profile (CRM as a pair, specialty, time zone,
- * slot length). Audited with the fields changed.
+ * Edits an account's name, email and, for a doctor, their profile (CRM as a pair, specialty, time
+ * zone, slot length). Audited with the fields changed (names of fields, not values).
  */
-export async function updateUser(db: Db, id: string, input: UpdateUserInput, actor: Actor): Promise<User> {
+export async function updateUser(
+  db: Db,
+  id: string,
+  input: UpdateUserInput,
+  actor: Actor,
+  options: UpdateUserOptions = {},
+): Promise<User> {
   try {
     return await db.transaction().execute(async (trx) => {
       const row = await findUserById(trx, id);
@@ -126,6 +139,15 @@ export async function updateUser(db: Db, id: string, input: UpdateUserInput, act
       }
       if (input.name !== undefined)
         await trx.updateTable("users").set({ name: input.name }).where("id", "=", id).execute();
+      // User management (issue 13): a new email (the unique index is case-insensitive).
+      const emailChanged = input.email !== undefined && input.email !== row.email.toLowerCase();
+      if (emailChanged) {
+        await trx
+          .updateTable("users")
+          .set({ email: input.email!, ...(options.resetVerification ? { email_verified_at: null } : {}) })
+          .where("id", "=", id)
+          .execute();
+      }
       const d = input.doctor;
       if (d) {
         const changes: Record<string, unknown> = {};
@@ -143,6 +165,7 @@ export async function updateUser(db: Db, id: string, input: UpdateUserInput, act
       }
       const changed = [
         ...(input.name !== undefined ? ["name"] : []),
+        ...(emailChanged ? ["email"] : []),
         ...Object.keys(d ?? {}).filter((k) => (d as Record<string, unknown>)[k] !== undefined),
       ];
       await recordAudit(trx, {
@@ -150,12 +173,19 @@ export async function updateUser(db: Db, id: string, input: UpdateUserInput, act
         action: "user.update",
         entity: "user",
         entityId: id,
-        details: { changed },
+        details: { changed, ...(emailChanged && options.resetVerification ? { emailVerificationReset: true } : {}) },
       });
-      return toUser((await findUserById(trx, id))!);
+      const updated = toUser((await findUserById(trx, id))!);
+      if (emailChanged) await options.afterEmailChange?.(trx, updated, row.password_hash === INVITED_PASSWORD_HASH);
+      return updated;
     });
   } catch (err) {
-    if (isUniqueViolation(err)) throw new Conflict("license_taken", "Another doctor already has this CRM.");
+    if (isUniqueViolation(err)) {
+      if (/email/.test(violatedConstraint(err) ?? "")) {
+        throw new Conflict("email_taken", "An account with this email already exists.");
+      }
+      throw new Conflict("license_taken", "Another doctor already has this CRM.");
+    }
     throw err;
   }
 }
@@ -188,13 +218,15 @@ export async function authenticate(db: Db, email: string, password: string): Pro
 /** One page of accounts ordered by (name, id), keyset-paginated like consultations. */
 export async function listUsersPage(
   db: Db,
-  query: { role?: Role; limit: number; cursor?: string },
+  query: { role?: Role; limit: number; cursor?: string; status?: UserStatusFilter },
 ): Promise<{ users: User[]; nextCursor: string | null }> {
   const after = query.cursor ? decodeCursor<[string, string]>(query.cursor, [keyPart.text, keyPart.uuid]) : undefined;
-  const rows = await listUsers(db, query.role, {
-    limit: query.limit + 1,
-    after: after && { name: after[0], id: after[1] },
-  });
+  const rows = await listUsers(
+    db,
+    query.role,
+    { limit: query.limit + 1, after: after && { name: after[0], id: after[1] } },
+    query.status,
+  );
   const page = toPage(rows, query.limit, toUser, (u) => [u.name, u.id]);
   return { users: page.items, nextCursor: page.nextCursor };
 }

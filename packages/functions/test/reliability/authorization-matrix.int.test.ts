@@ -164,6 +164,22 @@ function tamper(token: string): string {
 
 const FAR = "2036-01-05T10:00:00Z";
 
+/** A patient account written directly (no password to hash: the matrix makes one per cell), disabled or not. */
+async function bareAccount(w: World, disabledAt: Date | null): Promise<string> {
+  const row = await w.clinic.db
+    .insertInto("users")
+    .values({
+      email: uniqueEmail("matrix-bare"),
+      name: "Matrix Bare Account",
+      role: "patient",
+      password_hash: "!invited",
+      disabled_at: disabledAt,
+    })
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
 const CASES: Record<string, RouteCase> = {
   "GET /healthz": { cells: everyone(200), build: () => ({ method: "GET", path: "/healthz" }) },
   "GET /readyz": { cells: everyone(200), build: () => ({ method: "GET", path: "/readyz" }) },
@@ -489,6 +505,19 @@ const CASES: Record<string, RouteCase> = {
       return { method: "PATCH", path: `/api/users/${someone.user.id}`, body: { name: "Renamed By Matrix" } };
     },
   },
+  // User management (issue 13): disable / enable (admins), a doctor's load (admins, the doctor themself).
+  "POST /api/users/:id/disable": {
+    cells: adminOnly(200),
+    build: async (w) => ({ method: "POST", path: `/api/users/${await bareAccount(w, null)}/disable` }),
+  },
+  "POST /api/users/:id/enable": {
+    cells: adminOnly(200),
+    build: async (w) => ({ method: "POST", path: `/api/users/${await bareAccount(w, new Date())}/enable` }),
+  },
+  "GET /api/doctors/:id/load": {
+    cells: manageSchedule(200),
+    build: (w, actor, v) => ({ method: "GET", path: `/api/doctors/${w.people[doctorFor(actor, v)].user.id}/load` }),
+  },
   "GET /api/audit": {
     cells: adminOnly(200),
     build: (w, actor, v) => ({
@@ -593,7 +622,10 @@ describe.skipIf(!url)("authorization matrix", () => {
     ).toEqual([]);
   });
 
-  it("answers the expected status in every cell, with the error shape, and leaks nothing", async () => {
+  // Several hundred requests (a cell per route × caller × ownership): over a minute on a loaded machine.
+  it("answers the expected status in every cell, with the error shape, and leaks nothing", {
+    timeout: 180_000,
+  }, async () => {
     await runAuthorizationMatrix(world, {
       suite: "authorization-matrix",
       routes: routeKeys(world),

@@ -183,7 +183,11 @@ function templates(w: World): Record<string, Record<string, unknown>[]> {
     "POST /api/consultations/:id/room-link": [{ for: "patient" }],
     "POST /api/consultations/:id/consent": [{ version: DEFAULT_CONSENT_VERSION, roomToken: "x.y.z" }],
     "POST /api/consultations/:id/check-in": [{}],
-    "PATCH /api/users/:id": [{ name: "n", doctor: { crm: "2", crmState: "RJ" } }],
+    "PATCH /api/users/:id": [
+      { name: "n", doctor: { crm: "2", crmState: "RJ" } },
+      // User management (issue 13): email and the rest of a doctor's profile.
+      { email: "edited@test.healthflow.local", doctor: { timezone: "America/Sao_Paulo", slotMinutes: 20 } },
+    ],
     "POST /fhir/R4/Appointment": [
       {
         resourceType: "Appointment",
@@ -206,7 +210,7 @@ function templates(w: World): Record<string, Record<string, unknown>[]> {
     "POST /api/auth/change-password": [
       { currentPassword: "correct horse battery staple", newPassword: "correct horse battery staple" },
     ],
-    "PATCH /api/auth/me": [{ language: "en" }],
+    "PATCH /api/auth/me": [{ language: "en" }, { name: "Own Name", phone: "+55 11 91234-5678", language: "pt-BR" }],
   };
 }
 
@@ -221,7 +225,7 @@ const QUERIES: Record<string, Record<string, string>> = {
   "GET /api/doctors/:id/slots": { from: "2031-07-01T00:00:00Z", to: "2031-07-03T00:00:00Z" },
   "GET /api/doctors/:id/time-off": { from: "2031-06-01T00:00:00Z", to: "2035-12-01T00:00:00Z" },
   "GET /api/audit": { entity: "consultation", limit: "20" },
-  "GET /api/users": { role: "patient", limit: "10" },
+  "GET /api/users": { role: "patient", limit: "10", status: "all" },
   "GET /api/messages": { status: "failed", limit: "10" },
 };
 

@@ -18,6 +18,7 @@ import type {
   ConsultationQuery,
   CreateCalendarFeedInput,
   CreateUserRequest,
+  DoctorLoad,
   Language,
   LoginInput,
   MessageDetail,
@@ -31,7 +32,10 @@ import type {
   RoomLink,
   RoomRole,
   RoomStatus,
+  UpdateMeRequest,
+  UpdateUserRequest,
   User,
+  UserStatusFilter,
   WaitingRoom,
 } from "./contract";
 
@@ -154,13 +158,13 @@ export const api = {
   me: async (): Promise<User | null> =>
     (await request<Responses["currentSession"]>("GET", "/api/auth/session", { redirectOn401: false })).user,
 
-  /** Every account of a role, following the server's pages (500 a page, at most 20 pages). */
-  listUsers: async (role?: Role): Promise<User[]> => {
+  /** Every account of a role, following the server's pages (500 a page, at most 20 pages); active ones by default. */
+  listUsers: async (role?: Role, status?: UserStatusFilter): Promise<User[]> => {
     const users: User[] = [];
     let cursor: string | undefined;
     for (let page = 0; page < 20; page++) {
       const r = await request<Responses["userPage"]>("GET", "/api/users", {
-        query: { role, limit: "500", cursor },
+        query: { role, status, limit: "500", cursor },
       });
       users.push(...r.users);
       if (!r.nextCursor) break;
@@ -245,6 +249,16 @@ export const api = {
   createCalendarFeed: (input: CreateCalendarFeedInput = {}) =>
     request<CalendarFeedCreated>("POST", "/api/me/calendar-feed", { body: input }).then((r) => r.url),
   revokeCalendarFeed: () => request<void>("DELETE", "/api/me/calendar-feed"),
+  // User management (issue 13).
+  updateUser: (id: string, input: UpdateUserRequest) =>
+    request<Responses["user"]>("PATCH", `/api/users/${enc(id)}`, { body: input }).then((r) => r.user),
+  /** Every session of the account ends at once; 409 `cannot_disable_self`, `last_admin`. */
+  disableUser: (id: string) => request<Responses["user"]>("POST", `/api/users/${enc(id)}/disable`).then((r) => r.user),
+  enableUser: (id: string) => request<Responses["user"]>("POST", `/api/users/${enc(id)}/enable`).then((r) => r.user),
+  doctorLoad: (doctorId: string) => request<DoctorLoad>("GET", `/api/doctors/${enc(doctorId)}/load`),
+  /** One's own profile: name, phone (`null` removes it), language. */
+  updateProfile: (input: UpdateMeRequest) =>
+    request<{ user: User }>("PATCH", "/api/auth/me", { body: input }).then((r) => r.user),
 };
 
 /** `GET /api/agenda/events`: the waiting room as server-sent events. */

@@ -10,6 +10,7 @@ import type {
   consultationPageSchema,
   currentSessionSchema,
   doctorListSchema,
+  doctorLoadSchema,
   listConsultationsQuerySchema,
   patchConsultationSchema,
   putAvailabilitySchema,
@@ -21,8 +22,11 @@ import type {
   slotListSchema,
   timeOffEnvelopeSchema,
   timeOffListSchema,
+  updateMeInputSchema,
+  updateUserInputSchema,
   userEnvelopeSchema,
   userPageSchema,
+  userStatusFilterSchema,
 } from "@healthflow/core/schemas";
 import type { z } from "zod";
 
@@ -78,6 +82,12 @@ export interface Responses {
   timeOff: z.infer<typeof timeOffEnvelopeSchema>;
   timeOffList: z.infer<typeof timeOffListSchema>;
 }
+
+// User management (issue 13): an admin's edit, one's own profile, a doctor's upcoming load.
+export type UpdateUserRequest = z.input<typeof updateUserInputSchema>;
+export type UpdateMeRequest = z.input<typeof updateMeInputSchema>;
+export type DoctorLoad = z.infer<typeof doctorLoadSchema>;
+export type UserStatusFilter = z.infer<typeof userStatusFilterSchema>;
 
 /** The `details` of a 403 `consent_required` from `GET /api/rooms/:token` (issue 15). */
 export interface ConsentRequired {

@@ -1,9 +1,9 @@
 /**
- * My account: the language of messages and screens, changing the password (the other sessions
- * end), signing out everywhere, for an unconfirmed email a new confirmation link, and for doctors
- * and patients the calendar feed (components/calendar-feed.tsx).
+ * My account: my details (name, phone, the language of messages and screens: issue 13), changing
+ * the password (the other sessions end), signing out everywhere, for an unconfirmed email a new
+ * confirmation link, and for doctors and patients the calendar feed (components/calendar-feed.tsx).
  */
-import { changePasswordInputSchema, type Language } from "@healthflow/core/schemas";
+import { changePasswordInputSchema, type Language, updateMeInputSchema } from "@healthflow/core/schemas";
 import { useNavigate } from "@solidjs/router";
 import { type Component, createSignal, For, Show } from "solid-js";
 import { CalendarFeedSection } from "../components/calendar-feed";
@@ -17,19 +17,27 @@ import { EmailForm } from "./account-forms";
 const Account: Component = () => {
   const navigate = useNavigate();
   const [language, setLanguage] = createSignal<Language>(user()?.language ?? "pt-BR");
+  const [name, setName] = createSignal(user()?.name ?? "");
+  const [phone, setPhone] = createSignal(user()?.phone ?? "");
   const [saved, setSaved] = createSignal<string>();
   const lang = createForm();
-  const saveLanguage = async (e: SubmitEvent) => {
+  /** My details (issue 13): name, phone (empty removes it) and language, which switches the screens too. */
+  const saveProfile = async (e: SubmitEvent) => {
     e.preventDefault();
     setSaved(undefined);
+    const before = user();
+    const input = { name: name(), phone: phone().trim() ? phone() : null, language: language() };
     await lang.run(
-      { safeParse: (v: unknown) => ({ success: true as const, data: v as Language }) },
-      language(),
-      async (l) => {
-        setUser(await api.updateMe({ language: l }));
-        setLocale(l);
-        setSaved(t("account.languageSaved"));
+      updateMeInputSchema,
+      input,
+      async (data) => {
+        const updated = await api.updateProfile(data);
+        setUser(updated);
+        setLocale(updated.language);
+        const onlyLanguage = before && before.name === updated.name && (before.phone ?? "") === (updated.phone ?? "");
+        setSaved(t(onlyLanguage ? "account.languageSaved" : "account.profileSaved"));
       },
+      { serverFields: true },
     );
   };
 
@@ -77,9 +85,39 @@ const Account: Component = () => {
         />
       </Show>
 
-      <h2>{t("account.language")}</h2>
+      <h2>{t("account.profile")}</h2>
       <ErrorAlert error={lang.error()} />
-      <form onSubmit={saveLanguage}>
+      <form onSubmit={saveProfile} novalidate>
+        <label for="account-name">{t("auth.name")}</label>
+        <input
+          id="account-name"
+          type="text"
+          autocomplete="name"
+          value={name()}
+          onInput={(e) => setName(e.currentTarget.value)}
+          aria-invalid={!!lang.errors().name}
+          aria-describedby={lang.errors().name ? "account-name-error" : undefined}
+        />
+        <Show when={lang.errors().name}>
+          <p id="account-name-error" class="field-error">
+            {t("validation.name")}
+          </p>
+        </Show>
+        <label for="account-phone">{t("account.phone")}</label>
+        <input
+          id="account-phone"
+          type="tel"
+          autocomplete="tel"
+          value={phone()}
+          onInput={(e) => setPhone(e.currentTarget.value)}
+          aria-invalid={!!lang.errors().phone}
+          aria-describedby={lang.errors().phone ? "account-phone-error" : undefined}
+        />
+        <Show when={lang.errors().phone}>
+          <p id="account-phone-error" class="field-error">
+            {t("validation.phone")}
+          </p>
+        </Show>
         <label for="account-language">{t("account.language")}</label>
         <select
           id="account-language"

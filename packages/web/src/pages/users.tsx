@@ -1,6 +1,7 @@
 /**
- * Administration of people: list by role, create doctors, patients and admins. The form is
- * validated with the server's own schema before it is sent; a failure keeps everything typed.
+ * Administration of people: list by role, create doctors, patients and admins; edit, disable and
+ * re-enable an account, and see a doctor's upcoming load (issue 13). The forms are validated with
+ * the server's own schemas before they are sent; a failure keeps everything typed.
  */
 import { createUserInputSchema, UFS } from "@healthflow/core/schemas";
 import { A } from "@solidjs/router";
@@ -8,16 +9,18 @@ import { type Component, createResource, createSignal, For, Show } from "solid-j
 import { ErrorAlert, Loading, Notice, PageTitle } from "../components/ui";
 import { ZoneInput } from "../components/zone-input";
 import { api } from "../lib/api";
-import type { Role } from "../lib/contract";
+import type { Role, User } from "../lib/contract";
 import { createForm } from "../lib/forms";
 import { t } from "../lib/i18n";
 import { viewerZone } from "../lib/time";
+import { DisableDialog, EditUserDialog, LoadCell } from "./user-management";
 
 const ROLES: Role[] = ["patient", "doctor", "admin"];
 
 const Users: Component = () => {
   const [filter, setFilter] = createSignal<Role | "">("");
-  const [users, { refetch }] = createResource(filter, (role) => api.listUsers(role || undefined));
+  // Disabled accounts too (issue 13): they show with a badge and can be re-enabled.
+  const [users, { refetch }] = createResource(filter, (role) => api.listUsers(role || undefined, "all"));
 
   const [role, setRole] = createSignal<Role>("doctor");
   const [name, setName] = createSignal("");
@@ -32,6 +35,10 @@ const Users: Component = () => {
   const [slotMinutes, setSlotMinutes] = createSignal(30);
   const [created, setCreated] = createSignal<{ id: string; name: string; role: Role }>();
   const { errors, error, busy, run } = createForm();
+  // User management (issue 13): the account being edited, or disabled / re-enabled, and the outcome.
+  const [editing, setEditing] = createSignal<User>();
+  const [toggling, setToggling] = createSignal<User>();
+  const [done, setDone] = createSignal<string>();
 
   const submit = (e: SubmitEvent) => {
     e.preventDefault();
@@ -189,6 +196,9 @@ const Users: Component = () => {
           <option value="">{t("users.allRoles")}</option>
           <For each={ROLES}>{(r) => <option value={r}>{t(`role.${r}`)}</option>}</For>
         </select>
+        <Show when={done()}>
+          <Notice tone="success">{done()!}</Notice>
+        </Show>
         <Show when={!users.loading} fallback={<Loading />}>
           <ErrorAlert error={users.error} />
           <Show when={!users.error}>
@@ -201,6 +211,9 @@ const Users: Component = () => {
                     <th scope="col">{t("auth.email")}</th>
                     <th scope="col">{t("users.role")}</th>
                     <th scope="col">{t("users.specialty")}</th>
+                    <th scope="col">{t("users.status")}</th>
+                    <th scope="col">{t("users.load")}</th>
+                    <th scope="col">{t("common.actions")}</th>
                   </tr>
                 </thead>
                 <tbody>
@@ -211,6 +224,48 @@ const Users: Component = () => {
                         <td>{u.email}</td>
                         <td>{t(`role.${u.role}`)}</td>
                         <td>{u.doctor?.specialty ?? "—"}</td>
+                        <td>
+                          <Show
+                            when={u.disabledAt}
+                            fallback={<span class="badge badge-active">{t("users.activeBadge")}</span>}
+                          >
+                            <span class="badge badge-disabled">{t("users.disabledBadge")}</span>
+                          </Show>
+                        </td>
+                        <td>
+                          <Show when={u.role === "doctor"} fallback="—">
+                            <LoadCell doctorId={u.id} />
+                          </Show>
+                        </td>
+                        <td>
+                          <div class="actions row-actions">
+                            <button
+                              type="button"
+                              id={`edit-${u.id}`}
+                              class="secondary"
+                              onClick={() => {
+                                setDone(undefined);
+                                setEditing(u);
+                              }}
+                            >
+                              {/* Named after whom it edits ("Editar Ana Souza"), not "Editar" twelve times. */}
+                              {t("users.edit")}
+                              <span class="visually-hidden"> {u.name}</span>
+                            </button>
+                            <button
+                              type="button"
+                              id={`toggle-${u.id}`}
+                              class={u.disabledAt ? "secondary" : "danger"}
+                              onClick={() => {
+                                setDone(undefined);
+                                setToggling(u);
+                              }}
+                            >
+                              {t(u.disabledAt ? "users.enable" : "users.disable")}
+                              <span class="visually-hidden"> {u.name}</span>
+                            </button>
+                          </div>
+                        </td>
                       </tr>
                     )}
                   </For>
@@ -220,6 +275,26 @@ const Users: Component = () => {
           </Show>
         </Show>
       </section>
+      <EditUserDialog
+        user={editing()}
+        onClose={() => setEditing(undefined)}
+        onSaved={async (u) => {
+          setEditing(undefined);
+          setDone(t("users.saved", { name: u.name }));
+          await refetch();
+          setTimeout(() => document.getElementById(`edit-${u.id}`)?.focus(), 0);
+        }}
+      />
+      <DisableDialog
+        user={toggling()}
+        onClose={() => setToggling(undefined)}
+        onDone={async (u) => {
+          setToggling(undefined);
+          setDone(t(u.disabledAt ? "users.disabledDone" : "users.enabledDone", { name: u.name }));
+          await refetch();
+          setTimeout(() => document.getElementById(`toggle-${u.id}`)?.focus(), 0);
+        }}
+      />
     </>
   );
 };

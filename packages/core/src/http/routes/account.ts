@@ -14,7 +14,7 @@ import {
   updateProfile,
   verifyEmail,
 } from "../../auth/account-flows.js";
-import { emailSchema, languageSchema, passwordSchema, userSchema } from "../../users/user.schema.js";
+import { emailSchema, passwordSchema, updateMeInputSchema, userSchema } from "../../users/user.schema.js";
 import { assertSameOrigin, clearSessionCookie, currentSession, requireUser } from "../auth.js";
 import { notifyContextOf } from "../notify-context.js";
 import { errorResponses, jsonBody, jsonResponse, newRouter, security } from "../router.js";
@@ -120,9 +120,12 @@ const updateMeRoute = createRoute({
   method: "patch",
   path: "/api/auth/me",
   tags: ["auth"],
-  summary: "Update one's own preferences: the language of messages (pt-BR or en)",
+  summary: "Update one's own profile: name, phone and the language of messages and screens (pt-BR or en)",
+  description:
+    "Every field is optional; `phone: null` removes the phone (digits, spaces, +, ( ) and -, 8 to 20 " +
+    "characters). Role and email cannot be changed here: an unknown field is 400.",
   security,
-  request: { body: jsonBody(z.object({ language: languageSchema.optional() })) },
+  request: { body: jsonBody(updateMeInputSchema) },
   responses: { 200: jsonResponse(z.object({ user: userSchema }), "The user"), ...errorResponses(400, 401, 403) },
 });
 

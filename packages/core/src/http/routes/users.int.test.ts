@@ -219,7 +219,8 @@ describe("GET /api/users", () => {
     for (const u of all.body.users)
       expect(
         Object.keys(u)
-          .filter((k) => k !== "cpf")
+          // optional: a patient's CPF, a phone, and when a disabled account was disabled (issue 13)
+          .filter((k) => k !== "cpf" && k !== "phone" && k !== "disabledAt")
           .sort(),
       ).toEqual(
         u.role === "doctor"
@@ -237,11 +238,17 @@ describe("GET /api/users", () => {
     expect((await call("GET", "/api/users")).status).toBe(401);
   });
 
-  it("leaves out disabled accounts", async () => {
+  it("leaves out disabled accounts by default; status=all lists them with disabledAt (issue 13)", async () => {
     const gone = await clinic.person("patient");
     await clinic.db.updateTable("users").set({ disabled_at: new Date() }).where("id", "=", gone.user.id).execute();
     const res = await call("GET", "/api/users?role=patient", { as: admin });
     expect(res.body.users.map((u: { id: string }) => u.id)).not.toContain(gone.user.id);
+    const all = await allPages("/api/users?role=patient&status=all");
+    expect(all.body.users.find((u: { id: string }) => u.id === gone.user.id)).toMatchObject({
+      disabledAt: expect.any(String),
+    });
+    const active = await allPages("/api/users?role=patient&status=active");
+    expect(active.body.users.map((u: { id: string }) => u.id)).not.toContain(gone.user.id);
   });
 });
 
