@@ -155,6 +155,7 @@ describe("sst build, offline", () => {
       const dist = Object.values(t("Web").findResources("AWS::CloudFront::Distribution"))[0] as any;
       expect(dist.Properties.DistributionConfig.CacheBehaviors.map((b: any) => b.PathPattern).sort()).toEqual([
         "/api/*",
+        "/cal/*",
         "/fhir/*",
         "/healthz",
         "/readyz",

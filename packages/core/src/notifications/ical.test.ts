@@ -1,6 +1,7 @@
 import ICAL from "ical.js";
+import nodeIcal, { type VEvent } from "node-ical";
 import { describe, expect, it } from "vitest";
-import { buildInvite, escapeText, foldLine, icsDate } from "./ical.js";
+import { buildFeed, buildInvite, escapeText, foldLine, icsDate } from "./ical.js";
 
 const base = {
   uid: "3f2c@healthflow",
@@ -46,5 +47,44 @@ describe("iCalendar invites", () => {
         .split("\r\n ")
         .map((l) => l.length),
     ).toEqual([75, 74, 1]);
+  });
+});
+
+describe("iCalendar subscription feeds", () => {
+  it("publish many events with no e-mail address, cancelled ones transparent, read alike by ical.js and node-ical", () => {
+    const event = (uid: string, status: "CONFIRMED" | "CANCELLED") => ({
+      uid,
+      sequence: status === "CANCELLED" ? 2 : 0,
+      start: new Date("2031-11-02T12:30:00Z"),
+      end: new Date("2031-11-02T13:00:00Z"),
+      stamp: new Date("2031-11-01T09:00:00Z"),
+      summary: "Consulta com Zé 🩺",
+      description: "Teleconsulta.\nSala: https://app.example/room/abc",
+      url: "https://app.example/room/abc",
+      status,
+    });
+    const ics = buildFeed({
+      name: "HealthFlow — minha agenda",
+      refreshMinutes: 60,
+      events: [event("a@healthflow", "CONFIRMED"), event("b@healthflow", "CANCELLED")],
+    });
+    for (const line of ics.split("\r\n")) expect(Buffer.byteLength(line, "utf8")).toBeLessThanOrEqual(75);
+    expect(ics).not.toMatch(/ORGANIZER|ATTENDEE|mailto:/);
+    const cal = new ICAL.Component(ICAL.parse(ics));
+    expect(cal.getFirstPropertyValue("method")).toBe("PUBLISH");
+    expect(cal.getFirstPropertyValue("x-wr-calname")).toBe("HealthFlow — minha agenda");
+    const vevents = cal.getAllSubcomponents("vevent");
+    expect(vevents.map((v) => [v.getFirstPropertyValue("uid"), v.getFirstPropertyValue("transp")])).toEqual([
+      ["a@healthflow", "OPAQUE"],
+      ["b@healthflow", "TRANSPARENT"],
+    ]);
+    const parsed = nodeIcal.sync.parseICS(ics);
+    const b = parsed["b@healthflow"] as VEvent;
+    expect([b.status, Number(b.sequence), b.summary, new Date(b.start).toISOString()]).toEqual([
+      "CANCELLED",
+      2,
+      "Consulta com Zé 🩺",
+      "2031-11-02T12:30:00.000Z",
+    ]);
   });
 });
