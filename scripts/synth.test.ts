@@ -17,6 +17,7 @@ import { DataApiStandIn } from "@healthflow/test-kit/data-api-stand-in";
 import { Template } from "aws-cdk-lib/assertions";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ensureWebBuild } from "../packages/web/scripts/ensure-build.js";
 import { EXAMPLE_PROD_SETTINGS, STUB_ACCOUNT, type SynthMode, type SynthResult, synth } from "./synth.js";
 
 const execFileAsync = promisify(execFile);
@@ -92,9 +93,13 @@ function copyBundle(fn: any): string {
 const reuse = process.env.HEALTHFLOW_SYNTH_REUSE === "1";
 
 beforeAll(async () => {
+  // The site is the web app already built (postinstall): `sst build` would otherwise rebuild
+  // packages/web/dist under the feet of the suites serving it (npm start, the browser tests).
+  if (!reuse) ensureWebBuild(() => {});
+  const site = { HEALTHFLOW_WEB_DIST: join(ROOT, "packages", "web", "dist") };
   for (const build of Object.keys(BUILDS) as Build[]) {
     const { stage, mode, ...rest } = BUILDS[build];
-    const settings = "settings" in rest ? rest.settings : undefined;
+    const settings = { ...site, ...("settings" in rest ? rest.settings : {}) };
     results[build] = reuse
       ? { code: 0, unexpected: [], dir: DIST[mode] }
       : await synth(stage, { quiet: true, mode, settings });
