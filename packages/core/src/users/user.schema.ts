@@ -30,6 +30,22 @@ export const cpfSchema = z
     }
     return cpf;
   });
+/**
+ * A phone number as people type it ("+55 (11) 98765-4321"), stored normalised: an optional "+" and
+ * its 8 to 15 digits ("+5511987654321"). Search (issue #13) matches any run of its digits.
+ */
+export const phoneSchema = z
+  .string()
+  .trim()
+  .max(30)
+  .transform((value, ctx) => {
+    const normalised = value.replace(/[\s().-]/g, "");
+    if (!/^\+?[0-9]{8,15}$/.test(normalised)) {
+      ctx.addIssue({ code: "custom", message: "a phone number: 8 to 15 digits, optionally with + ( ) - and spaces" });
+      return z.NEVER;
+    }
+    return normalised;
+  });
 export const timeZoneSchema = z.string().max(64).refine(isValidTimeZone, "not an IANA time zone");
 
 /** The language of a person's messages and, by default, of their screens. */
@@ -139,6 +155,8 @@ export const userSchema = z.object({
   emailVerified: z.boolean(),
   /** Patients only, when the clinic records it: 11 digits. */
   cpf: z.string().optional(),
+  /** When recorded: "+" and digits, normalised (see `phoneSchema`). */
+  phone: z.string().nullable().optional(),
 });
 export type User = z.infer<typeof userSchema>;
 
@@ -176,6 +194,7 @@ export const createUserInputSchema = z
     doctor: doctorProfileInputSchema.optional(),
     language: languageSchema.optional(),
     cpf: cpfSchema.optional(),
+    phone: phoneSchema.optional(),
   })
   .refine((u) => (u.role === "doctor") === (u.doctor !== undefined), {
     message: "a doctor needs a `doctor` profile, and only a doctor may have one",

@@ -1,8 +1,9 @@
-import type { Selectable } from "kysely";
+import { type Selectable, sql } from "kysely";
 import type { Db, DoctorProfilesTable, UsersTable } from "../db/database.js";
+import { foldSearchText, matchesEveryWord } from "./search-text.js";
 import type { DoctorSummary, User } from "./user.schema.js";
 
-type UserRow = Selectable<UsersTable> & {
+type UserRow = Omit<Selectable<UsersTable>, "search_text"> & {
   [K in keyof Selectable<DoctorProfilesTable>]?: Selectable<DoctorProfilesTable>[K] | null;
 };
 
@@ -17,6 +18,7 @@ const userColumns = [
   "users.language",
   "users.email_verified_at",
   "users.cpf",
+  "users.phone",
   "doctor_profiles.specialty",
   "doctor_profiles.license_number",
   "doctor_profiles.crm",
@@ -40,6 +42,7 @@ export function toUser(row: UserRow): User {
     emailVerified: row.email_verified_at != null,
   };
   if (row.cpf) user.cpf = row.cpf;
+  if (row.phone) user.phone = row.phone;
   if (row.role === "doctor" && row.specialty != null) {
     user.doctor = {
       specialty: row.specialty,
@@ -63,13 +66,37 @@ export async function findUserByEmail(db: Db, email: string) {
     .executeTakeFirst();
 }
 
-export async function listUsers(
+/** Narrows a list (issue #13): folded query words, and a doctor's own patients. */
+export interface UserFilter {
+  /** Every word must match `users.search_text` (search-text.ts), from its trigram index. */
+  words?: string[];
+  /** Only people with a consultation (any status) with this doctor. */
+  consultedBy?: string;
+}
+
+export function listUsersQuery(
   db: Db,
   role?: User["role"],
   page?: { limit: number; after?: { name: string; id: string } },
+  filter: UserFilter = {},
 ) {
   let q = selectUsers(db).where("users.disabled_at", "is", null);
   if (role) q = q.where("users.role", "=", role);
+  if (filter.words && filter.words.length > 0) {
+    q = q.where(matchesEveryWord(sql<string>`users.search_text`, filter.words));
+  }
+  const doctorId = filter.consultedBy;
+  if (doctorId !== undefined) {
+    q = q.where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom("consultations")
+          .select(sql<number>`1`.as("one"))
+          .whereRef("consultations.patient_id", "=", "users.id")
+          .where("consultations.doctor_id", "=", doctorId),
+      ),
+    );
+  }
   const after = page?.after;
   if (after) {
     q = q.where((eb) =>
@@ -80,17 +107,39 @@ export async function listUsers(
     );
   }
   q = q.orderBy("users.name").orderBy("users.id");
-  return page ? q.limit(page.limit).execute() : q.execute();
+  return page ? q.limit(page.limit) : q;
 }
 
-export async function listDoctors(db: Db): Promise<DoctorSummary[]> {
-  const rows = await db
+export async function listUsers(
+  db: Db,
+  role?: User["role"],
+  page?: { limit: number; after?: { name: string; id: string } },
+  filter: UserFilter = {},
+) {
+  return listUsersQuery(db, role, page, filter).execute();
+}
+
+/**
+ * Doctors one can book with, by name. `words`: each must start a word of the name or the specialty
+ * (search-text.ts); `specialty`: equal to it once both are folded (case and accents aside).
+ */
+export async function listDoctors(
+  db: Db,
+  filter: { words?: string[]; specialty?: string } = {},
+): Promise<DoctorSummary[]> {
+  let q = db
     .selectFrom("users")
     .innerJoin("doctor_profiles", "doctor_profiles.user_id", "users.id")
     .select(["users.id", "users.name", "specialty", "crm", "crm_state", "timezone", "slot_minutes"])
-    .where("users.disabled_at", "is", null)
-    .orderBy("users.name")
-    .execute();
+    .where("users.disabled_at", "is", null);
+  if (filter.specialty !== undefined) {
+    q = q.where(sql<boolean>`hf_search_fold(doctor_profiles.specialty) = ${foldSearchText(filter.specialty.trim())}`);
+  }
+  if (filter.words && filter.words.length > 0) {
+    const text = sql<string>`(' ' || hf_search_fold(users.name) || ' ' || hf_search_fold(doctor_profiles.specialty))`;
+    q = q.where(matchesEveryWord(text, filter.words));
+  }
+  const rows = await q.orderBy("users.name").execute();
   return rows.map((r) => ({
     id: r.id,
     name: r.name,

@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { createAccount } from "../../auth/account-flows.js";
 import { LIST_DEFAULT_LIMIT, LIST_MAX_LIMIT } from "../../scheduling/scheduling.schema.js";
-import { listDoctors, listUsersPage, updateUser } from "../../users/user.js";
+import { listDoctors, listUsersFor, updateUser } from "../../users/user.js";
 import {
   createUserInputSchema,
   doctorListSchema,
@@ -13,6 +13,7 @@ import {
 import { requireUser } from "../auth.js";
 import { notifyContextOf } from "../notify-context.js";
 import { errorResponses, jsonBody, jsonResponse, newRouter, security } from "../router.js";
+import { searchQuerySchema } from "./search-query.js";
 
 const create = createRoute({
   method: "post",
@@ -50,11 +51,17 @@ const list = createRoute({
   path: "/api/users",
   operationId: "listUsers",
   tags: ["users"],
-  summary: "List accounts by name, optionally by role; keyset-paginated (admins only)",
+  summary: "List or search accounts by name, optionally by role; keyset-paginated (admins; doctors: their patients)",
+  description:
+    "`q` searches name, email and phone as one types: every word of it must start a word of the name or " +
+    "email (case and accents aside: `joao` finds João); digits match anywhere in the phone number. Admins " +
+    "search every account. Doctors must ask for `role=patient` and find only patients with a consultation " +
+    "with them (any status, cancelled included); other roles are 403.",
   security,
   request: {
     query: z.object({
       role: roleSchema.optional(),
+      q: searchQuerySchema.optional(),
       limit: z.coerce.number().int().min(1).max(LIST_MAX_LIMIT).default(LIST_DEFAULT_LIMIT),
       cursor: z.string().max(600).optional(),
     }),
@@ -70,11 +77,20 @@ const doctors = createRoute({
   path: "/api/doctors",
   operationId: "listDoctors",
   tags: ["users"],
-  summary: "Doctors one can book with",
+  summary: "Doctors one can book with; search by name or specialty",
+  description:
+    "`q`: every word must start a word of the doctor's name or specialty (case and accents aside). " +
+    "`specialty`: only that specialty (compared without case and accents). Without either: every doctor.",
   security,
+  request: {
+    query: z.object({
+      q: searchQuerySchema.optional(),
+      specialty: z.string().trim().min(1).max(120).optional(),
+    }),
+  },
   responses: {
     200: jsonResponse(doctorListSchema, "Doctors"),
-    ...errorResponses(401),
+    ...errorResponses(400, 401),
   },
 });
 
@@ -90,10 +106,10 @@ export const userRoutes = newRouter()
     return c.json({ user }, 200);
   })
   .openapi(list, async (c) => {
-    await requireUser(c, "admin");
-    return c.json(await listUsersPage(c.get("deps").db, c.req.valid("query")), 200);
+    const actor = await requireUser(c, "admin", "doctor");
+    return c.json(await listUsersFor(c.get("deps").db, actor, c.req.valid("query")), 200);
   })
   .openapi(doctors, async (c) => {
     await requireUser(c);
-    return c.json({ doctors: await listDoctors(c.get("deps").db) }, 200);
+    return c.json({ doctors: await listDoctors(c.get("deps").db, c.req.valid("query")) }, 200);
   });
