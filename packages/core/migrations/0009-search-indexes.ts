@@ -47,7 +47,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute(db);
   await sql`alter table users add column search_text text
     generated always as (hf_search_fold(' ' || name || ' ' || email || ' ' || coalesce(phone, ''))) stored`.execute(db);
-  await sql`create index users_search_trgm_idx on users using gin (search_text gin_trgm_ops)`.execute(db);
+  await sql`create index users_search_trgm_idx on users using gin (search_text gin_trgm_ops)
+    with (fastupdate = off)`.execute(db);
   await sql`create index doctor_profiles_specialty_fold_idx on doctor_profiles (hf_search_fold(specialty))`.execute(db);
 }
 

@@ -24,7 +24,11 @@ const PAIRS: Array<[string, string]> = [
 ];
 const DROPPED = new Set(["\u0300", "\u0301", "\u0302", "\u0303", "\u0308", "\u0327"]);
 const MAP = new Map<string, string>();
-for (const [from, to] of PAIRS) [...from].forEach((ch, i) => MAP.set(ch, to[i]!));
+for (const [from, to] of PAIRS) {
+  [...from].forEach((ch, i) => {
+    MAP.set(ch, to[i]!);
+  });
+}
 
 /** The TypeScript twin of SQL `hf_search_fold`. */
 export function foldSearchText(text: string): string {
@@ -43,9 +47,7 @@ export function searchWords(q: string): string[] {
   const trimmed = q.trim();
   const digits = trimmed.replace(/\D/g, "");
   if (PHONE_LIKE.test(trimmed) && digits.length >= 4 && /[\s().+-]/.test(trimmed)) return [digits];
-  return foldSearchText(trimmed)
-    .split(/\s+/)
-    .filter((w) => w.length > 0);
+  return [...new Set(foldSearchText(trimmed).split(/\s+/))].filter((w) => w.length > 0);
 }
 
 /** `%`, `_` and `\` stand for themselves in the pattern (escape character: backslash). */

@@ -10,7 +10,9 @@
  */
 import { randomUUID } from "node:crypto";
 import { createTestClinic, type TestClinic, type TestPerson } from "@healthflow/test-kit/test-clinic";
+import type { QueryResult, RootOperationNode, UnknownRow } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { firstAvailable } from "../../scheduling/first-available.js";
 import { foldSearchText } from "../../users/search-text.js";
 
 const NOW = new Date("2030-03-04T12:00:00Z");
@@ -436,6 +438,33 @@ describe("GET /api/slots/first-available", () => {
     ]);
     const none = await clinic.call("GET", "/api/slots/first-available?specialty=Ninguem%20aqui", { as: admin });
     expect(none.body).toEqual({ slots: [] });
+
+    // Cost: doctors free tomorrow are found in the first window (doctors, rules, one busy-time
+    // query); the doctor away seven weeks takes one query per growing window (6), not per day.
+    const counted = () => {
+      const counter = {
+        queries: 0,
+        transformQuery(args: { node: RootOperationNode }) {
+          return args.node;
+        },
+        // Once per query run (transformQuery also sees the parts of a UNION).
+        async transformResult(args: { result: QueryResult<UnknownRow> }) {
+          counter.queries++;
+          return args.result;
+        },
+      };
+      return counter;
+    };
+    const clock = { now: NOW, minNoticeMinutes: 60 };
+    const free = counted();
+    const slots = await firstAvailable(clinic.db.withPlugin(free), { specialty }, admin.user, clock);
+    expect(slots).toHaveLength(10);
+    expect(free.queries).toBe(3);
+    const away = counted();
+    expect(
+      await firstAvailable(clinic.db.withPlugin(away), { specialty: `Rara ${t}` }, admin.user, clock),
+    ).toHaveLength(1);
+    expect(away.queries).toBe(2 + 6);
   });
 
   it("refuses a missing or blank specialty with 400, and anonymous callers with 401", async () => {
