@@ -10,6 +10,7 @@ import type {
   consultationPageSchema,
   currentSessionSchema,
   doctorListSchema,
+  firstAvailableListSchema,
   listConsultationsQuerySchema,
   patchConsultationSchema,
   putAvailabilitySchema,
@@ -75,6 +76,10 @@ export interface Responses {
   timeOff: z.infer<typeof timeOffEnvelopeSchema>;
   timeOffList: z.infer<typeof timeOffListSchema>;
 }
+
+/** Search (issue #13): `GET /api/slots/first-available`. */
+export type FirstAvailableList = z.infer<typeof firstAvailableListSchema>;
+export type FirstAvailableSlot = FirstAvailableList["slots"][number];
 
 /** The `details` of a 403 `consent_required` from `GET /api/rooms/:token` (issue 15). */
 export interface ConsentRequired {

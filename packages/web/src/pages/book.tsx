@@ -7,6 +7,8 @@
 import { useNavigate, useSearchParams } from "@solidjs/router";
 import { type Component, createResource, createSignal, For, Show } from "solid-js";
 import { DoctorPicker } from "../components/book/doctor-picker";
+import { FirstAvailable } from "../components/book/first-available";
+import { PatientCombobox } from "../components/book/patient-combobox";
 import { SlotPicker } from "../components/book/slot-picker";
 import { ErrorAlert, Notice, PageTitle } from "../components/ui";
 import { ApiError, api } from "../lib/api";
@@ -23,6 +25,8 @@ const Book: Component = () => {
   const navigate = useNavigate();
   const zone = viewerZone();
   const isAdmin = () => user()?.role === "admin";
+  // Search (issue #13): doctors book their own patients too, found through the patient search.
+  const isStaff = () => isAdmin() || user()?.role === "doctor";
   const rescheduleId = () => params.reschedule;
 
   const [doctors] = createResource(() => api.listDoctors());
@@ -31,14 +35,12 @@ const Book: Component = () => {
     () => (user()?.role === "patient" ? true : undefined),
     () => api.bookingRules(),
   );
-  const [patients] = createResource(
-    () => (isAdmin() && !rescheduleId() ? true : undefined),
-    () => api.listUsers("patient"),
-  );
   const [original] = createResource(rescheduleId, (id) => api.getConsultation(id));
 
   const [specialty, setSpecialty] = createSignal("");
-  const [doctorId, setDoctorId] = createSignal(params.doctor ?? "");
+  const [doctorId, setDoctorId] = createSignal(
+    params.doctor ?? (user()?.role === "doctor" && !params.reschedule ? user()!.id : ""),
+  );
   const [patientId, setPatientId] = createSignal(params.patient ?? "");
   const [windowStart, setWindowStart] = createSignal(new Date());
   const [slot, setSlot] = createSignal<Slot>();
@@ -76,7 +78,7 @@ const Book: Component = () => {
           doctorId: doctorId(),
           startsAt: chosen.startsAt,
           reason: reason().trim() || undefined,
-          patientId: isAdmin() ? patientId() || undefined : undefined,
+          patientId: isStaff() ? patientId() || undefined : undefined,
         });
         setFlash(t("book.booked", { when: formatDateTime(chosen.startsAt, locale(), zone) }));
       }
@@ -113,12 +115,8 @@ const Book: Component = () => {
       <ErrorAlert error={doctors.error} />
 
       <form onSubmit={confirm} class="book-form">
-        <Show when={isAdmin() && !rescheduleId()}>
-          <label for="book-patient">{t("book.patient")}</label>
-          <select id="book-patient" value={patientId()} onChange={(e) => setPatientId(e.currentTarget.value)}>
-            <option value="">{t("book.choosePatient")}</option>
-            <For each={patients() ?? []}>{(p) => <option value={p.id}>{`${p.name} <${p.email}>`}</option>}</For>
-          </select>
+        <Show when={isStaff() && !rescheduleId()}>
+          <PatientCombobox id="book-patient" onChange={(p) => setPatientId(p?.id ?? "")} />
         </Show>
 
         <Show when={!rescheduleId()}>
@@ -129,6 +127,22 @@ const Book: Component = () => {
             onSpecialty={setSpecialty}
             onDoctor={pickDoctor}
           />
+        </Show>
+
+        <Show when={!rescheduleId() && user()?.role !== "doctor"}>
+          <Show when={specialty()}>
+            <FirstAvailable
+              specialty={specialty()}
+              zone={zone}
+              onPick={(s) => {
+                pickDoctor(s.doctorId);
+                setSlot({ startsAt: s.startsAt, endsAt: s.endsAt });
+                setError(undefined);
+                // The confirmation comes next: take the keyboard there.
+                queueMicrotask(() => document.getElementById("confirm-heading")?.focus());
+              }}
+            />
+          </Show>
         </Show>
 
         <Show when={doctorId()}>
@@ -179,7 +193,9 @@ const Book: Component = () => {
         <Show when={slot()}>
           {(s) => (
             <section class="confirm" aria-labelledby="confirm-heading">
-              <h2 id="confirm-heading">{t("book.confirmTitle")}</h2>
+              <h2 id="confirm-heading" tabindex="-1">
+                {t("book.confirmTitle")}
+              </h2>
               <p>
                 {t("book.summary", {
                   doctor: doctor()?.name ?? original()?.doctor.name ?? "",
@@ -195,10 +211,10 @@ const Book: Component = () => {
                   onInput={(e) => setReason(e.currentTarget.value)}
                 />
               </Show>
-              <button type="submit" disabled={busy() || (isAdmin() && !rescheduleId() && !patientId())}>
+              <button type="submit" disabled={busy() || (isStaff() && !rescheduleId() && !patientId())}>
                 {busy() ? t("common.working") : rescheduleId() ? t("book.confirmReschedule") : t("book.confirm")}
               </button>
-              <Show when={isAdmin() && !rescheduleId() && !patientId()}>
+              <Show when={isStaff() && !rescheduleId() && !patientId()}>
                 <p class="muted">{t("book.needPatient")}</p>
               </Show>
             </section>
