@@ -153,6 +153,18 @@ describe("GET /api/users?q= (admins)", () => {
     expect((await search(admin, `q=${u}`)).body.users).toEqual([]);
   });
 
+  it("finds a self-registered patient at once (the database fills the search text on insert)", async () => {
+    const t = tag();
+    const email = `self-${t.toLowerCase()}@x.example`;
+    const res = await clinic.call("POST", "/api/auth/register", {
+      body: { email, password: "long enough password", name: `Autocadastro Ávila ${t}` },
+      headers: { origin: "http://localhost" },
+    });
+    expect(res.status, JSON.stringify(res.body)).toBeLessThan(300);
+    const found = await search(admin, `role=patient&q=${encodeURIComponent(`avila ${t}`)}`);
+    expect(found.body.users.map((u: { email: string }) => u.email)).toEqual([email]);
+  });
+
   it("folds a query exactly as the database folds stored text", async () => {
     const samples = [
       "João Conceição",
@@ -465,6 +477,28 @@ describe("GET /api/slots/first-available", () => {
       await firstAvailable(clinic.db.withPlugin(away), { specialty: `Rara ${t}` }, admin.user, clock),
     ).toHaveLength(1);
     expect(away.queries).toBe(2 + 6);
+  });
+
+  it("offers a patient nothing past the booking horizon; staff see it", async () => {
+    const limited = await createTestClinic({
+      database: clinic.database,
+      now: NOW,
+      config: { booking: { horizonDays: 2, maxActive: 10, maxActivePerDoctor: 10 } },
+    });
+    const t = tag();
+    const specialty = `Horizonte ${t}`;
+    const thursdays = await limited.person("doctor", { doctor: { specialty } });
+    const res0 = await limited.call("PUT", `/api/doctors/${thursdays.user.id}/availability`, {
+      as: thursdays,
+      body: { rules: [{ weekday: 4, start: "15:00", end: "16:00" }] },
+    });
+    expect(res0.status).toBe(200);
+    const patient = await limited.person("patient");
+    const path = `/api/slots/first-available?specialty=${encodeURIComponent(specialty)}`;
+    expect((await limited.call("GET", path, { as: patient })).body).toEqual({ slots: [] });
+    const staff = await limited.call("GET", path, { as: thursdays });
+    expect(staff.body.slots.map((s: { startsAt: string }) => s.startsAt)).toEqual(["2030-03-07T18:00:00.000Z"]);
+    await limited.close();
   });
 
   it("refuses a missing or blank specialty with 400, and anonymous callers with 401", async () => {
