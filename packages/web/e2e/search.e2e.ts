@@ -147,7 +147,8 @@ describe.skipIf(skip)("search", () => {
     await admin.call("POST", "/api/consultations", { doctorId: doctor.id, patientId: own.id, startsAt: slot.startsAt });
     const { page, context } = await newPage(browser);
     await signIn(page, doctor.email, doctor.password);
-    await page.goto("/book");
+    await page.getByRole("navigation").getByRole("link", { name: pt["nav.bookFor"] }).click();
+    await page.waitForURL("**/book");
     const box = await combobox(page);
     // Both are named "Paciente <hex>": the search for the shared word lists only the doctor's own.
     await box.pressSequentially(own.name.split(" ")[1]!, { delay: 20 });
@@ -157,6 +158,20 @@ describe.skipIf(skip)("search", () => {
     await page.getByText(pt["search.noPatients"]).waitFor();
     expect(await page.locator("#book-patient-list").getByRole("option").count()).toBe(0);
     expect(await axeViolations(page)).toEqual([]);
+    // And books the patient found, in their own agenda (no doctor to choose).
+    expect(await page.locator("#book-doctor").count()).toBe(0);
+    await box.fill("");
+    await box.pressSequentially(own.name.split(" ")[1]!, { delay: 20 });
+    await page.getByRole("option", { name: new RegExp(own.name) }).click();
+    await page.locator(".day-picker button").first().click();
+    await page.locator(".slot-picker button.slot").first().click();
+    await page.getByRole("button", { name: pt["book.confirm"] }).click();
+    await page.waitForURL("**/agenda");
+    const { consultations } = await admin.call<{ consultations: { doctorId: string }[] }>(
+      "GET",
+      `/api/consultations?patientId=${own.id}`,
+    );
+    expect(consultations.map((c) => c.doctorId)).toEqual([doctor.id, doctor.id]);
     await context.close();
   });
 

@@ -119,7 +119,7 @@ const Book: Component = () => {
           <PatientCombobox id="book-patient" onChange={(p) => setPatientId(p?.id ?? "")} />
         </Show>
 
-        <Show when={!rescheduleId()}>
+        <Show when={!rescheduleId() && user()?.role !== "doctor"}>
           <DoctorPicker
             doctors={doctors() ?? []}
             specialty={specialty()}
