@@ -26,11 +26,11 @@ export const FirstAvailable: Component<{
       <ErrorAlert error={slots.error} />
       <Show when={!slots.loading} fallback={<p role="status">{t("common.loading")}</p>}>
         <Show when={(slots() ?? []).length > 0} fallback={<p role="status">{t("search.firstNone")}</p>}>
-          <ul>
+          <ul class="first-available-list">
             <For each={slots()}>
               {(s) => (
                 <li>
-                  <button type="button" class="slot" onClick={() => props.onPick(s)}>
+                  <button type="button" class="slot first-available-slot" onClick={() => props.onPick(s)}>
                     {t("search.firstBook", {
                       doctor: s.doctorName,
                       when: formatDateTime(s.startsAt, locale(), props.zone),
