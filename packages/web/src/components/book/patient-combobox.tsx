@@ -5,7 +5,7 @@
  * answers to older keystrokes are dropped. Arrow keys move through the options, Enter chooses,
  * Escape closes (a second Escape clears); the last option loads the next page.
  */
-import { type Component, createSignal, For, onCleanup, Show } from "solid-js";
+import { type Component, createEffect, createSignal, For, onCleanup, Show } from "solid-js";
 import { api } from "../../lib/api";
 import type { User } from "../../lib/contract";
 import { t } from "../../lib/i18n";
@@ -33,6 +33,11 @@ export const PatientCombobox: Component<{
   const optionId = (i: number) => `${props.id}-opt-${i}`;
   const loadMoreIndex = () => (cursor() ? options().length : -1);
   const count = () => options().length + (cursor() ? 1 : 0);
+  // The list scrolls: keep the option the arrow keys reached in view.
+  createEffect(() => {
+    const i = active();
+    if (open() && i >= 0) document.getElementById(optionId(i))?.scrollIntoView({ block: "nearest" });
+  });
 
   const fetchPage = async (q: string, after?: string) => {
     const mine = ++generation;
