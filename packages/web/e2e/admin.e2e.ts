@@ -203,7 +203,9 @@ describe.skipIf(skip)("admin flows", () => {
     const reason = `Agendado pela recepção ${uniq()}`;
     await page.getByRole("navigation").getByRole("link", { name: pt["nav.bookFor"] }).click();
     await page.waitForURL("**/book");
-    await page.getByLabel(pt["book.patient"], { exact: true }).selectOption(patient.id);
+    // Search (issue #13): the patient is found by typing, not picked from a list of everyone.
+    await page.getByRole("combobox", { name: pt["search.patientLabel"] }).pressSequentially(patient.name);
+    await page.getByRole("option", { name: new RegExp(patient.email) }).click();
     await page.getByLabel(pt["book.specialty"]).selectOption(doctor.specialty);
     await page.getByLabel(pt["book.doctor"], { exact: true }).selectOption(doctorId);
     await page.locator(".day-picker button").first().click();

@@ -177,6 +177,8 @@ function navLinks(role: Role): { href: string; label: Parameters<typeof t>[0] }[
       { href: "/users", label: "nav.users" },
       { href: "/messages", label: "nav.messages" },
     );
+  // Search (issue #13): doctors book their own patients, found through the patient search.
+  if (role === "doctor") links.push({ href: "/book", label: "nav.bookFor" });
   links.push({ href: "/account", label: "nav.account" });
   return links;
 }

@@ -1,5 +1,6 @@
 import { PGlite } from "@electric-sql/pglite";
 import { btree_gist } from "@electric-sql/pglite/contrib/btree_gist";
+import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
 import { Kysely, sql } from "kysely";
 import { PGliteDialect } from "kysely-pglite-dialect";
 import type { DB } from "./database.js";
@@ -15,7 +16,8 @@ export async function openPglite(config: Extract<DbConfig, { kind: "pglite" }>):
     ownerOnlyUmask();
     makeOwnerOnly(config.dataDir);
   }
-  const options = { extensions: { btree_gist } };
+  // pg_trgm: the search index (migration 0009).
+  const options = { extensions: { btree_gist, pg_trgm } };
   // PGlite.create(undefined, options) drops the options, so in-memory databases would lack btree_gist.
   const pglite = await (config.dataDir ? PGlite.create(config.dataDir, options) : PGlite.create(options));
   // Files PGlite wrote before (an older install, or another umask) are tightened too.

@@ -20,6 +20,7 @@ import { auditRoutes } from "./routes/audit.js";
 import { authRoutes } from "./routes/auth.js";
 import { calendarFeedRoutes } from "./routes/calendar-feeds.js";
 import { consultationRoutes } from "./routes/consultations.js";
+import { firstAvailableRoutes } from "./routes/first-available.js";
 import { healthRoutes } from "./routes/health.js";
 import { messageRoutes } from "./routes/messages.js";
 import { privacyRoutes } from "./routes/privacy.js";
@@ -100,6 +101,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}) {
     app.route("/", accountRoutes);
     app.route("/", userRoutes);
     app.route("/", scheduleRoutes);
+    app.route("/", firstAvailableRoutes);
     app.route("/", consultationRoutes);
     app.route("/", auditRoutes);
     app.route("/", privacyRoutes);

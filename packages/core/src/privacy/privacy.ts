@@ -158,6 +158,7 @@ export async function anonymisePatient(db: Db, userId: string, actor: Actor, now
         email: `anonymised-${randomBytes(8).toString("hex")}@invalid`,
         password_hash: UNUSABLE_PASSWORD_HASH,
         cpf: null,
+        phone: null,
         disabled_at: row.disabled_at ?? now,
       })
       .where("id", "=", userId)

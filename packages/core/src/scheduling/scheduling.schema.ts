@@ -120,6 +120,20 @@ export const consultationPageSchema = z.object({
   nextCursor: z.string().nullable(),
 });
 export const slotListSchema = z.object({ slots: z.array(slotSchema) });
+
+/** Search (issue #13): `GET /api/slots/first-available`, one slot per doctor of a specialty. */
+export const firstAvailableQuerySchema = z.object({
+  specialty: z.string().trim().min(1).max(120),
+  from: instantSchema.optional(),
+});
+export const firstAvailableSlotSchema = z.object({
+  doctorId: z.string(),
+  doctorName: z.string(),
+  startsAt: z.string(),
+  endsAt: z.string(),
+});
+export type FirstAvailableSlot = z.infer<typeof firstAvailableSlotSchema>;
+export const firstAvailableListSchema = z.object({ slots: z.array(firstAvailableSlotSchema) });
 export const timeOffListSchema = z.object({ timeOff: z.array(timeOffSchema) });
 export const timeOffEnvelopeSchema = z.object({ timeOff: timeOffSchema });
 

@@ -49,11 +49,12 @@ const DEMO_DOCTORS: Omit<CreateUserInput, "password">[] = [
   },
 ];
 
+/** Phones (normalised, see users.phone) so the search finds them by number too (issue #13). */
 const DEMO_PATIENTS: Omit<CreateUserInput, "password">[] = [
-  { email: "joao.pereira@demo.healthflow.local", name: "João Pereira", role: "patient" },
-  { email: "maria.oliveira@demo.healthflow.local", name: "Maria Oliveira", role: "patient" },
-  { email: "pedro.santos@demo.healthflow.local", name: "Pedro Santos", role: "patient" },
-  { email: "lucia.ferreira@demo.healthflow.local", name: "Lúcia Ferreira", role: "patient" },
+  { email: "joao.pereira@demo.healthflow.local", name: "João Pereira", role: "patient", phone: "+5511987650001" },
+  { email: "maria.oliveira@demo.healthflow.local", name: "Maria Oliveira", role: "patient", phone: "+5521987650002" },
+  { email: "pedro.santos@demo.healthflow.local", name: "Pedro Santos", role: "patient", phone: "+5592987650003" },
+  { email: "lucia.ferreira@demo.healthflow.local", name: "Lúcia Ferreira", role: "patient", phone: "+5511987650004" },
 ];
 
 export interface DemoClinic {

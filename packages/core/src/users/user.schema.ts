@@ -16,12 +16,6 @@ export const emailSchema = z
   .max(254)
   .email()
   .transform((e) => e.toLowerCase());
-/** A phone number as people write it: digits, spaces, `+`, parentheses and dashes; 8 to 20 characters. */
-export const phoneSchema = z
-  .string()
-  .trim()
-  .regex(/^[0-9 +()-]{8,20}$/, "a phone number: digits, spaces, +, ( ) and -, 8 to 20 characters")
-  .refine((v) => v.replace(/[^0-9]/g, "").length >= 6, "a phone number needs at least 6 digits");
 export const passwordSchema = z.string().min(8, "at least 8 characters").max(200);
 export const nameSchema = z.string().trim().min(1).max(200);
 /** A CPF with valid check digits, with or without punctuation; normalised to its 11 digits. */
@@ -35,6 +29,22 @@ export const cpfSchema = z
       return z.NEVER;
     }
     return cpf;
+  });
+/**
+ * A phone number as people type it ("+55 (11) 98765-4321"), stored normalised: an optional "+" and
+ * its 8 to 15 digits ("+5511987654321"). Search (issue #13) matches any run of its digits.
+ */
+export const phoneSchema = z
+  .string()
+  .trim()
+  .max(30)
+  .transform((value, ctx) => {
+    const normalised = value.replace(/[\s().-]/g, "");
+    if (!/^\+?[0-9]{8,15}$/.test(normalised)) {
+      ctx.addIssue({ code: "custom", message: "a phone number: 8 to 15 digits, optionally with + ( ) - and spaces" });
+      return z.NEVER;
+    }
+    return normalised;
   });
 export const timeZoneSchema = z.string().max(64).refine(isValidTimeZone, "not an IANA time zone");
 
@@ -152,7 +162,7 @@ export const userSchema = z.object({
   emailVerified: z.boolean(),
   /** Patients only, when the clinic records it: 11 digits. */
   cpf: z.string().optional(),
-  /** When recorded: the person's phone as they wrote it (issue 13). */
+  /** When recorded: "+" and digits, normalised (see `phoneSchema`). */
   phone: z.string().optional(),
   /** Only on a disabled account: when it was disabled (ISO 8601). Absent on an active one (issue 13). */
   disabledAt: z.string().optional(),
@@ -193,6 +203,7 @@ export const createUserInputSchema = z
     doctor: doctorProfileInputSchema.optional(),
     language: languageSchema.optional(),
     cpf: cpfSchema.optional(),
+    phone: phoneSchema.optional(),
   })
   .refine((u) => (u.role === "doctor") === (u.doctor !== undefined), {
     message: "a doctor needs a `doctor` profile, and only a doctor may have one",

@@ -1,8 +1,9 @@
-import type { Selectable } from "kysely";
+import { type Selectable, sql } from "kysely";
 import type { Db, DoctorProfilesTable, UsersTable } from "../db/database.js";
+import { foldSearchText, matchesEveryWord } from "./search-text.js";
 import type { DoctorSummary, User, UserStatusFilter } from "./user.schema.js";
 
-type UserRow = Selectable<UsersTable> & {
+type UserRow = Omit<Selectable<UsersTable>, "search_text"> & {
   [K in keyof Selectable<DoctorProfilesTable>]?: Selectable<DoctorProfilesTable>[K] | null;
 };
 
@@ -66,16 +67,41 @@ export async function findUserByEmail(db: Db, email: string) {
     .executeTakeFirst();
 }
 
-export async function listUsers(
+/** Narrows a list (issue #13): folded query words, and a doctor's own patients. */
+export interface UserFilter {
+  /** Every word must match `users.search_text` (search-text.ts), from its trigram index. */
+  words?: string[];
+  /** Only people with a consultation (any status) with this doctor. */
+  consultedBy?: string;
+  /** User management (issue 13): `active` (the default: pickers), `disabled`, or `all` (the admin's table). */
+  status?: UserStatusFilter;
+}
+
+export function listUsersQuery(
   db: Db,
   role?: User["role"],
   page?: { limit: number; after?: { name: string; id: string } },
-  /** User management (issue 13): the admin's table lists disabled accounts too. */
-  status: UserStatusFilter = "active",
+  filter: UserFilter = {},
 ) {
+  const status = filter.status ?? "active";
   let q = selectUsers(db);
   if (status !== "all") q = q.where("users.disabled_at", status === "active" ? "is" : "is not", null);
   if (role) q = q.where("users.role", "=", role);
+  if (filter.words && filter.words.length > 0) {
+    q = q.where(matchesEveryWord(sql<string>`users.search_text`, filter.words));
+  }
+  const doctorId = filter.consultedBy;
+  if (doctorId !== undefined) {
+    q = q.where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom("consultations")
+          .select(sql<number>`1`.as("one"))
+          .whereRef("consultations.patient_id", "=", "users.id")
+          .where("consultations.doctor_id", "=", doctorId),
+      ),
+    );
+  }
   const after = page?.after;
   if (after) {
     q = q.where((eb) =>
@@ -86,17 +112,39 @@ export async function listUsers(
     );
   }
   q = q.orderBy("users.name").orderBy("users.id");
-  return page ? q.limit(page.limit).execute() : q.execute();
+  return page ? q.limit(page.limit) : q;
 }
 
-export async function listDoctors(db: Db): Promise<DoctorSummary[]> {
-  const rows = await db
+export async function listUsers(
+  db: Db,
+  role?: User["role"],
+  page?: { limit: number; after?: { name: string; id: string } },
+  filter: UserFilter = {},
+) {
+  return listUsersQuery(db, role, page, filter).execute();
+}
+
+/**
+ * Doctors one can book with, by name. `words`: each must start a word of the name or the specialty
+ * (search-text.ts); `specialty`: equal to it once both are folded (case and accents aside).
+ */
+export async function listDoctors(
+  db: Db,
+  filter: { words?: string[]; specialty?: string } = {},
+): Promise<DoctorSummary[]> {
+  let q = db
     .selectFrom("users")
     .innerJoin("doctor_profiles", "doctor_profiles.user_id", "users.id")
     .select(["users.id", "users.name", "specialty", "crm", "crm_state", "timezone", "slot_minutes"])
-    .where("users.disabled_at", "is", null)
-    .orderBy("users.name")
-    .execute();
+    .where("users.disabled_at", "is", null);
+  if (filter.specialty !== undefined) {
+    q = q.where(sql<boolean>`hf_search_fold(doctor_profiles.specialty) = ${foldSearchText(filter.specialty.trim())}`);
+  }
+  if (filter.words && filter.words.length > 0) {
+    const text = sql<string>`(' ' || hf_search_fold(users.name) || ' ' || hf_search_fold(doctor_profiles.specialty))`;
+    q = q.where(matchesEveryWord(text, filter.words));
+  }
+  const rows = await q.orderBy("users.name").execute();
   return rows.map((r) => ({
     id: r.id,
     name: r.name,

@@ -7,11 +7,12 @@ import { recordAudit } from "../audit/audit.js";
 import type { DB, Db } from "../db/database.js";
 import { decodeCursor, keyPart, toPage } from "../db/keyset.js";
 import { isUniqueViolation, violatedConstraint } from "../db/pg-errors.js";
-import { Conflict, Invalid, NotFound, Unauthenticated } from "../errors.js";
+import { Conflict, Forbidden, Invalid, NotFound, Unauthenticated } from "../errors.js";
 import { formatLicense, parseLicense } from "../telemedicine/crm.js";
 import { dummyHash, hashPassword, needsRehash, verifyPassword } from "./password.js";
+import { searchWords } from "./search-text.js";
 import type { CreateUserInput, RegisterInput, Role, UpdateUserInput, User, UserStatusFilter } from "./user.schema.js";
-import { findUserByEmail, findUserById, listUsers, toUser } from "./user.sql.js";
+import { findUserByEmail, findUserById, listUsers, listDoctors as selectDoctors, toUser } from "./user.sql.js";
 
 export interface Actor {
   id: string;
@@ -50,6 +51,7 @@ export async function createUser(
           language: input.language ?? "pt-BR",
           email_verified_at: verifiedAt,
           cpf: input.role === "patient" ? (input.cpf ?? null) : null,
+          phone: input.phone ?? null,
         })
         .returning("id")
         .executeTakeFirstOrThrow();
@@ -218,17 +220,57 @@ export async function authenticate(db: Db, email: string, password: string): Pro
 /** One page of accounts ordered by (name, id), keyset-paginated like consultations. */
 export async function listUsersPage(
   db: Db,
-  query: { role?: Role; limit: number; cursor?: string; status?: UserStatusFilter },
+  query: {
+    role?: Role;
+    limit: number;
+    cursor?: string;
+    q?: string;
+    consultedBy?: string;
+    status?: UserStatusFilter;
+  },
 ): Promise<{ users: User[]; nextCursor: string | null }> {
   const after = query.cursor ? decodeCursor<[string, string]>(query.cursor, [keyPart.text, keyPart.uuid]) : undefined;
+  const words = query.q !== undefined ? searchWords(query.q) : [];
   const rows = await listUsers(
     db,
     query.role,
     { limit: query.limit + 1, after: after && { name: after[0], id: after[1] } },
-    query.status,
+    { words, consultedBy: query.consultedBy, status: query.status },
   );
   const page = toPage(rows, query.limit, toUser, (u) => [u.name, u.id]);
   return { users: page.items, nextCursor: page.nextCursor };
 }
 
-export { countUsers, listDoctors } from "./user.sql.js";
+/**
+ * `GET /api/users` for its caller (issue #13). Admins list and search every account. A doctor may
+ * only search patients (`role=patient`), and only those with a consultation with them, in any
+ * status: a cancelled booking still shows that patient in the doctor's own agenda, so finding them
+ * again (to rebook) reveals nothing new. Anyone else is refused.
+ */
+export function listUsersFor(
+  db: Db,
+  actor: Actor,
+  query: { role?: Role; limit: number; cursor?: string; q?: string; status?: UserStatusFilter },
+): Promise<{ users: User[]; nextCursor: string | null }> {
+  if (actor.role === "admin") return listUsersPage(db, query);
+  if (actor.role === "doctor" && query.role === "patient") {
+    // A doctor looks for someone to see: active accounts only, whatever `status` asks.
+    return listUsersPage(db, { ...query, status: "active", consultedBy: actor.id });
+  }
+  throw new Forbidden(
+    "forbidden",
+    actor.role === "doctor"
+      ? "Doctors may only search their own patients (role=patient)."
+      : "Only administrators and doctors may list accounts.",
+  );
+}
+
+/** `GET /api/doctors`: every bookable doctor, or those matching `q` (name, specialty) and `specialty`. */
+export function listDoctors(db: Db, query: { q?: string; specialty?: string } = {}) {
+  return selectDoctors(db, {
+    words: query.q !== undefined ? searchWords(query.q) : undefined,
+    specialty: query.specialty,
+  });
+}
+
+export { countUsers } from "./user.sql.js";

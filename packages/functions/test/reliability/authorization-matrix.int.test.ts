@@ -285,7 +285,22 @@ const CASES: Record<string, RouteCase> = {
       body: { email: uniqueEmail("matrix-user"), name: "Made By Matrix", role: "patient", password: TEST_PASSWORD },
     }),
   },
-  "GET /api/users": { cells: adminOnly(200), build: () => ({ method: "GET", path: "/api/users" }) },
+  // Search (issue #13): doctors list and search their own patients (role=patient; "own"), any other
+  // listing is 403 ("other"); the leak scan checks a doctor never sees the other doctor's patient.
+  "GET /api/users": {
+    cells: {
+      anonymous: 401,
+      patientA: 403,
+      patientB: 403,
+      doctorX: { own: 200, other: 403 },
+      doctorY: { own: 200, other: 403 },
+      admin: 200,
+    },
+    build: (_w, actor, v) => ({
+      method: "GET",
+      path: actor.startsWith("doctor") && v === "other" ? "/api/users?q=a" : "/api/users?role=patient",
+    }),
+  },
   "GET /api/booking-rules": { cells: signedIn(200), build: () => ({ method: "GET", path: "/api/booking-rules" }) },
   "GET /api/doctors": { cells: signedIn(200), build: () => ({ method: "GET", path: "/api/doctors" }) },
   "GET /api/doctors/:id/availability": {
@@ -327,6 +342,14 @@ const CASES: Record<string, RouteCase> = {
       if (made.status !== 201) throw new Error(`time off: ${made.status}`);
       return { method: "DELETE", path: `/api/doctors/${doctor.user.id}/time-off/${made.body.timeOff.id}` };
     },
+  },
+  // Search (issue #13): the first free slot per doctor of a specialty, for anyone signed in.
+  "GET /api/slots/first-available": {
+    cells: signedIn(200),
+    build: (w) => ({
+      method: "GET",
+      path: `/api/slots/first-available?specialty=${encodeURIComponent(w.people.doctorX.user.doctor?.specialty ?? "x")}`,
+    }),
   },
   "GET /api/doctors/:id/slots": {
     cells: signedIn(200),

@@ -19,6 +19,7 @@ import type {
   CreateCalendarFeedInput,
   CreateUserRequest,
   DoctorLoad,
+  FirstAvailableList,
   Language,
   LoginInput,
   MessageDetail,
@@ -175,6 +176,21 @@ export const api = {
   createUser: (input: CreateUserRequest) => request<Responses["user"]>("POST", "/api/users", { body: input }),
   bookingRules: () => request<BookingRules>("GET", "/api/booking-rules"),
   listDoctors: () => request<Responses["doctors"]>("GET", "/api/doctors").then((r) => r.doctors),
+
+  // Search (issue #13).
+  /** One page of patients matching `q` (admins: all; doctors: their own patients). */
+  searchPatients: (q: string, cursor?: string, limit = 20) =>
+    request<Responses["userPage"]>("GET", "/api/users", {
+      query: { role: "patient", q, cursor, limit: String(limit) },
+    }),
+  /** Doctors by name or specialty words, and/or exactly one specialty. */
+  searchDoctors: (query: { q?: string; specialty?: string }) =>
+    request<Responses["doctors"]>("GET", "/api/doctors", { query }).then((r) => r.doctors),
+  /** The first free slot of each doctor of a specialty, earliest first (at most 10). */
+  firstAvailable: (specialty: string, from?: string) =>
+    request<FirstAvailableList>("GET", "/api/slots/first-available", { query: { specialty, from } }).then(
+      (r) => r.slots,
+    ),
 
   getAvailability: (doctorId: string) => request<Availability>("GET", `/api/doctors/${enc(doctorId)}/availability`),
   putAvailability: (doctorId: string, input: PutAvailabilityInput) =>

@@ -11,6 +11,7 @@ import type {
   currentSessionSchema,
   doctorListSchema,
   doctorLoadSchema,
+  firstAvailableListSchema,
   listConsultationsQuerySchema,
   patchConsultationSchema,
   putAvailabilitySchema,
@@ -88,6 +89,9 @@ export type UpdateUserRequest = z.input<typeof updateUserInputSchema>;
 export type UpdateMeRequest = z.input<typeof updateMeInputSchema>;
 export type DoctorLoad = z.infer<typeof doctorLoadSchema>;
 export type UserStatusFilter = z.infer<typeof userStatusFilterSchema>;
+/** Search (issue #13): `GET /api/slots/first-available`. */
+export type FirstAvailableList = z.infer<typeof firstAvailableListSchema>;
+export type FirstAvailableSlot = FirstAvailableList["slots"][number];
 
 /** The `details` of a 403 `consent_required` from `GET /api/rooms/:token` (issue 15). */
 export interface ConsentRequired {

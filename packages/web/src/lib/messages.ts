@@ -442,6 +442,27 @@ export const ptBR = {
   "account.profile": "Meus dados",
   "account.phone": "Telefone (opcional)",
   "account.profileSaved": "Dados salvos.",
+
+  // Search (issue #13): patient combobox, doctor search, first available.
+  "search.patientLabel": "Paciente (nome, e-mail ou telefone)",
+  "search.patientPlaceholder": "Digite para buscar",
+  "search.patientHint": "Digite ao menos 2 letras; use as setas para escolher e Enter para confirmar.",
+  "search.searching": "Buscando…",
+  "search.noPatients": "Nenhum paciente encontrado.",
+  "search.results": "{count} resultado(s). Use as setas para escolher.",
+  "search.loadMore": "Carregar mais resultados",
+  "search.chosenPatient": "Paciente escolhido: {name}",
+  "search.clear": "Limpar busca",
+  "search.doctorLabel": "Procurar profissional (nome ou área)",
+  "search.doctorPlaceholder": "Ex.: Ana, cardiologia",
+  "search.doctorsFound": "{count} médico(s) encontrado(s).",
+  "search.noDoctors": "Nenhum médico encontrado.",
+  "search.firstTitle": "Primeiro horário disponível",
+  "search.firstIntro": "Os primeiros horários livres de cada médico(a) de {specialty}.",
+  "search.firstShow": "Ver primeiros horários de {specialty}",
+  "search.firstNone": "Nenhum horário livre nos próximos 62 dias para esta especialidade.",
+  "search.firstBook": "Agendar com {doctor}, {when}",
+  "search.firstChosen": "Horário escolhido. Confirme abaixo.",
 };
 
 export type MessageKey = keyof typeof ptBR;
@@ -884,4 +905,25 @@ export const en: Record<MessageKey, string> = {
   "account.profile": "My details",
   "account.phone": "Phone (optional)",
   "account.profileSaved": "Details saved.",
+
+  // Search (issue #13): patient combobox, doctor search, first available.
+  "search.patientLabel": "Patient (name, email or phone)",
+  "search.patientPlaceholder": "Type to search",
+  "search.patientHint": "Type at least 2 letters; use the arrow keys to choose and Enter to confirm.",
+  "search.searching": "Searching…",
+  "search.noPatients": "No patient found.",
+  "search.results": "{count} result(s). Use the arrow keys to choose.",
+  "search.loadMore": "Load more results",
+  "search.chosenPatient": "Chosen patient: {name}",
+  "search.clear": "Clear search",
+  "search.doctorLabel": "Find a physician (name or field)",
+  "search.doctorPlaceholder": "E.g. Ana, cardiology",
+  "search.doctorsFound": "{count} doctor(s) found.",
+  "search.noDoctors": "No doctor found.",
+  "search.firstTitle": "First available",
+  "search.firstIntro": "The first free times of each {specialty} doctor.",
+  "search.firstShow": "Show first available times for {specialty}",
+  "search.firstNone": "No free time in the next 62 days for this specialty.",
+  "search.firstBook": "Book with {doctor}, {when}",
+  "search.firstChosen": "Time chosen. Confirm below.",
 };

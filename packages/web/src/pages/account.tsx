@@ -34,6 +34,9 @@ const Account: Component = () => {
         const updated = await api.updateProfile(data);
         setUser(updated);
         setLocale(updated.language);
+        // Show what was stored: the phone comes back normalised ("+5511987654321").
+        setName(updated.name);
+        setPhone(updated.phone ?? "");
         const onlyLanguage = before && before.name === updated.name && (before.phone ?? "") === (updated.phone ?? "");
         setSaved(t(onlyLanguage ? "account.languageSaved" : "account.profileSaved"));
       },

@@ -7,6 +7,8 @@
 import { useNavigate, useSearchParams } from "@solidjs/router";
 import { type Component, createEffect, createResource, createSignal, For, Show } from "solid-js";
 import { DoctorPicker } from "../components/book/doctor-picker";
+import { FirstAvailable } from "../components/book/first-available";
+import { PatientCombobox } from "../components/book/patient-combobox";
 import { SlotPicker } from "../components/book/slot-picker";
 import { ErrorAlert, Notice, PageTitle } from "../components/ui";
 import { ApiError, api } from "../lib/api";
@@ -30,6 +32,8 @@ const Book: Component = () => {
   const navigate = useNavigate();
   const zone = viewerZone();
   const isAdmin = () => user()?.role === "admin";
+  // Search (issue #13): doctors book their own patients too, found through the patient search.
+  const isStaff = () => isAdmin() || user()?.role === "doctor";
   const rescheduleId = () => params.reschedule;
 
   const [doctors] = createResource(() => api.listDoctors());
@@ -38,18 +42,12 @@ const Book: Component = () => {
     () => (user()?.role === "patient" ? true : undefined),
     () => api.bookingRules(),
   );
-  // Admins and doctors book for a patient (a doctor, from the agenda grid, for one of their own
-  // patients: anyone they have seen or are booked with).
-  const forPatient = () => (isAdmin() || user()?.role === "doctor") && !rescheduleId();
-  const [patients] = createResource(
-    () => (forPatient() ? (user()?.role ?? "") : undefined),
-    (role): Promise<{ id: string; name: string; email?: string }[]> =>
-      role === "admin" ? api.listUsers("patient") : patientsOf(user()!.id),
-  );
   const [original] = createResource(rescheduleId, (id) => api.getConsultation(id));
 
   const [specialty, setSpecialty] = createSignal("");
-  const [doctorId, setDoctorId] = createSignal(params.doctor ?? (user()?.role === "doctor" ? user()!.id : ""));
+  const [doctorId, setDoctorId] = createSignal(
+    params.doctor ?? (user()?.role === "doctor" && !params.reschedule ? user()!.id : ""),
+  );
   const [patientId, setPatientId] = createSignal(params.patient ?? "");
   const picked = params.at && !Number.isNaN(Date.parse(params.at)) ? params.at : undefined;
   const [windowStart, setWindowStart] = createSignal(
@@ -104,7 +102,7 @@ const Book: Component = () => {
           doctorId: doctorId(),
           startsAt: chosen.startsAt,
           reason: reason().trim() || undefined,
-          patientId: forPatient() ? patientId() || undefined : undefined,
+          patientId: isStaff() ? patientId() || undefined : undefined,
         });
         setFlash(t("book.booked", { when: formatDateTime(chosen.startsAt, locale(), zone) }));
       }
@@ -141,14 +139,8 @@ const Book: Component = () => {
       <ErrorAlert error={doctors.error} />
 
       <form onSubmit={confirm} class="book-form">
-        <Show when={forPatient()}>
-          <label for="book-patient">{t("book.patient")}</label>
-          <select id="book-patient" value={patientId()} onChange={(e) => setPatientId(e.currentTarget.value)}>
-            <option value="">{t("book.choosePatient")}</option>
-            <For each={patients() ?? []}>
-              {(p) => <option value={p.id}>{p.email ? `${p.name} <${p.email}>` : p.name}</option>}
-            </For>
-          </select>
+        <Show when={isStaff() && !rescheduleId()}>
+          <PatientCombobox id="book-patient" onChange={(p) => setPatientId(p?.id ?? "")} />
         </Show>
 
         <Show when={!rescheduleId() && user()?.role !== "doctor"}>
@@ -159,6 +151,22 @@ const Book: Component = () => {
             onSpecialty={setSpecialty}
             onDoctor={pickDoctor}
           />
+        </Show>
+
+        <Show when={!rescheduleId() && user()?.role !== "doctor"}>
+          <Show when={specialty()}>
+            <FirstAvailable
+              specialty={specialty()}
+              zone={zone}
+              onPick={(s) => {
+                pickDoctor(s.doctorId);
+                setSlot({ startsAt: s.startsAt, endsAt: s.endsAt });
+                setError(undefined);
+                // The confirmation comes next: take the keyboard there.
+                queueMicrotask(() => document.getElementById("confirm-heading")?.focus());
+              }}
+            />
+          </Show>
         </Show>
 
         <Show when={doctorId()}>
@@ -209,7 +217,9 @@ const Book: Component = () => {
         <Show when={slot()}>
           {(s) => (
             <section class="confirm" aria-labelledby="confirm-heading">
-              <h2 id="confirm-heading">{t("book.confirmTitle")}</h2>
+              <h2 id="confirm-heading" tabindex="-1">
+                {t("book.confirmTitle")}
+              </h2>
               <p>
                 {t("book.summary", {
                   doctor: doctor()?.name ?? original()?.doctor.name ?? "",
@@ -225,10 +235,10 @@ const Book: Component = () => {
                   onInput={(e) => setReason(e.currentTarget.value)}
                 />
               </Show>
-              <button type="submit" disabled={busy() || (forPatient() && !patientId())}>
+              <button type="submit" disabled={busy() || (isStaff() && !rescheduleId() && !patientId())}>
                 {busy() ? t("common.working") : rescheduleId() ? t("book.confirmReschedule") : t("book.confirm")}
               </button>
-              <Show when={forPatient() && !patientId()}>
+              <Show when={isStaff() && !rescheduleId() && !patientId()}>
                 <p class="muted">{t("book.needPatient")}</p>
               </Show>
             </section>
@@ -240,10 +250,3 @@ const Book: Component = () => {
 };
 
 export default Book;
-
-/** The patients a doctor has seen or is booked with, by name (from their own consultations). */
-async function patientsOf(doctorId: string): Promise<{ id: string; name: string }[]> {
-  const all = await api.listConsultations({ doctorId, limit: "500" });
-  const byId = new Map(all.map((c) => [c.patient.id, c.patient]));
-  return [...byId.values()].sort((a, b) => a.name.localeCompare(b.name));
-}

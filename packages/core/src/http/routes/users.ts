@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { createAccount, updateAccount } from "../../auth/account-flows.js";
 import { Forbidden } from "../../errors.js";
 import { LIST_DEFAULT_LIMIT, LIST_MAX_LIMIT } from "../../scheduling/scheduling.schema.js";
-import { listDoctors, listUsersPage } from "../../users/user.js";
+import { listDoctors, listUsersFor } from "../../users/user.js";
 import {
   createUserInputSchema,
   doctorListSchema,
@@ -17,6 +17,7 @@ import { disableUser, doctorLoad, enableUser } from "../../users/user-admin.js";
 import { requireUser } from "../auth.js";
 import { notifyContextOf } from "../notify-context.js";
 import { errorResponses, jsonBody, jsonResponse, newRouter, security } from "../router.js";
+import { searchQuerySchema } from "./search-query.js";
 
 const create = createRoute({
   method: "post",
@@ -58,9 +59,13 @@ const list = createRoute({
   path: "/api/users",
   operationId: "listUsers",
   tags: ["users"],
-  summary: "List accounts by name, optionally by role; keyset-paginated (admins only)",
+  summary: "List or search accounts by name, optionally by role; keyset-paginated (admins; doctors: their patients)",
   description:
-    "`status`: `active` (the default: what pickers want), `disabled`, or `all` (the users table: disabled accounts " +
+    "`q` searches name, email and phone as one types: every word of it must start a word of the name or " +
+    "email (case and accents aside: `joao` finds João); digits match anywhere in the phone number. Admins " +
+    "search every account. Doctors must ask for `role=patient` and find only active patients with a " +
+    "consultation with them (any status, cancelled included); other roles are 403. `status` (admins): " +
+    "`active` (the default: what pickers want), `disabled`, or `all` (the users table: disabled accounts " +
     "carry `disabledAt`).",
   security,
   request: {
@@ -68,6 +73,7 @@ const list = createRoute({
       role: roleSchema.optional(),
       /** User management (issue 13): `all` or `disabled` lists disabled accounts (the admin's table asks `all`). */
       status: userStatusFilterSchema.default("active"),
+      q: searchQuerySchema.optional(),
       limit: z.coerce.number().int().min(1).max(LIST_MAX_LIMIT).default(LIST_DEFAULT_LIMIT),
       cursor: z.string().max(600).optional(),
     }),
@@ -83,11 +89,20 @@ const doctors = createRoute({
   path: "/api/doctors",
   operationId: "listDoctors",
   tags: ["users"],
-  summary: "Doctors one can book with",
+  summary: "Doctors one can book with; search by name or specialty",
+  description:
+    "`q`: every word must start a word of the doctor's name or specialty (case and accents aside). " +
+    "`specialty`: only that specialty (compared without case and accents). Without either: every doctor.",
   security,
+  request: {
+    query: z.object({
+      q: searchQuerySchema.optional(),
+      specialty: z.string().trim().min(1).max(120).optional(),
+    }),
+  },
   responses: {
     200: jsonResponse(doctorListSchema, "Doctors"),
-    ...errorResponses(401),
+    ...errorResponses(400, 401),
   },
 });
 
@@ -184,10 +199,10 @@ export const userRoutes = newRouter()
     return c.json(await doctorLoad(db, id, now()), 200);
   })
   .openapi(list, async (c) => {
-    await requireUser(c, "admin");
-    return c.json(await listUsersPage(c.get("deps").db, c.req.valid("query")), 200);
+    const actor = await requireUser(c, "admin", "doctor");
+    return c.json(await listUsersFor(c.get("deps").db, actor, c.req.valid("query")), 200);
   })
   .openapi(doctors, async (c) => {
     await requireUser(c);
-    return c.json({ doctors: await listDoctors(c.get("deps").db) }, 200);
+    return c.json({ doctors: await listDoctors(c.get("deps").db, c.req.valid("query")) }, 200);
   });
