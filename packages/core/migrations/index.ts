@@ -10,6 +10,7 @@ import * as m0004 from "./0004-hardening.js";
 import * as m0005 from "./0005-telemedicine.js";
 import * as m0006 from "./0006-notifications.js";
 import * as m0007 from "./0007-performance-indexes.js";
+import * as m0011 from "./0011-consultation-mode.js";
 
 export const migrations: Record<string, Migration> = {
   "0001-accounts": m0001,
@@ -19,4 +20,5 @@ export const migrations: Record<string, Migration> = {
   "0005-telemedicine": m0005,
   "0006-notifications": m0006,
   "0007-performance-indexes": m0007,
+  "0011-consultation-mode": m0011,
 };
