@@ -15,7 +15,9 @@ export async function findDoctorProfile(db: Db, doctorId: string) {
 export async function selectRules(db: Db, doctorId: string): Promise<WeeklyRule[]> {
   const rows = await db
     .selectFrom("availability_rules")
-    .select(["weekday", "start_minute", "end_minute", "modes"])
+    .select(["weekday", "start_minute", "end_minute"])
+    // As text: an array column is not something every engine returns as an array (the Data API).
+    .select(sql<string>`array_to_string(modes, ',')`.as("modes"))
     .where("doctor_id", "=", doctorId)
     .orderBy("weekday")
     .orderBy("start_minute")
@@ -24,7 +26,7 @@ export async function selectRules(db: Db, doctorId: string): Promise<WeeklyRule[
     weekday: r.weekday,
     startMinute: r.start_minute,
     endMinute: r.end_minute,
-    modes: r.modes,
+    modes: r.modes.split(",") as Mode[],
   }));
 }
 

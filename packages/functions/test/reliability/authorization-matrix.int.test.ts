@@ -378,6 +378,23 @@ const CASES: Record<string, RouteCase> = {
       path: `/api/consultations/${(await consultationFor(w, actor, v)).id}/room-link`,
     }),
   },
+  // In person or video / the patient's history (issue #13): admins, and doctors who have seen the
+  // patient or are booked with them (world bookings pair patient A with doctor X, B with Y); any
+  // other doctor 404 (the patient's existence is not revealed); patients 403.
+  "GET /api/patients/:id/history": {
+    cells: {
+      anonymous: 401,
+      patientA: 403,
+      patientB: 403,
+      doctorX: { own: 200, other: 404 },
+      doctorY: { own: 200, other: 404 },
+      admin: 200,
+    },
+    build: async (w, actor, v) => {
+      const booked = await consultationFor(w, actor, v);
+      return { method: "GET", path: `/api/patients/${w.people[booked.patient].user.id}/history` };
+    },
+  },
   "DELETE /api/consultations/:id/room-links": {
     // The doctor or an admin revoke; the patient sees their consultation but may not revoke.
     cells: {
