@@ -44,7 +44,9 @@ const appointmentSchema = z
     appointmentType: z
       .object({
         coding: z
-          .array(z.object({ system: z.string().max(300).optional(), code: z.string().max(64).optional() }).passthrough())
+          .array(
+            z.object({ system: z.string().max(300).optional(), code: z.string().max(64).optional() }).passthrough(),
+          )
           .max(5)
           .optional(),
       })
@@ -139,7 +141,8 @@ export function bookingFrom(body: unknown): BookInput {
   }
   const reason = a.reasonCode?.find((r) => r.text)?.text ?? a.description;
   const modeCode = a.appointmentType?.coding?.find((c) => c.system === MODE_SYSTEM)?.code;
-  const mode = modeCode === MODE_CODES.in_person.code ? "in_person" : modeCode === MODE_CODES.video.code ? "video" : undefined;
+  const mode =
+    modeCode === MODE_CODES.in_person.code ? "in_person" : modeCode === MODE_CODES.video.code ? "video" : undefined;
   if (modeCode !== undefined && mode === undefined) {
     throw new Invalid("invalid_request", "appointmentType: VR (video) or AMB (in person).", [
       { path: "Appointment.appointmentType", message: modeCode },

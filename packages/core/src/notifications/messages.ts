@@ -318,11 +318,11 @@ export function renderReminder(lang: Language, f: ConsultationFacts & { lead: st
     ...(f.inPerson
       ? [{ label: t.where, value: f.inPerson.address ?? t.addressUnknown }]
       : f.roomUrl
-      ? [
-          { link: f.roomUrl, label: t.room },
-          en ? "The room opens 15 minutes before the start." : "A sala abre 15 minutos antes do início.",
-        ]
-      : []),
+        ? [
+            { link: f.roomUrl, label: t.room },
+            en ? "The room opens 15 minutes before the start." : "A sala abre 15 minutos antes do início.",
+          ]
+        : []),
   ]);
 }
 

@@ -20,7 +20,8 @@ const RULES = [
   { weekday: 1, start: "14:00", end: "18:00", modes: ["in_person"] },
 ];
 const MONDAY_15H = "2030-03-04T18:00:00.000Z";
-const at = (hhmm: string) => `2030-03-05T${String(Number(hhmm.slice(0, 2)) + 3).padStart(2, "0")}:${hhmm.slice(3)}:00.000Z`;
+const at = (hhmm: string) =>
+  `2030-03-05T${String(Number(hhmm.slice(0, 2)) + 3).padStart(2, "0")}:${hhmm.slice(3)}:00.000Z`;
 
 let clinic: TestClinic;
 let admin: TestPerson;
@@ -74,7 +75,10 @@ describe("weekly rules say which modes they offer", () => {
     const doctor = await clinic.person("doctor");
     const path = `/api/doctors/${doctor.user.id}/availability`;
     for (const modes of [[], ["video", "video"], ["phone"]]) {
-      const res = await clinic.call("PUT", path, { as: doctor, body: { rules: [{ weekday: 1, start: "08:00", end: "09:00", modes }] } });
+      const res = await clinic.call("PUT", path, {
+        as: doctor,
+        body: { rules: [{ weekday: 1, start: "08:00", end: "09:00", modes }] },
+      });
       expect(res.status, JSON.stringify(modes)).toBe(400);
       expect(res.body.error.code).toBe("invalid_request");
     }
@@ -91,7 +95,9 @@ describe("weekly rules say which modes they offer", () => {
     expect(byStart.get(at("12:30"))).toEqual(["video"]);
     expect(byStart.get(at("15:00"))).toEqual(["in_person"]);
 
-    const inPerson = await clinic.call("GET", `/api/doctors/${doctor.user.id}/slots?${range}&mode=in_person`, { as: admin });
+    const inPerson = await clinic.call("GET", `/api/doctors/${doctor.user.id}/slots?${range}&mode=in_person`, {
+      as: admin,
+    });
     expect(inPerson.body.slots).toHaveLength(16);
     expect(inPerson.body.slots.every((s: { modes: string[] }) => s.modes.includes("in_person"))).toBe(true);
     const video = await clinic.call("GET", `/api/doctors/${doctor.user.id}/slots?${range}&mode=video`, { as: admin });
@@ -137,7 +143,13 @@ describe("booking in a mode", () => {
     // A longer consultation across two rules gets only what both offer.
     const across = await clinic.call("POST", "/api/consultations", {
       as: doctor,
-      body: { doctorId: doctor.user.id, patientId: patient.user.id, startsAt: at("11:30"), durationMinutes: 60, mode: "in_person" },
+      body: {
+        doctorId: doctor.user.id,
+        patientId: patient.user.id,
+        startsAt: at("11:30"),
+        durationMinutes: 60,
+        mode: "in_person",
+      },
     });
     expect(across.status).toBe(422);
     expect(across.body.error.code).toBe("mode_not_offered");
@@ -155,10 +167,16 @@ describe("booking in a mode", () => {
     const patient = await clinic.person("patient");
     const booked = await book(patient, doctor, "14:00", "in_person");
     const id = booked.body.consultation.id;
-    const toVideoOnly = await clinic.call("PATCH", `/api/consultations/${id}`, { as: patient, body: { startsAt: at("12:00") } });
+    const toVideoOnly = await clinic.call("PATCH", `/api/consultations/${id}`, {
+      as: patient,
+      body: { startsAt: at("12:00") },
+    });
     expect(toVideoOnly.status).toBe(422);
     expect(toVideoOnly.body.error.code).toBe("mode_not_offered");
-    const toBoth = await clinic.call("PATCH", `/api/consultations/${id}`, { as: patient, body: { startsAt: at("09:00") } });
+    const toBoth = await clinic.call("PATCH", `/api/consultations/${id}`, {
+      as: patient,
+      body: { startsAt: at("09:00") },
+    });
     expect(toBoth.status).toBe(200);
     expect(toBoth.body.consultation).toMatchObject({ mode: "in_person", startsAt: at("09:00"), location: ADDRESS });
   });
@@ -180,7 +198,10 @@ describe("an in-person consultation has no room", () => {
       expect(link.status).toBe(409);
       expect(link.body.error.code).toBe("no_room");
     }
-    const shared = await clinic.call("POST", `/api/consultations/${inPerson}/room-link`, { as: doctor, body: { for: "patient" } });
+    const shared = await clinic.call("POST", `/api/consultations/${inPerson}/room-link`, {
+      as: doctor,
+      body: { for: "patient" },
+    });
     expect(shared.body.error.code).toBe("no_room");
     const revoke = await clinic.call("DELETE", `/api/consultations/${inPerson}/room-links`, { as: doctor });
     expect(revoke.status).toBe(409);
@@ -212,9 +233,15 @@ describe("an in-person consultation has no room", () => {
     expect(id).toBeTypeOf("string");
     clinic.clock.set(new Date(MONDAY_15H));
     try {
-      const started = await clinic.call("PATCH", `/api/consultations/${id}`, { as: doctor, body: { status: "in_progress" } });
+      const started = await clinic.call("PATCH", `/api/consultations/${id}`, {
+        as: doctor,
+        body: { status: "in_progress" },
+      });
       expect(started.status).toBe(200);
-      const done = await clinic.call("PATCH", `/api/consultations/${id}`, { as: doctor, body: { status: "completed" } });
+      const done = await clinic.call("PATCH", `/api/consultations/${id}`, {
+        as: doctor,
+        body: { status: "completed" },
+      });
       expect(done.status).toBe(200);
       expect(done.body.consultation).toMatchObject({ status: "completed", mode: "in_person" });
       const records = await clinic.db

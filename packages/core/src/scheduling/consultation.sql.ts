@@ -1,8 +1,8 @@
 import { type Insertable, type Selectable, sql } from "kysely";
 import type { ConsultationsTable, Db } from "../db/database.js";
 import type { Agenda } from "./interval-rules.js";
-import type { Mode } from "./slots.js";
 import type { Consultation } from "./scheduling.schema.js";
+import type { Mode } from "./slots.js";
 
 /**
  * What the interval rules check, in one round trip: the (enabled) doctor's profile, whether the

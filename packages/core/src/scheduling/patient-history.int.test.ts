@@ -25,7 +25,11 @@ let futureId: string;
 async function insert(
   doctor: TestPerson,
   daysAgo: number,
-  values: { status?: "completed" | "no_show" | "cancelled" | "scheduled"; notes?: string | null; mode?: "video" | "in_person" } = {},
+  values: {
+    status?: "completed" | "no_show" | "cancelled" | "scheduled";
+    notes?: string | null;
+    mode?: "video" | "in_person";
+  } = {},
 ): Promise<string> {
   const start = new Date(NOW.getTime() - daysAgo * DAY);
   const row = await clinic.db
@@ -104,7 +108,10 @@ describe("the patient's history", () => {
       if (p.doctor === own) expect(c.notes).toBe(p.notes);
       else expect(c).not.toHaveProperty("notes");
     }
-    expect(byId.get(past[3]!.id)).toMatchObject({ location: "Rua das Flores 123", doctor: { specialty: "Cardiologia" } });
+    expect(byId.get(past[3]!.id)).toMatchObject({
+      location: "Rua das Flores 123",
+      doctor: { specialty: "Cardiologia" },
+    });
     expect(byId.get(past[2]!.id)).toMatchObject({ location: null, doctor: { specialty: "Dermatologia" } });
     // Audited exactly as reading one consultation's notes: one event per note read (not the empty one).
     expect(await notesReads(own)).toEqual([past[0]!.id, past[3]!.id].sort());
@@ -115,9 +122,13 @@ describe("the patient's history", () => {
     let cursor: string | null = null;
     let pages = 0;
     do {
-      const res: ApiResult = await clinic.call("GET", path(patient.user.id, `?limit=2${cursor ? `&cursor=${cursor}` : ""}`), {
-        as: colleague,
-      });
+      const res: ApiResult = await clinic.call(
+        "GET",
+        path(patient.user.id, `?limit=2${cursor ? `&cursor=${cursor}` : ""}`),
+        {
+          as: colleague,
+        },
+      );
       expect(res.status).toBe(200);
       expect(res.body.consultations.length).toBeLessThanOrEqual(2);
       seen.push(...res.body.consultations.map((c: { id: string }) => c.id));
@@ -137,7 +148,12 @@ describe("the patient's history", () => {
     expect(res.status).toBe(200);
     const withNotes = res.body.consultations.filter((c: { notes?: string | null }) => typeof c.notes === "string");
     expect(withNotes).toHaveLength(3);
-    expect(await notesReads(admin)).toEqual(past.filter((p) => p.notes).map((p) => p.id).sort());
+    expect(await notesReads(admin)).toEqual(
+      past
+        .filter((p) => p.notes)
+        .map((p) => p.id)
+        .sort(),
+    );
   });
 
   it("lets a doctor who is only booked with the patient read it", async () => {

@@ -68,7 +68,8 @@ export async function seedDemoClinic(db: Db, options: DemoOptions): Promise<Demo
     for (const slot of slots.filter((_, i) => i % 5 === 0).slice(0, 3)) {
       const patient = clinic.patients[n % clinic.patients.length]!;
       // Every third one in person, where the slot offers it (the others by video where offered).
-      const mode = slot.modes.includes("in_person") && (n % 3 === 1 || !slot.modes.includes("video")) ? "in_person" : "video";
+      const mode =
+        slot.modes.includes("in_person") && (n % 3 === 1 || !slot.modes.includes("video")) ? "in_person" : "video";
       const booked = await book(
         db,
         {

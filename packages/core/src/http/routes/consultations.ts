@@ -12,8 +12,8 @@ import {
   patchConsultationSchema,
 } from "../../scheduling/scheduling.schema.js";
 import { requireUser } from "../auth.js";
-import type { AppEnv } from "../context.js";
 import { clockOf } from "../clock.js";
+import type { AppEnv } from "../context.js";
 import { assertMayBook, notifyContextOf } from "../notify-context.js";
 import { errorResponses, jsonBody, jsonResponse, newRouter, security } from "../router.js";
 
