@@ -12,6 +12,7 @@ import type {
   BookInput,
   BookingRules,
   ConsentText,
+  ConsultationMode,
   ConsultationPatch,
   ConsultationQuery,
   CreateUserRequest,
@@ -20,6 +21,7 @@ import type {
   MessageDetail,
   MessageStatus,
   MessageSummary,
+  PatientHistory,
   PutAvailabilityInput,
   RegisterInput,
   Responses,
@@ -236,6 +238,16 @@ export const api = {
     request<RoomStatus>("GET", `/api/rooms/${enc(token)}/status`, { redirectOn401: false }),
   /** The waiting room, for polling where server-sent events are unavailable. */
   waitingRoom: (doctorId?: string) => request<WaitingRoom>("GET", "/api/agenda/waiting", { query: { doctorId } }),
+
+  // In person or video, and the patient's history (issue #13).
+  /** Free slots, each with the modes it offers; only those offering `mode` when given. */
+  slotsInMode: (doctorId: string, from: string, to: string, mode?: ConsultationMode) =>
+    request<Responses["slots"]>("GET", `/api/doctors/${enc(doctorId)}/slots`, { query: { from, to, mode } }).then(
+      (r) => r.slots,
+    ),
+  /** A patient's past consultations, newest first (doctors who saw them or are booked with them; admins). */
+  patientHistory: (patientId: string, cursor?: string) =>
+    request<PatientHistory>("GET", `/api/patients/${enc(patientId)}/history`, { query: { cursor, limit: "20" } }),
 };
 
 /** `GET /api/agenda/events`: the waiting room as server-sent events. */
