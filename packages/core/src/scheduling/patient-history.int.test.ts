@@ -21,6 +21,7 @@ let cancelledOnly: TestPerson; // their only consultation with the patient was c
 /** Past consultations of the patient, newest first: [id, doctor, notes]. */
 const past: { id: string; doctor: TestPerson; notes: string | null; mode: "video" | "in_person" }[] = [];
 let futureId: string;
+let earlyId: string;
 
 async function insert(
   doctor: TestPerson,
@@ -71,6 +72,8 @@ beforeAll(async () => {
     { id: c, doctor: own, notes: null, mode: "video" },
   );
   futureId = await insert(booked, -3, { status: "scheduled" });
+  // Completed in the room window, before its booked start (an hour from now): history already.
+  earlyId = await insert(own, -1 / 24, { status: "completed" });
   past.push(
     { id: b, doctor: colleague, notes: "Nevo benigno.", mode: "video" },
     { id: a, doctor: own, notes: "Pressão 12x8. Retorno em 30 dias.", mode: "in_person" },
@@ -95,10 +98,12 @@ describe("the patient's history", () => {
     const res = await clinic.call("GET", path(), { as: own });
     expect(res.status).toBe(200);
     expect(res.body.patient).toEqual({ id: patient.user.id, name: patient.user.name });
-    // The cancelled one counts too (it is past); the upcoming one is not history.
+    // The cancelled one counts too (it is past); the upcoming one is not history; the one already
+    // completed is, first (it starts latest).
     const ids = res.body.consultations.map((c: { id: string }) => c.id);
     expect(ids).not.toContain(futureId);
-    expect(ids).toHaveLength(5);
+    expect(ids[0]).toBe(earlyId);
+    expect(ids).toHaveLength(6);
     const starts = res.body.consultations.map((c: { startsAt: string }) => c.startsAt);
     expect([...starts].sort().reverse()).toEqual(starts);
     const byId = new Map(res.body.consultations.map((c: Record<string, unknown>) => [c.id, c]));
@@ -159,7 +164,7 @@ describe("the patient's history", () => {
   it("lets a doctor who is only booked with the patient read it", async () => {
     const res = await clinic.call("GET", path(), { as: booked });
     expect(res.status).toBe(200);
-    expect(res.body.consultations).toHaveLength(5);
+    expect(res.body.consultations).toHaveLength(6);
     expect(res.body.consultations.some((c: object) => "notes" in c)).toBe(false);
     expect(await notesReads(booked)).toEqual([]);
   });

@@ -2,6 +2,9 @@
  * The patient's history for the doctor (issue #13): a patient's past consultations with this
  * clinic, with every doctor, newest first, keyset-paginated over (starts_at, id) descending.
  *
+ * Past: started before now, any status; or started, completed or a no-show already (the room opens
+ * 15 minutes before the start).
+ *
  * Who: admins, and a doctor who has seen the patient or is booked with them (any consultation
  * that was not cancelled); any other doctor gets 404, as for a consultation they cannot see, so the
  * patient's existence is not revealed. Patients: 403 (their own consultations are GET
@@ -53,7 +56,11 @@ export async function patientHistory(
   if (!patient || (actor.role === "doctor" && !(await isDoctorOfPatient(db, actor.id, patientId)))) {
     throw new NotFound("patient_not_found", "No such patient.");
   }
-  let q = selectConsultations(db).where("c.patient_id", "=", patientId).where("c.starts_at", "<", now);
+  // Past: started before now, or already seen through (a consultation may start and complete in
+  // the room window, before its booked start).
+  let q = selectConsultations(db)
+    .where("c.patient_id", "=", patientId)
+    .where((eb) => eb.or([eb("c.starts_at", "<", now), eb("c.status", "in", ["in_progress", "completed", "no_show"])]));
   if (query.cursor) {
     const [startsAt, id] = decodeCursor<[Date, string]>(query.cursor, [keyPart.instant, keyPart.uuid]);
     q = q.where((eb) =>

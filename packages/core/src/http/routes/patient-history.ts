@@ -14,7 +14,7 @@ const historyRoute = createRoute({
   summary: "A patient's past consultations with the clinic, every doctor, newest first; keyset-paginated",
   description:
     "Admins, and doctors who have seen the patient or are booked with them (any other doctor, or an id that " +
-    "is not a patient's: 404 `patient_not_found`); patients 403. Past: started before now, any status. " +
+    "is not a patient's: 404 `patient_not_found`); patients 403. Past: started before now (any status), or already in progress, completed or a no-show. " +
     "Clinical notes as for one consultation: the consultation's own doctor and admins (elsewhere `notes` is " +
     "absent); each note read is audited (`consultation.notes_read`).",
   security,
