@@ -67,7 +67,7 @@ const PatientHistoryPage: Component = () => {
                   <span class="muted">{t("history.doctor")}: </span>
                   {c.doctor.name} · {c.doctor.specialty}
                 </p>
-                <p>
+                <p class="mode">
                   <span class="muted">{t("mode.label")}: </span>
                   {t(c.mode === "in_person" ? "mode.in_person" : "mode.video")}
                 </p>
