@@ -7,6 +7,7 @@
  */
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { en } from "../src/lib/messages.js";
 import { E2E_CLINIC_ADDRESS } from "./global-setup.js";
 import {
   Api,
@@ -203,6 +204,18 @@ describe.skipIf(skip)("in person or video; the patient's history", () => {
       if (width === 360) {
         await page.getByRole("link", { name: pt["history.back"] }).click();
         await page.waitForURL("**/agenda**");
+      } else {
+        // In English too.
+        await page.evaluate(() => localStorage.setItem("healthflow.lang", "en"));
+        await page.reload();
+        await page
+          .getByRole("heading", { level: 1, name: en["history.title"].replace("{name}", patient.name) })
+          .waitFor();
+        await page.getByText(en["history.notesHidden"]).waitFor();
+        expect(await page.locator(".history-list p.mode").first().textContent()).toBe(
+          `${en["mode.label"]}: ${en["mode.in_person"]}`,
+        );
+        expect(await axeViolations(page)).toEqual([]);
       }
       await context.close();
     }
