@@ -162,6 +162,27 @@ describe("booking in a mode", () => {
     expect((await book(patient, doctor, "12:30", "video")).status).toBe(201);
   });
 
+  it("a taken slot offers next free slots in the wanted mode", async () => {
+    const doctor = await doctorWithRules();
+    const first = await clinic.person("patient");
+    const second = await clinic.person("patient");
+    expect((await book(first, doctor, "11:30", "video")).status).toBe(201);
+    const taken = await book(second, doctor, "11:30", "video");
+    expect(taken.status).toBe(409);
+    expect(taken.body.error.code).toBe("slot_taken");
+    const next = taken.body.error.details.nextSlots as { startsAt: string; modes: string[] }[];
+    expect(next.length).toBeGreaterThan(0);
+    expect(next.every((s) => s.modes.includes("video"))).toBe(true);
+    // 11:30 was the last both-modes slot before the in-person-only afternoon: in person, the next
+    // ones skip 12:00-14:00 (video only).
+    expect((await book(first, doctor, "14:00", "in_person")).status).toBe(201);
+    const takenInPerson = await book(second, doctor, "14:00", "in_person");
+    expect(takenInPerson.status).toBe(409);
+    const nextInPerson = takenInPerson.body.error.details.nextSlots as { startsAt: string; modes: string[] }[];
+    expect(nextInPerson.length).toBeGreaterThan(0);
+    expect(nextInPerson.every((s) => s.modes.includes("in_person"))).toBe(true);
+  });
+
   it("a reschedule keeps the mode and must land where it is offered", async () => {
     const doctor = await doctorWithRules();
     const patient = await clinic.person("patient");

@@ -48,7 +48,8 @@ export function agendaWindow(wanted: WantedInterval): { from: Date; to: Date } {
  * exists (404 `doctor_not_found`), for a new booking the patient can be booked (404
  * `patient_not_found`), the duration is the slot length or a multiple (400 `invalid_duration`),
  * the notice (422 `too_soon`), the doctor's hours on the slot grid (422 `outside_availability`),
- * the mode offered by the rules of those hours (422 `mode_not_offered`), time off (422 `time_off`). Overlaps with other consultations are the database's to refuse.
+ * the mode offered by the rules of those hours (422 `mode_not_offered`), time off (422
+ * `time_off`). Overlaps with other consultations are the database's to refuse.
  */
 export function checkInterval(
   agenda: Agenda | undefined,

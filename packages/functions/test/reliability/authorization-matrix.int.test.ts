@@ -154,6 +154,8 @@ function tamper(token: string): string {
 }
 
 const FAR = "2036-01-05T10:00:00Z";
+/** The patients booked once for the history rows, per world (issue #13). */
+const historyBookings = new WeakMap<World, Set<string>>();
 
 const CASES: Record<string, RouteCase> = {
   "GET /healthz": { cells: everyone(200), build: () => ({ method: "GET", path: "/healthz" }) },
@@ -391,8 +393,15 @@ const CASES: Record<string, RouteCase> = {
       admin: 200,
     },
     build: async (w, actor, v) => {
-      const booked = await consultationFor(w, actor, v);
-      return { method: "GET", path: `/api/patients/${w.people[booked.patient].user.id}/history` };
+      // One booking of that patient (never cancelled by another cell) makes the relation for every cell.
+      const patient = patientFor(actor, v);
+      const booked = historyBookings.get(w) ?? new Set<string>();
+      historyBookings.set(w, booked);
+      if (!booked.has(patient)) {
+        await w.book(patient);
+        booked.add(patient);
+      }
+      return { method: "GET", path: `/api/patients/${w.people[patient].user.id}/history` };
     },
   },
   "DELETE /api/consultations/:id/room-links": {
