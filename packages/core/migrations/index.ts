@@ -12,6 +12,7 @@ import * as m0006 from "./0006-notifications.js";
 import * as m0007 from "./0007-performance-indexes.js";
 import * as m0008 from "./0008-calendar-feeds.js";
 import * as m0009 from "./0009-search-indexes.js";
+import * as m0011 from "./0011-consultation-mode.js";
 import * as m0012 from "./0012-budget-leases.js";
 
 export const migrations: Record<string, Migration> = {
@@ -24,5 +25,6 @@ export const migrations: Record<string, Migration> = {
   "0007-performance-indexes": m0007,
   "0008-calendar-feeds": m0008,
   "0009-search-indexes": m0009,
+  "0011-consultation-mode": m0011,
   "0012-budget-leases": m0012,
 };

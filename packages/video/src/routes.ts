@@ -34,11 +34,12 @@ const openRoute = createRoute({
     "consultation's current one); 403 `consent_required` for a patient who has not agreed to the " +
     "current telemedicine consent text, with `details: {version, hash, consultationId, doctor: {name, crm, " +
     "crmState}}` (the doctor is never asked); 425 `room_not_open` before the room opens, with " +
-    "`details: {consultation, role, opensAt, closesAt}` so the page can show a countdown.",
+    "`details: {consultation, role, opensAt, closesAt}` so the page can show a countdown. An in-person " +
+    "consultation has no room: 409 `no_room` (no link is ever issued for one).",
   request: { params: z.object({ token: z.string().min(1).max(2048) }) },
   responses: {
     200: jsonResponse(roomResponseSchema, "The room and its Jitsi configuration"),
-    ...errorResponses(400, 401, 403, 410, 425),
+    ...errorResponses(400, 401, 403, 409, 410, 425),
   },
 });
 

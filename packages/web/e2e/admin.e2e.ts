@@ -131,9 +131,11 @@ describe.skipIf(skip)("admin flows", () => {
 
     const a = await admin.call<{ timezone: string; rules: unknown[] }>("GET", `/api/doctors/${doctorId}/availability`);
     expect(a.timezone).toBe("America/Sao_Paulo");
+    // Both modes, as new rows start (issue #13).
+    const modes = ["video", "in_person"];
     expect(a.rules).toEqual([
-      { weekday: 1, start: "09:00", end: "17:00" },
-      { weekday: 3, start: "13:00", end: "18:00" },
+      { weekday: 1, start: "09:00", end: "17:00", modes },
+      { weekday: 3, start: "13:00", end: "18:00", modes },
     ]);
   });
 
@@ -143,8 +145,8 @@ describe.skipIf(skip)("admin flows", () => {
     const end = new Date(start.getTime() + 4 * 3_600_000);
     // The browser runs in São Paulo time; the test process may not: build the local strings there.
     const local = (d: Date) => toLocalInput(new Date(d.toLocaleString("en-US", { timeZone: "America/Sao_Paulo" })));
-    await page.getByLabel(pt["availability.offFrom"]).fill(local(start));
-    await page.getByLabel(pt["availability.offTo"]).fill(local(end));
+    await page.getByLabel(pt["availability.offFrom"], { exact: true }).fill(local(start));
+    await page.getByLabel(pt["availability.offTo"], { exact: true }).fill(local(end));
     await page.getByLabel(pt["availability.offReason"]).fill("Congresso");
     await page.getByRole("button", { name: pt["availability.addOff"] }).click();
     await page.getByText("Congresso").waitFor();
@@ -170,9 +172,9 @@ describe.skipIf(skip)("admin flows", () => {
     await page.goto(`/availability?doctor=${other.id}`);
     const local = (iso: string) =>
       toLocalInput(new Date(new Date(iso).toLocaleString("en-US", { timeZone: "America/Sao_Paulo" })));
-    await page.getByLabel(pt["availability.offFrom"]).fill(local(slot.startsAt));
+    await page.getByLabel(pt["availability.offFrom"], { exact: true }).fill(local(slot.startsAt));
     await page
-      .getByLabel(pt["availability.offTo"])
+      .getByLabel(pt["availability.offTo"], { exact: true })
       .fill(local(new Date(Date.parse(slot.endsAt) + 3_600_000).toISOString()));
     await page.getByRole("button", { name: pt["availability.addOff"] }).click();
     const warning = page.getByRole("alert").filter({ hasText: pt["availability.offClashes"] });

@@ -34,6 +34,8 @@ declare module "vitest" {
 const ROOT = resolve(import.meta.dirname, "../../..");
 export const ARTIFACTS = join(ROOT, "artifacts");
 export const JITSI_TEST_DOMAIN = "jitsi.e2e.test";
+/** In person or video (issue #13): where in-person consultations take place in the e2e clinic. */
+export const E2E_CLINIC_ADDRESS = "Rua Augusta, 500 – Consolação, São Paulo – SP";
 
 export function chromiumPath(): string {
   return process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -106,6 +108,7 @@ export default async function setup(project: TestProject) {
     // The journeys sign up and book at once; the verification screens have their own checks.
     HEALTHFLOW_REQUIRE_EMAIL_VERIFICATION: "0",
     JITSI_DOMAIN: JITSI_TEST_DOMAIN,
+    HEALTHFLOW_CLINIC_ADDRESS: E2E_CLINIC_ADDRESS,
     // Every browser in the run signs in from 127.0.0.1: the per-IP limit would stop the suite.
     HEALTHFLOW_AUTH_MAX_PER_IP: "10000",
     LOG_FORMAT: "json",

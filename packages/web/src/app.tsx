@@ -36,6 +36,7 @@ const ResetPassword = route(() => import("./pages/reset-password"));
 const AcceptInvite = route(() => import("./pages/accept-invite"));
 const Account = route(() => import("./pages/account"));
 const Messages = route(() => import("./pages/messages"));
+const PatientHistory = route(() => import("./pages/patient-history"));
 
 export const App: Component = () => {
   void refreshSession();
@@ -56,6 +57,7 @@ export const App: Component = () => {
       <Route path="/agenda" component={guarded(Agenda, "doctor", "admin")} />
       <Route path="/availability" component={guarded(AvailabilityPage, "doctor", "admin")} />
       <Route path="/users" component={guarded(Users, "admin")} />
+      <Route path="/patients/:id/history" component={guarded(PatientHistory, "doctor", "admin")} />
       <Route path="*" component={NotFound} />
     </Router>
   );

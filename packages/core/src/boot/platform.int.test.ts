@@ -9,6 +9,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { createApp } from "../http/app.js";
 import { createLogger } from "../log/logger.js";
 import { GENERATED_ADMIN_EMAIL } from "../seed/bootstrap-admin.js";
+import { DEMO_CLINIC_ADDRESS } from "../seed/demo.js";
 import { DEMO_REASONS } from "../seed/demo-clinic.js";
 import { openPlatform, type Platform } from "./platform.js";
 
@@ -132,6 +133,12 @@ describe("first start on an empty embedded database", () => {
       expect(booked.length).toBeGreaterThan(6);
       for (const c of booked) expect(DEMO_REASONS[c.doctor.specialty], c.doctor.specialty).toContain(c.reason);
       expect(booked.filter((c) => c.doctor.specialty === "Dermatologia" && /peito/i.test(c.reason))).toEqual([]);
+      // In person or video (issue #13): both kinds, the in-person ones at the demo clinic's address.
+      const modes = booked as unknown as { mode: string; location: string | null }[];
+      expect(modes.filter((c) => c.mode === "video").length).toBeGreaterThan(0);
+      const inPerson = modes.filter((c) => c.mode === "in_person");
+      expect(inPerson.length).toBeGreaterThan(0);
+      for (const c of inPerson) expect(c.location).toBe(DEMO_CLINIC_ADDRESS);
       const all = await roles(first.platform);
       expect(all.filter((u) => u.role === "patient").length).toBeGreaterThanOrEqual(2);
       expect(all.filter((u) => u.role === "admin")).toHaveLength(1);

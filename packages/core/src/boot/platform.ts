@@ -14,7 +14,7 @@ import type { MailChannel } from "../notifications/channel.js";
 import { type DispatcherLoop, startDispatcherLoop } from "../notifications/dispatcher.js";
 import { createMailChannel } from "../notifications/mail-channel.js";
 import { type BootstrapResult, bootstrapAdmin } from "../seed/bootstrap-admin.js";
-import { type DemoLogin, readDemoLogins, saveDemoLogins } from "../seed/demo.js";
+import { DEMO_CLINIC_ADDRESS, type DemoLogin, readDemoLogins, saveDemoLogins } from "../seed/demo.js";
 import { seedDemoClinic } from "../seed/demo-clinic.js";
 import { countUsers } from "../users/user.js";
 import { loadOrCreateSecret } from "./secret.js";
@@ -66,6 +66,10 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
   const dbConfig = options.dbConfig ?? dbConfigFromEnv(env, { dataDir });
   const config = appConfigFromEnv(env);
   if (dbConfig.kind !== "data-api") config.secret = loadOrCreateSecret(env.HEALTHFLOW_SECRET, dataDir);
+  // The demo clinic has an address of its own, so its in-person consultations say where they are.
+  if ((env.HEALTHFLOW_DEMO ?? dbConfig.kind === "pglite") && !config.clinicAddress) {
+    config.clinicAddress = DEMO_CLINIC_ADDRESS;
+  }
 
   const database = await createDb(dbConfig);
   let started = false;

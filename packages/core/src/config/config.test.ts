@@ -213,3 +213,12 @@ describe("the public origin", () => {
     }
   });
 });
+
+describe("the clinic's address (issue #13)", () => {
+  it("is unset by default, trimmed when given, and refused when too short to be one", () => {
+    expect(appConfigFromEnv(parseEnv({})).clinicAddress).toBeUndefined();
+    const address = "Av. Paulista, 1000 – São Paulo, SP";
+    expect(appConfigFromEnv(parseEnv({ HEALTHFLOW_CLINIC_ADDRESS: `  ${address} ` })).clinicAddress).toBe(address);
+    expect(() => parseEnv({ HEALTHFLOW_CLINIC_ADDRESS: "x" })).toThrow(/HEALTHFLOW_CLINIC_ADDRESS/);
+  });
+});

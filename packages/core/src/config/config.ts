@@ -96,6 +96,8 @@ export const envSchema = z.object({
   HEALTHFLOW_MAX_ACTIVE_BOOKINGS: positiveInt.max(1000).default(4),
   HEALTHFLOW_MAX_ACTIVE_BOOKINGS_PER_DOCTOR: positiveInt.max(1000).default(2),
   HEALTHFLOW_TELEMEDICINE_CONSENT_FILE: z.string().optional(),
+  // In person or video (issue #13): where in-person consultations take place.
+  HEALTHFLOW_CLINIC_ADDRESS: z.string().trim().min(5).max(300).optional(),
   HEALTHFLOW_AGENDA_STREAM_SECONDS: z.coerce.number().int().min(0).max(3600).default(300),
   // Mail (issue "Patients hear from the clinic"; README "Mail and reminders").
   SMTP_URL: z
@@ -134,6 +136,8 @@ export interface AppConfig {
   booking: { horizonDays: number; maxActive: number; maxActivePerDoctor: number };
   /** The clinic's telemedicine consent text (JSON file); the built-in text when absent. */
   telemedicineConsentFile?: string;
+  /** The clinic's address: shown on in-person consultations and in their mail and invites. */
+  clinicAddress?: string;
   /**
    * How long one `GET /api/agenda/events` stream stays open before the browser reconnects. 0: send
    * one snapshot and close (runtimes that buffer responses, such as Lambda behind API Gateway).
@@ -237,6 +241,7 @@ export function appConfigFromEnv(env: Env): AppConfig {
       maxActivePerDoctor: env.HEALTHFLOW_MAX_ACTIVE_BOOKINGS_PER_DOCTOR,
     },
     telemedicineConsentFile: env.HEALTHFLOW_TELEMEDICINE_CONSENT_FILE,
+    clinicAddress: env.HEALTHFLOW_CLINIC_ADDRESS,
     agendaStreamSeconds: env.HEALTHFLOW_AGENDA_STREAM_SECONDS,
     mail: {
       channel: env.HEALTHFLOW_MAIL_CHANNEL ?? (env.SMTP_URL ? "smtp" : "mailbox"),

@@ -67,7 +67,12 @@ export interface AvailabilityRulesTable {
   weekday: number;
   start_minute: number;
   end_minute: number;
+  /** Which modes the rule's slots offer (migration 0011); both by default. */
+  modes: ColumnType<ConsultationMode[], ConsultationMode[] | undefined, ConsultationMode[]>;
 }
+
+/** A consultation by video (a consult room) or in person at the clinic (migration 0011). */
+export type ConsultationMode = "video" | "in_person";
 
 export interface TimeOffTable {
   id: Generated<string>;
@@ -98,6 +103,7 @@ export interface ConsultationsTable {
   created_at: GeneratedTimestamp;
   updated_at: GeneratedTimestamp;
   calendar_sequence: ColumnType<number, number | undefined, number>;
+  mode: ColumnType<ConsultationMode, ConsultationMode | undefined, ConsultationMode>;
 }
 
 export type TokenPurpose = "verify_email" | "reset_password" | "invite";

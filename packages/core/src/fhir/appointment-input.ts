@@ -12,7 +12,14 @@ import {
   instantSchema,
   type PatchConsultationInput,
 } from "../scheduling/scheduling.schema.js";
-import { FHIR_APPOINTMENT_STATUSES, type FhirResource, FROM_FHIR_STATUS, parseSlotId } from "./mapping.js";
+import {
+  FHIR_APPOINTMENT_STATUSES,
+  type FhirResource,
+  FROM_FHIR_STATUS,
+  MODE_CODES,
+  MODE_SYSTEM,
+  parseSlotId,
+} from "./mapping.js";
 
 const reference = z.object({ reference: z.string().max(300) }).passthrough();
 const codeableText = z.object({ text: z.string().max(1000).optional() }).passthrough();
@@ -33,6 +40,18 @@ const appointmentSchema = z
       .max(10),
     reasonCode: z.array(codeableText).max(5).optional(),
     description: z.string().max(1000).optional(),
+    /** In person or video: ActCode `AMB` or `VR` (mapping.ts); video when absent. */
+    appointmentType: z
+      .object({
+        coding: z
+          .array(
+            z.object({ system: z.string().max(300).optional(), code: z.string().max(64).optional() }).passthrough(),
+          )
+          .max(5)
+          .optional(),
+      })
+      .passthrough()
+      .optional(),
     cancelationReason: codeableText.optional(),
   })
   .passthrough();
@@ -121,12 +140,21 @@ export function bookingFrom(body: unknown): BookInput {
     throw new Invalid("invalid_request", "minutesDuration does not match start and end.");
   }
   const reason = a.reasonCode?.find((r) => r.text)?.text ?? a.description;
+  const modeCode = a.appointmentType?.coding?.find((c) => c.system === MODE_SYSTEM)?.code;
+  const mode =
+    modeCode === MODE_CODES.in_person.code ? "in_person" : modeCode === MODE_CODES.video.code ? "video" : undefined;
+  if (modeCode !== undefined && mode === undefined) {
+    throw new Invalid("invalid_request", "appointmentType: VR (video) or AMB (in person).", [
+      { path: "Appointment.appointmentType", message: modeCode },
+    ]);
+  }
   const input = bookInputSchema.safeParse({
     doctorId,
     startsAt: start.toISOString(),
     durationMinutes: fromEnd ?? a.minutesDuration,
     reason,
     patientId,
+    mode,
   });
   if (!input.success) {
     throw new Invalid(

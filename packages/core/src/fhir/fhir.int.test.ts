@@ -557,4 +557,43 @@ describe("FHIR R4 API", () => {
     );
     expect(doc.paths[`${BASE}/Appointment`].post.description).toContain("/fhir/R4/metadata");
   });
+
+  it("in person or video (issue #13): appointmentType VR/AMB, read and booked; a mode the slot does not offer is 422", async () => {
+    const d = await clinic.person("doctor", { doctor: { timezone: "America/Sao_Paulo" } });
+    const put = await clinic.call("PUT", `/api/doctors/${d.user.id}/availability`, {
+      as: d,
+      body: {
+        rules: [1, 2, 3, 4, 5].flatMap((weekday) => [
+          { weekday, start: "08:00", end: "12:00", modes: ["video"] },
+          { weekday, start: "12:00", end: "18:00", modes: ["in_person"] },
+        ]),
+      },
+    });
+    expect(put.status).toBe(200);
+    const type = (code: string) => ({
+      coding: [{ system: "http://terminology.hl7.org/CodeSystem/v3-ActCode", code }],
+    });
+    const video = await book(bruno, appointment(d.user.id, "2031-06-10T13:00:00.000Z"));
+    expect(video.status).toBe(201);
+    expect(video.body.appointmentType).toMatchObject({ coding: [{ code: "VR" }], text: "video" });
+    const inPerson = await book(bruno, {
+      ...appointment(d.user.id, "2031-06-10T16:00:00.000Z"),
+      appointmentType: type("AMB"),
+    });
+    expect(inPerson.status).toBe(201);
+    expect(inPerson.body.appointmentType).toMatchObject({ coding: [{ code: "AMB" }], text: "in person" });
+    const json = await clinic.call("GET", `/api/consultations/${inPerson.body.id}`, { as: bruno });
+    expect(json.body.consultation.mode).toBe("in_person");
+    const refused = await book(bruno, {
+      ...appointment(d.user.id, "2031-06-10T13:30:00.000Z"),
+      appointmentType: type("AMB"),
+    });
+    expect(refused.status).toBe(422);
+    expect(JSON.stringify(refused.body)).toContain("mode_not_offered");
+    const unknown = await book(bruno, {
+      ...appointment(d.user.id, "2031-06-10T16:30:00.000Z"),
+      appointmentType: type("HH"),
+    });
+    expect(unknown.status).toBe(400);
+  });
 });

@@ -158,6 +158,23 @@ export const FHIR_APPOINTMENT_STATUSES = new Set([
 ]);
 
 /** The FHIR view of a consultation. Clinical notes never appear: FHIR reads are not notes reads. */
+/**
+ * In person or video (issue #13) as `Appointment.appointmentType`, coded with the HL7 v3 ActCode
+ * encounter classes: `VR` (virtual) for video, `AMB` (ambulatory) for in person.
+ */
+export const MODE_SYSTEM = "http://terminology.hl7.org/CodeSystem/v3-ActCode";
+export const MODE_CODES = {
+  video: { code: "VR", display: "virtual" },
+  in_person: { code: "AMB", display: "ambulatory" },
+} as const;
+
+export function toAppointmentType(mode: "video" | "in_person") {
+  return {
+    coding: [{ system: MODE_SYSTEM, ...MODE_CODES[mode] }],
+    text: mode === "video" ? "video" : "in person",
+  };
+}
+
 export function toAppointment(row: ConsultationRow): FhirResource {
   const start = row.starts_at;
   const end = row.ends_at;
@@ -166,6 +183,7 @@ export function toAppointment(row: ConsultationRow): FhirResource {
     id: row.id,
     meta: { lastUpdated: row.updated_at.toISOString() },
     status: TO_FHIR_STATUS[row.status],
+    appointmentType: toAppointmentType(row.mode),
     ...(row.status === "cancelled" && row.cancel_reason ? { cancelationReason: { text: row.cancel_reason } } : {}),
     specialty: [{ text: row.doctor_specialty }],
     ...(row.reason ? { reasonCode: [{ text: row.reason }] } : {}),

@@ -23,6 +23,7 @@ import { consultationRoutes } from "./routes/consultations.js";
 import { firstAvailableRoutes } from "./routes/first-available.js";
 import { healthRoutes } from "./routes/health.js";
 import { messageRoutes } from "./routes/messages.js";
+import { patientHistoryRoutes } from "./routes/patient-history.js";
 import { privacyRoutes } from "./routes/privacy.js";
 import { roomLinkRoutes } from "./routes/room-links.js";
 import { scheduleRoutes } from "./routes/schedules.js";
@@ -109,6 +110,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}) {
     app.route("/", telemedicineRoutes);
     app.route("/", messageRoutes);
     app.route("/", calendarFeedRoutes);
+    app.route("/", patientHistoryRoutes);
     // FHIR R4 (docs/fhir.md): its own error shape (OperationOutcome) and content type.
     app.route(FHIR_BASE_PATH, createFhirApp());
     registerFhirOpenApi(app.openAPIRegistry);

@@ -18,6 +18,7 @@ export function notifyContextOf(c: Context<AppEnv>): NotifyContext {
     roomSecret: config.secret,
     mailFrom: config.mail.from,
     reminderOffsetsMinutes: config.reminderOffsetsMinutes,
+    clinicAddress: config.clinicAddress,
   };
 }
 

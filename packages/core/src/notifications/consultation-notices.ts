@@ -42,6 +42,7 @@ interface Parties {
   cancel_reason: string | null;
   calendar_sequence: number;
   room_link_generation: number;
+  mode: "video" | "in_person";
   doctor_id: string;
   patient_id: string;
   doctor_email: string;
@@ -61,7 +62,7 @@ interface Parties {
 async function loadParties(db: Db, consultationId: string): Promise<Parties | undefined> {
   const { rows } = await sql<Parties>`
     select c.id, c.starts_at, c.ends_at, c.status, c.reason, c.cancel_reason, c.calendar_sequence, c.room_link_generation,
-      c.doctor_id, c.patient_id,
+      c.mode, c.doctor_id, c.patient_id,
       d.email as doctor_email, d.name as doctor_name, d.language as doctor_language,
       (d.disabled_at is null) as doctor_active, dp.timezone, dp.specialty, dp.crm, dp.crm_state,
       p.email as patient_email, p.name as patient_name, p.language as patient_language,
@@ -78,7 +79,8 @@ const whenOf = (start: Date, end: Date, p: Parties, lang: Language) => formatWhe
 
 /** The patient's room link, signed, expiring when the room closes (as POST .../room-link would give). */
 async function patientRoomUrl(p: Parties, ctx: NotifyContext): Promise<string | undefined> {
-  if (!ctx.roomSecret) return undefined;
+  // In person: no room, so no link (the clinic's address goes in its place).
+  if (!ctx.roomSecret || p.mode === "in_person") return undefined;
   const { closesAt } = roomWindow({ starts_at: toDate(p.starts_at), ends_at: toDate(p.ends_at) });
   if (closesAt.getTime() <= ctx.now.getTime()) return undefined;
   const { token } = await signRoomToken(
@@ -103,11 +105,18 @@ function invite(p: Parties, method: "REQUEST" | "CANCEL", roomUrl: string | unde
     summary: en
       ? `Consultation with ${p.doctor_name} (${p.specialty})`
       : `Consulta com ${p.doctor_name} (${p.specialty})`,
-    description: [
-      en ? `Teleconsultation with ${p.doctor_name}.` : `Teleconsulta com ${p.doctor_name}.`,
-      ...(roomUrl ? [en ? `Room: ${roomUrl}` : `Sala: ${roomUrl}`] : []),
-    ].join("\n"),
+    description: (p.mode === "in_person"
+      ? [
+          en ? `In-person consultation with ${p.doctor_name}.` : `Consulta presencial com ${p.doctor_name}.`,
+          ...(ctx.clinicAddress ? [en ? `Address: ${ctx.clinicAddress}` : `Endereço: ${ctx.clinicAddress}`] : []),
+        ]
+      : [
+          en ? `Teleconsultation with ${p.doctor_name}.` : `Teleconsulta com ${p.doctor_name}.`,
+          ...(roomUrl ? [en ? `Room: ${roomUrl}` : `Sala: ${roomUrl}`] : []),
+        ]
+    ).join("\n"),
     url: roomUrl,
+    location: p.mode === "in_person" ? ctx.clinicAddress : undefined,
     organizer: { name: `${p.doctor_name} (HealthFlow)`, email: organizer.address },
     attendee: { name: p.patient_name, email: p.patient_email },
   });
@@ -128,7 +137,7 @@ function reminders(p: Parties, roomUrl: string | undefined, ctx: NotifyContext):
       recipientId: p.patient_id,
       consultationId: p.id,
       language: lang,
-      rendered: renderReminder(lang, { ...facts(p, lang, start, end), roomUrl, lead: formatLead(offset, lang) }),
+      rendered: renderReminder(lang, { ...facts(p, lang, start, end, ctx), roomUrl, lead: formatLead(offset, lang) }),
       dueAt,
       notAfter: new Date(start.getTime() - (offset * 60_000) / 2),
     });
@@ -136,8 +145,9 @@ function reminders(p: Parties, roomUrl: string | undefined, ctx: NotifyContext):
   return out;
 }
 
-function facts(p: Parties, lang: Language, start: Date, end: Date): ConsultationFacts {
+function facts(p: Parties, lang: Language, start: Date, end: Date, ctx: NotifyContext): ConsultationFacts {
   return {
+    inPerson: p.mode === "in_person" ? { address: ctx.clinicAddress ?? null } : undefined,
     patientName: p.patient_name,
     doctorName: p.doctor_name,
     // Resolução CFM 2.314/2022: the patient is told who will see them, with the council registration.
@@ -167,7 +177,7 @@ export async function notifyBooked(db: Db, consultationId: string, actor: Actor,
       consultationId: p.id,
       language: lang,
       rendered: renderConsultationMessage("booking_confirmation", lang, {
-        ...facts(p, lang, start, end),
+        ...facts(p, lang, start, end, ctx),
         roomUrl,
       }),
       calendar: invite(p, "REQUEST", roomUrl, ctx),
@@ -182,7 +192,7 @@ export async function notifyBooked(db: Db, consultationId: string, actor: Actor,
       recipientId: p.doctor_id,
       consultationId: p.id,
       language: lang,
-      rendered: renderConsultationMessage("doctor_booked", lang, facts(p, lang, start, end)),
+      rendered: renderConsultationMessage("doctor_booked", lang, facts(p, lang, start, end, ctx)),
     });
   }
   await enqueue(db, ctx, messages);
@@ -234,7 +244,7 @@ export async function notifyChanged(
         recipientId: p.patient_id,
         consultationId: p.id,
         language: lang,
-        rendered: renderConsultationMessage("booking_cancelled", lang, facts(p, lang, start, end)),
+        rendered: renderConsultationMessage("booking_cancelled", lang, facts(p, lang, start, end, ctx)),
         calendar: invite(p, "CANCEL", undefined, ctx),
       });
     } else {
@@ -246,7 +256,7 @@ export async function notifyChanged(
         consultationId: p.id,
         language: lang,
         rendered: renderConsultationMessage("booking_rescheduled", lang, {
-          ...facts(p, lang, start, end),
+          ...facts(p, lang, start, end, ctx),
           previousWhen: previous(lang),
           roomUrl,
         }),
@@ -265,7 +275,7 @@ export async function notifyChanged(
       consultationId: p.id,
       language: lang,
       rendered: renderConsultationMessage(kind, lang, {
-        ...facts(p, lang, start, end),
+        ...facts(p, lang, start, end, ctx),
         previousWhen: cancelled ? undefined : previous(lang),
         changedBy,
       }),

@@ -31,6 +31,14 @@ describe("iCalendar invites", () => {
     expect(organizer.getParameter("cn")).toBe("Dra. Zé Ção; Clínica, Ltda");
   });
 
+  it("an in-person consultation's LOCATION is the clinic's address, with no room URL (issue #13)", () => {
+    const address = "Av. Paulista, 1000; conj. 101 – São Paulo";
+    const ics = buildInvite({ ...base, method: "REQUEST", summary: "x", description: "y", location: address });
+    const event = new ICAL.Component(ICAL.parse(ics)).getFirstSubcomponent("vevent")!;
+    expect(event.getFirstPropertyValue("location")).toBe(address);
+    expect(event.getFirstPropertyValue("url")).toBeNull();
+  });
+
   it("cancels with METHOD:CANCEL and STATUS:CANCELLED on the same UID", () => {
     const ics = buildInvite({ ...base, method: "CANCEL", summary: "x", description: "y" });
     const cal = new ICAL.Component(ICAL.parse(ics));

@@ -22,6 +22,8 @@ export interface CalendarInvite {
   description: string;
   /** The consult room's URL (LOCATION and URL). */
   url?: string;
+  /** Where it takes place, for an in-person consultation (LOCATION, instead of the room's URL). */
+  location?: string;
   organizer: { name: string; email: string };
   attendee: { name: string; email: string };
 }
@@ -81,7 +83,11 @@ export function buildInvite(invite: CalendarInvite): string {
     `DTEND:${icsDate(invite.end)}`,
     `SUMMARY:${escapeText(invite.summary)}`,
     `DESCRIPTION:${escapeText(invite.description)}`,
-    ...(invite.url ? [`LOCATION:${escapeText(invite.url)}`, `URL:${invite.url}`] : []),
+    ...(invite.location
+      ? [`LOCATION:${escapeText(invite.location)}`]
+      : invite.url
+        ? [`LOCATION:${escapeText(invite.url)}`, `URL:${invite.url}`]
+        : []),
     `ORGANIZER;CN=${paramValue(invite.organizer.name)}:mailto:${invite.organizer.email}`,
     `ATTENDEE;CN=${paramValue(invite.attendee.name)};ROLE=REQ-PARTICIPANT;PARTSTAT=NEEDS-ACTION;RSVP=FALSE:mailto:${invite.attendee.email}`,
     `STATUS:${cancelled ? "CANCELLED" : "CONFIRMED"}`,

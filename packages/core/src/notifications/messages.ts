@@ -147,6 +147,8 @@ export interface ConsultationFacts {
   whenShort: string;
   previousWhen?: string;
   roomUrl?: string;
+  /** In person (issue #13): no room; the clinic's address instead (or a line saying to ask the clinic). */
+  inPerson?: { address: string | null };
   reason?: string | null;
   cancelReason?: string | null;
   /** Who made a change a doctor is told about. */
@@ -173,6 +175,11 @@ const T = {
     reason: "Motivo",
     byPatient: "pelo(a) paciente",
     byAdmin: "pela administração da clínica",
+    mode: "Modalidade",
+    inPerson: "Presencial",
+    video: "Por vídeo",
+    where: "Onde",
+    addressUnknown: "no endereço da clínica (confirme com a clínica)",
   },
   en: {
     hello: (n: string) => `Hello, ${n}.`,
@@ -185,6 +192,11 @@ const T = {
     reason: "Reason",
     byPatient: "by the patient",
     byAdmin: "by the clinic's administration",
+    mode: "Mode",
+    inPerson: "In person",
+    video: "By video",
+    where: "Where",
+    addressUnknown: "at the clinic's address (please confirm with the clinic)",
   },
 } as const;
 
@@ -204,7 +216,16 @@ export function renderConsultationMessage(
   const t = T[lang];
   const en = lang === "en";
   const doctorLine = { label: t.doctor, value: doctorOf(f) };
-  const roomBlocks: Block[] = f.roomUrl ? [{ link: f.roomUrl, label: t.room }, t.roomNote] : [];
+  // In person: where, instead of the room link (the calendar invite carries the address too).
+  const roomBlocks: Block[] = f.inPerson
+    ? [
+        { label: t.mode, value: t.inPerson },
+        { label: t.where, value: f.inPerson.address ?? t.addressUnknown },
+      ]
+    : f.roomUrl
+      ? [{ link: f.roomUrl, label: t.room }, t.roomNote]
+      : [];
+  const modeLine: Block[] = [{ label: t.mode, value: f.inPerson ? t.inPerson : t.video }];
   const by = f.changedBy === "admin" ? t.byAdmin : t.byPatient;
   switch (kind) {
     case "booking_confirmation":
@@ -249,6 +270,7 @@ export function renderConsultationMessage(
           en ? "A consultation was booked in your agenda." : "Uma consulta foi agendada na sua agenda.",
           { label: t.patient, value: f.patientName },
           { label: t.when, value: f.when },
+          ...modeLine,
           ...(f.reason ? [{ label: t.reason, value: f.reason }] : []),
         ],
       );
@@ -263,6 +285,7 @@ export function renderConsultationMessage(
           en ? `A consultation was moved ${by}.` : `Uma consulta foi remarcada ${by}.`,
           { label: t.patient, value: f.patientName },
           { label: t.when, value: f.when },
+          ...modeLine,
           ...(f.previousWhen ? [{ label: t.before, value: f.previousWhen }] : []),
         ],
       );
@@ -291,12 +314,14 @@ export function renderReminder(lang: Language, f: ConsultationFacts & { lead: st
     en ? `Your consultation starts in ${f.lead}.` : `Sua consulta começa em ${f.lead}.`,
     { label: t.doctor, value: doctorOf(f) },
     { label: t.when, value: f.when },
-    ...(f.roomUrl
-      ? [
-          { link: f.roomUrl, label: t.room },
-          en ? "The room opens 15 minutes before the start." : "A sala abre 15 minutos antes do início.",
-        ]
-      : []),
+    ...(f.inPerson
+      ? [{ label: t.where, value: f.inPerson.address ?? t.addressUnknown }]
+      : f.roomUrl
+        ? [
+            { link: f.roomUrl, label: t.room },
+            en ? "The room opens 15 minutes before the start." : "A sala abre 15 minutos antes do início.",
+          ]
+        : []),
   ]);
 }
 

@@ -27,6 +27,8 @@ export interface NotifyContext {
   roomSecret?: string;
   mailFrom: string;
   reminderOffsetsMinutes: number[];
+  /** Where in-person consultations take place (HEALTHFLOW_CLINIC_ADDRESS), for their messages and invites. */
+  clinicAddress?: string;
 }
 
 export interface NewMessage {

@@ -10,7 +10,7 @@
 import type { z } from "zod";
 import { recordAudit } from "../audit/audit.js";
 import type { Db } from "../db/database.js";
-import { Forbidden, Gone, NotFound, TooEarly, Unauthenticated } from "../errors.js";
+import { Conflict, Forbidden, Gone, NotFound, TooEarly, Unauthenticated } from "../errors.js";
 import type { ConsultationRow } from "../scheduling/consultation.sql.js";
 import { findConsultation } from "../scheduling/consultation.sql.js";
 import { canSee } from "../scheduling/consultation-access.js";
@@ -27,6 +27,13 @@ export function roomWindow(row: Pick<ConsultationRow, "starts_at" | "ends_at">) 
     opensAt: new Date(row.starts_at.getTime() - OPENS_BEFORE_MS),
     closesAt: new Date(row.ends_at.getTime() + CLOSES_AFTER_MS),
   };
+}
+
+/** An in-person consultation has no room (issue #13): every room route answers 409 `no_room`. */
+export function assertHasRoom(row: Pick<ConsultationRow, "mode">): void {
+  if (row.mode === "in_person") {
+    throw new Conflict("no_room", "This consultation is in person: it has no consult room.", { mode: row.mode });
+  }
 }
 
 export interface RoomSettings {
@@ -52,6 +59,7 @@ export async function issueLink(
 ): Promise<RoomLink> {
   const row = await findConsultation(db, consultationId);
   if (!row || !canSee(actor, row)) throw new NotFound("consultation_not_found", "No such consultation.");
+  assertHasRoom(row);
 
   let role: RoomRole;
   if (actor.role === "admin") role = requested ?? "doctor";
@@ -123,6 +131,7 @@ export async function openRoom(
   if (generation !== row.room_link_generation) {
     throw new Gone("link_revoked", "This room link was revoked; ask for a new one.");
   }
+  assertHasRoom(row);
   const { opensAt, closesAt } = roomWindow(row);
   const room: OpenRoom = {
     consultation: {
@@ -170,6 +179,7 @@ export async function revokeLinks(db: Db, consultationId: string, actor: Actor):
   if (actor.role !== "admin" && row.doctor_id !== actor.id) {
     throw new Forbidden("forbidden", "Only the consultation's doctor or an administrator may revoke its room links.");
   }
+  assertHasRoom(row);
   await db.transaction().execute(async (trx) => {
     await trx
       .updateTable("consultations")

@@ -1,6 +1,6 @@
 import { sql } from "kysely";
 import type { Db } from "../db/database.js";
-import type { Interval, WeeklyRule } from "./slots.js";
+import { ALL_MODES, type Interval, type Mode, type WeeklyRule } from "./slots.js";
 
 export async function findDoctorProfile(db: Db, doctorId: string) {
   return db
@@ -16,11 +16,18 @@ export async function selectRules(db: Db, doctorId: string): Promise<WeeklyRule[
   const rows = await db
     .selectFrom("availability_rules")
     .select(["weekday", "start_minute", "end_minute"])
+    // As text: an array column is not something every engine returns as an array (the Data API).
+    .select(sql<string>`array_to_string(modes, ',')`.as("modes"))
     .where("doctor_id", "=", doctorId)
     .orderBy("weekday")
     .orderBy("start_minute")
     .execute();
-  return rows.map((r) => ({ weekday: r.weekday, startMinute: r.start_minute, endMinute: r.end_minute }));
+  return rows.map((r) => ({
+    weekday: r.weekday,
+    startMinute: r.start_minute,
+    endMinute: r.end_minute,
+    modes: r.modes.split(",") as Mode[],
+  }));
 }
 
 export async function replaceRules(db: Db, doctorId: string, rules: WeeklyRule[]): Promise<void> {
@@ -34,6 +41,8 @@ export async function replaceRules(db: Db, doctorId: string, rules: WeeklyRule[]
         weekday: r.weekday,
         start_minute: r.startMinute,
         end_minute: r.endMinute,
+        // As text turned into an array by the database: the Data API carries no array parameters.
+        modes: sql<Mode[]>`string_to_array(${(r.modes ?? ALL_MODES).join(",")}, ',')`,
       })),
     )
     .execute();

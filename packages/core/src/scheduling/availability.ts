@@ -10,7 +10,7 @@ import { Forbidden, Invalid, NotFound } from "../errors.js";
 import type { Actor } from "../users/user.js";
 import { findDoctorProfile, replaceRules, selectBlocked, selectRules, selectTimeOff } from "./availability.sql.js";
 import type { Availability, PutAvailabilityInput, Slot, TimeOff, TimeOffInput } from "./scheduling.schema.js";
-import { freeSlots, type WeeklyRule } from "./slots.js";
+import { ALL_MODES, freeSlots, type Mode, type WeeklyRule } from "./slots.js";
 import { formatHhmm, parseHhmm } from "./zoned-time.js";
 
 export interface Clock {
@@ -36,7 +36,12 @@ function toWire(timezone: string, slotMinutes: number, rules: WeeklyRule[]): Ava
   return {
     timezone,
     slotMinutes,
-    rules: rules.map((r) => ({ weekday: r.weekday, start: formatHhmm(r.startMinute), end: formatHhmm(r.endMinute) })),
+    rules: rules.map((r) => ({
+      weekday: r.weekday,
+      start: formatHhmm(r.startMinute),
+      end: formatHhmm(r.endMinute),
+      modes: [...(r.modes ?? ALL_MODES)],
+    })),
   };
 }
 
@@ -53,7 +58,13 @@ export async function putAvailability(
   actor: Actor,
 ): Promise<Availability> {
   const rules: WeeklyRule[] = input.rules
-    .map((r) => ({ weekday: r.weekday, startMinute: parseHhmm(r.start), endMinute: parseHhmm(r.end) }))
+    .map((r) => ({
+      weekday: r.weekday,
+      startMinute: parseHhmm(r.start),
+      endMinute: parseHhmm(r.end),
+      // Both when not said (clients written before modes keep offering both); in a fixed order.
+      modes: ALL_MODES.filter((m) => (r.modes ?? ALL_MODES).includes(m)),
+    }))
     .sort((a, b) => a.weekday - b.weekday || a.startMinute - b.startMinute);
   for (let i = 1; i < rules.length; i++) {
     const prev = rules[i - 1]!;
@@ -168,8 +179,15 @@ export async function deleteTimeOff(db: Db, doctorId: string, timeOffId: string,
   });
 }
 
-/** Free slots of a doctor in [from, to), in UTC. */
-export async function listSlots(db: Db, doctorId: string, from: Date, to: Date, clock: Clock): Promise<Slot[]> {
+/** Free slots of a doctor in [from, to), in UTC, each with its modes; only those offering `mode` if given. */
+export async function listSlots(
+  db: Db,
+  doctorId: string,
+  from: Date,
+  to: Date,
+  clock: Clock,
+  mode?: Mode,
+): Promise<Slot[]> {
   // In parallel: for an unknown doctor the other two simply come back empty.
   const [profile, rules, blocked] = await Promise.all([
     requireDoctor(db, doctorId),
@@ -184,5 +202,11 @@ export async function listSlots(db: Db, doctorId: string, from: Date, to: Date, 
     to: to.getTime(),
     blocked,
     notBefore: clock.now.getTime() + clock.minNoticeMinutes * 60_000,
-  }).map((s) => ({ startsAt: new Date(s.start).toISOString(), endsAt: new Date(s.end).toISOString() }));
+  })
+    .filter((s) => mode === undefined || s.modes.includes(mode))
+    .map((s) => ({
+      startsAt: new Date(s.start).toISOString(),
+      endsAt: new Date(s.end).toISOString(),
+      modes: [...s.modes],
+    }));
 }

@@ -2,6 +2,7 @@ import { type Insertable, type Selectable, sql } from "kysely";
 import type { ConsultationsTable, Db } from "../db/database.js";
 import type { Agenda } from "./interval-rules.js";
 import type { Consultation } from "./scheduling.schema.js";
+import type { Mode } from "./slots.js";
 
 /**
  * What the interval rules check, in one round trip: the (enabled) doctor's profile, whether the
@@ -23,13 +24,13 @@ export async function readAgenda(
     crm: string | null;
     crm_state: string | null;
     patient_name: string | null;
-    rules: [number, number, number][];
+    rules: [number, number, number, Mode[] | null][];
     time_off: [string, string][];
   }>`
     select dp.timezone, dp.slot_minutes, d.name as doctor_name, dp.specialty, dp.crm, dp.crm_state,
       (select p.name from users p
         where p.id = ${patientId}::uuid and p.role = 'patient' and p.disabled_at is null) as patient_name,
-      coalesce((select json_agg(json_build_array(r.weekday, r.start_minute, r.end_minute))
+      coalesce((select json_agg(json_build_array(r.weekday, r.start_minute, r.end_minute, r.modes))
         from availability_rules r where r.doctor_id = dp.user_id), '[]'::json) as rules,
       coalesce((select json_agg(json_build_array(t.starts_at, t.ends_at))
         from time_off t
@@ -48,7 +49,12 @@ export async function readAgenda(
     crm: r.crm,
     crmState: r.crm_state,
     patientName: r.patient_name,
-    rules: r.rules.map(([weekday, startMinute, endMinute]) => ({ weekday, startMinute, endMinute })),
+    rules: r.rules.map(([weekday, startMinute, endMinute, modes]) => ({
+      weekday,
+      startMinute,
+      endMinute,
+      modes: modes ?? undefined,
+    })),
     // Instants inside JSON are text on every engine.
     timeOff: r.time_off.map(([s, e]) => ({ start: Date.parse(s), end: Date.parse(e) })),
   };
@@ -159,11 +165,14 @@ export function toConsultation(row: ConsultationRow, options: { withNotes: boole
     startsAt: row.starts_at.toISOString(),
     endsAt: row.ends_at.toISOString(),
     status: row.status,
+    mode: row.mode,
+    // The clinic's address is a setting: the HTTP layer fills it in (consultation-location.ts).
+    location: null,
     reason: row.reason,
     cancelReason: row.cancel_reason,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
-    ...teleconsultationFields(row),
+    ...(row.mode === "in_person" ? { consent: null } : teleconsultationFields(row)),
   };
   if (options.withNotes) c.notes = row.notes;
   return c;

@@ -97,7 +97,11 @@ export async function book(
       patientId,
       actor,
       newBooking: true,
-      want: async () => ({ startsAt: input.startsAt, durationMinutes: input.durationMinutes }),
+      want: async () => ({
+        startsAt: input.startsAt,
+        durationMinutes: input.durationMinutes,
+        mode: input.mode ?? "video",
+      }),
       write: async (trx, interval, agenda) => {
         const inserted = await insertConsultation(trx, {
           doctor_id: input.doctorId,
@@ -105,6 +109,8 @@ export async function book(
           starts_at: interval.start,
           ends_at: interval.end,
           reason: input.reason ?? null,
+          mode: input.mode ?? "video",
+          // Every row has a room name (the column is required); an in-person one never opens.
           room_name: newRoomName(),
           created_by: actor.id,
         });
@@ -165,6 +171,8 @@ export async function reschedule(
         return {
           startsAt: change.startsAt ?? before.starts_at,
           durationMinutes: change.durationMinutes ?? minutes,
+          // The mode stays: the new time must be one whose hours offer it.
+          mode: before.mode,
           holds: { start: before.starts_at, end: before.ends_at },
         };
       },
@@ -313,8 +321,9 @@ export async function transition(
       })
       .where("id", "=", id)
       .execute();
-    // The teleconsultation record: when it was started or completed, and by whom (issue 15).
-    await recordStatusStep(trx, id, to, actor.id, clock.now);
+    // The teleconsultation record: when it was started or completed, and by whom (issue 15). An
+    // in-person consultation is no teleconsultation: it has no such record.
+    if (row.mode !== "in_person") await recordStatusStep(trx, id, to, actor.id, clock.now);
     const after = (await findConsultation(trx, id))!;
     await recordAudit(trx, {
       actorId: actor.id,

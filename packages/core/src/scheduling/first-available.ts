@@ -18,7 +18,7 @@ import type { Actor } from "../users/user.js";
 import type { Clock } from "./availability.js";
 import { bookingLimitsApply } from "./booking-limits.js";
 import type { FirstAvailableSlot } from "./scheduling.schema.js";
-import { freeSlots, type Interval, type WeeklyRule } from "./slots.js";
+import { freeSlots, type Interval, type Mode, type WeeklyRule } from "./slots.js";
 
 export const FIRST_AVAILABLE_MAX = 10;
 /** How far ahead it looks: the slot list's own limit. */
@@ -35,7 +35,7 @@ interface DoctorRow {
 
 export async function firstAvailable(
   db: Db,
-  query: { specialty: string; from?: Date },
+  query: { specialty: string; from?: Date; mode?: Mode },
   actor: Actor,
   clock: Clock,
 ): Promise<FirstAvailableSlot[]> {
@@ -86,13 +86,14 @@ export async function firstAvailable(
         to: windowEnd,
         blocked: blocked.get(doctor.id) ?? [],
         notBefore,
-      })[0];
+      }).find((s) => !query.mode || s.modes.includes(query.mode));
       if (slot) {
         found.push({
           doctorId: doctor.id,
           doctorName: doctor.name,
           startsAt: new Date(slot.start).toISOString(),
           endsAt: new Date(slot.end).toISOString(),
+          modes: [...slot.modes],
           at: slot.start,
         });
       } else {
@@ -112,6 +113,8 @@ async function rulesOf(db: Db, doctorIds: string[]): Promise<Map<string, WeeklyR
   const rows = await db
     .selectFrom("availability_rules")
     .select(["doctor_id", "weekday", "start_minute", "end_minute"])
+    // As text, as availability.sql.ts reads them: the Data API returns no arrays.
+    .select(sql<string>`array_to_string(modes, ',')`.as("modes"))
     .where("doctor_id", "in", doctorIds)
     .orderBy("weekday")
     .orderBy("start_minute")
@@ -119,7 +122,12 @@ async function rulesOf(db: Db, doctorIds: string[]): Promise<Map<string, WeeklyR
   const byDoctor = new Map<string, WeeklyRule[]>();
   for (const r of rows) {
     const list = byDoctor.get(r.doctor_id) ?? [];
-    list.push({ weekday: r.weekday, startMinute: r.start_minute, endMinute: r.end_minute });
+    list.push({
+      weekday: r.weekday,
+      startMinute: r.start_minute,
+      endMinute: r.end_minute,
+      modes: r.modes.split(",") as Mode[],
+    });
     byDoctor.set(r.doctor_id, list);
   }
   return byDoctor;

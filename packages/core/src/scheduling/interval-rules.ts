@@ -5,7 +5,7 @@
  */
 import { Invalid, NotFound, Unprocessable } from "../errors.js";
 import type { Clock } from "./availability.js";
-import { coversGrid, type Interval, overlaps, type WeeklyRule } from "./slots.js";
+import { commonModes, coveredSlots, type Interval, type Mode, overlaps, type WeeklyRule } from "./slots.js";
 
 /** What the rules look at: the doctor's profile, weekly rules and nearby time off, and the patient. */
 export interface Agenda {
@@ -27,6 +27,8 @@ export interface WantedInterval {
   startsAt: Date;
   /** The doctor's slot length when absent. */
   durationMinutes?: number;
+  /** In person or video; `video` when absent. The slots' rules must offer it. */
+  mode?: Mode;
 }
 
 export interface CheckedInterval {
@@ -46,7 +48,8 @@ export function agendaWindow(wanted: WantedInterval): { from: Date; to: Date } {
  * exists (404 `doctor_not_found`), for a new booking the patient can be booked (404
  * `patient_not_found`), the duration is the slot length or a multiple (400 `invalid_duration`),
  * the notice (422 `too_soon`), the doctor's hours on the slot grid (422 `outside_availability`),
- * time off (422 `time_off`). Overlaps with other consultations are the database's to refuse.
+ * the mode offered by the rules of those hours (422 `mode_not_offered`), time off (422
+ * `time_off`). Overlaps with other consultations are the database's to refuse.
  */
 export function checkInterval(
   agenda: Agenda | undefined,
@@ -68,8 +71,20 @@ export function checkInterval(
     });
   }
   const grid = { zone: agenda.timezone, slotMinutes: agenda.slotMinutes, rules: agenda.rules };
-  if (!coversGrid(grid, start.getTime(), durationMinutes)) {
+  const covered = coveredSlots(grid, start.getTime(), durationMinutes);
+  if (covered === null) {
     throw new Unprocessable("outside_availability", "The doctor does not see patients at that time.");
+  }
+  const mode = wanted.mode ?? "video";
+  const offered = commonModes(covered);
+  if (!offered.includes(mode)) {
+    throw new Unprocessable(
+      "mode_not_offered",
+      mode === "in_person"
+        ? "The doctor does not see patients in person at that time."
+        : "The doctor does not see patients by video at that time.",
+      { mode, offered },
+    );
   }
   const end = new Date(start.getTime() + durationMinutes * 60_000);
   const interval = { start: start.getTime(), end: end.getTime() };

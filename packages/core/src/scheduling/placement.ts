@@ -56,9 +56,11 @@ export interface Placement {
 }
 
 export async function placeInAgenda(db: Db, placement: Placement, clock: Clock): Promise<ConsultationRow> {
+  let mode: WantedInterval["mode"];
   try {
     return await inTransaction(db, async (trx) => {
       const wanted = await placement.want(trx);
+      mode = wanted.mode;
       const { from, to } = agendaWindow(wanted);
       const agenda = await readAgenda(trx, placement.doctorId, placement.patientId, from, to);
       const interval = checkInterval(agenda, { ...wanted, newBooking: placement.newBooking }, clock);
@@ -88,7 +90,7 @@ export async function placeInAgenda(db: Db, placement: Placement, clock: Clock):
       return row;
     });
   } catch (err) {
-    if (isExclusionViolation(err)) throw await slotTaken(db, err, placement.doctorId, clock);
+    if (isExclusionViolation(err)) throw await slotTaken(db, err, placement.doctorId, clock, mode);
     throw err;
   }
 }
@@ -122,11 +124,18 @@ async function inTransaction<T>(db: Db, work: (trx: Transaction<DB>) => Promise<
   }
 }
 
-/** Turns the database's overlap refusal into a conflict that helps: the next free slots. */
-async function slotTaken(db: Db, err: unknown, doctorId: string, clock: Clock): Promise<Conflict> {
+/** Turns the database's overlap refusal into a conflict that helps: the next free slots (in the wanted mode). */
+async function slotTaken(
+  db: Db,
+  err: unknown,
+  doctorId: string,
+  clock: Clock,
+  mode: WantedInterval["mode"],
+): Promise<Conflict> {
   const who = violatedConstraint(err)?.includes("patient") ? "patient" : "doctor";
   const from = clock.now;
-  const next = await listSlots(db, doctorId, from, new Date(from.getTime() + 14 * 86_400_000), clock).catch(() => []);
+  const to = new Date(from.getTime() + 14 * 86_400_000);
+  const next = await listSlots(db, doctorId, from, to, clock, mode ?? "video").catch(() => []);
   return new Conflict(
     "slot_taken",
     who === "doctor"

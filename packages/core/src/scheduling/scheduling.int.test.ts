@@ -36,7 +36,12 @@ describe("availability", () => {
   it("round-trips weekly rules and changes zone and slot length", async () => {
     const doctor = await doctorWithWeek();
     const got = await clinic.call("GET", `/api/doctors/${doctor.user.id}/availability`, { as: admin });
-    expect(got.body).toEqual({ timezone: "America/Sao_Paulo", slotMinutes: 30, rules: workingWeek });
+    const both = ["video", "in_person"];
+    expect(got.body).toEqual({
+      timezone: "America/Sao_Paulo",
+      slotMinutes: 30,
+      rules: workingWeek.map((r) => ({ ...r, modes: both })),
+    });
     const put = await clinic.call("PUT", `/api/doctors/${doctor.user.id}/availability`, {
       as: admin,
       body: { timezone: "America/Manaus", slotMinutes: 20, rules: [{ weekday: 6, start: "09:00", end: "10:00" }] },
@@ -45,7 +50,7 @@ describe("availability", () => {
     expect(put.body).toEqual({
       timezone: "America/Manaus",
       slotMinutes: 20,
-      rules: [{ weekday: 6, start: "09:00", end: "10:00" }],
+      rules: [{ weekday: 6, start: "09:00", end: "10:00", modes: both }],
     });
   });
 
@@ -86,7 +91,11 @@ describe("slots", () => {
     const monday = await clinic.call("GET", q, { as: patient });
     expect(monday.status).toBe(200);
     // 09:00 local now + 60 min notice: the first free slot is 10:00 local = 13:00Z.
-    expect(monday.body.slots[0]).toEqual({ startsAt: "2030-03-04T13:00:00.000Z", endsAt: "2030-03-04T13:30:00.000Z" });
+    expect(monday.body.slots[0]).toEqual({
+      startsAt: "2030-03-04T13:00:00.000Z",
+      endsAt: "2030-03-04T13:30:00.000Z",
+      modes: ["video", "in_person"],
+    });
     expect(monday.body.slots).toHaveLength(4 + 8);
 
     const off = await clinic.call("POST", `/api/doctors/${doctor.user.id}/time-off`, {

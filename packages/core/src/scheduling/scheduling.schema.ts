@@ -25,10 +25,27 @@ const ordered = (a: unknown, b: unknown) => {
   return d === null || d[1] > d[0];
 };
 
+/** In person or video (issue #13): a consult room, or the clinic's address. */
+export const consultationModeSchema = z.enum(["video", "in_person"]);
+export type ConsultationMode = z.infer<typeof consultationModeSchema>;
+export const CONSULTATION_MODES: readonly ConsultationMode[] = ["video", "in_person"];
+/** The modes a weekly rule offers: one or both, each once. */
+export const ruleModesSchema = z
+  .array(consultationModeSchema)
+  .min(1)
+  .max(2)
+  .refine((m) => new Set(m).size === m.length, { message: "each mode once" });
+
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, "HH:MM, 00:00 to 24:00");
 
 export const availabilityRuleSchema = z
-  .object({ weekday: z.number().int().min(0).max(6), start: hhmm, end: hhmm })
+  .object({
+    weekday: z.number().int().min(0).max(6),
+    start: hhmm,
+    end: hhmm,
+    /** Which modes the rule's slots offer; both when absent. */
+    modes: ruleModesSchema.optional(),
+  })
   .refine((r) => typeof r.start !== "string" || typeof r.end !== "string" || r.start < r.end, {
     message: "start must be before end",
     path: ["end"],
@@ -38,7 +55,14 @@ export type AvailabilityRule = z.infer<typeof availabilityRuleSchema>;
 export const availabilitySchema = z.object({
   timezone: z.string(),
   slotMinutes: z.number().int(),
-  rules: z.array(availabilityRuleSchema),
+  rules: z.array(
+    z.object({
+      weekday: z.number().int(),
+      start: z.string(),
+      end: z.string(),
+      modes: z.array(consultationModeSchema),
+    }),
+  ),
 });
 export type Availability = z.infer<typeof availabilitySchema>;
 
@@ -64,21 +88,32 @@ export type TimeOff = z.infer<typeof timeOffSchema>;
 
 export const MAX_RANGE_DAYS = 62;
 
+const rangeOrdered = (q: { from?: unknown; to?: unknown }) => ordered(q.from, q.to);
+const rangeBounded = (q: { from?: unknown; to?: unknown }) => {
+  const d = bothDates(q.from, q.to);
+  return d === null || d[1].getTime() - d[0].getTime() <= MAX_RANGE_DAYS * 86_400_000;
+};
+
 export const rangeQuerySchema = z
   .object({ from: instantSchema, to: instantSchema })
-  .refine((q) => ordered(q.from, q.to), { message: "to must be after from", path: ["to"] })
-  .refine(
-    (q) => {
-      const d = bothDates(q.from, q.to);
-      return d === null || d[1].getTime() - d[0].getTime() <= MAX_RANGE_DAYS * 86_400_000;
-    },
-    {
-      message: `at most ${MAX_RANGE_DAYS} days`,
-      path: ["to"],
-    },
-  );
+  .refine(rangeOrdered, { message: "to must be after from", path: ["to"] })
+  .refine(rangeBounded, {
+    message: `at most ${MAX_RANGE_DAYS} days`,
+    path: ["to"],
+  });
 
-export const slotSchema = z.object({ startsAt: z.string(), endsAt: z.string() });
+/** `GET /api/doctors/{id}/slots`: a range, and optionally only the slots offering one mode. */
+export const slotRangeQuerySchema = z
+  .object({ from: instantSchema, to: instantSchema, mode: consultationModeSchema.optional() })
+  .refine(rangeOrdered, { message: "to must be after from", path: ["to"] })
+  .refine(rangeBounded, { message: `at most ${MAX_RANGE_DAYS} days`, path: ["to"] });
+
+export const slotSchema = z.object({
+  startsAt: z.string(),
+  endsAt: z.string(),
+  /** The modes the rule covering this slot offers. */
+  modes: z.array(consultationModeSchema),
+});
 export type Slot = z.infer<typeof slotSchema>;
 
 export const consultationStatusSchema = z.enum(["scheduled", "in_progress", "completed", "cancelled", "no_show"]);
@@ -99,6 +134,10 @@ export const consultationSchema = z.object({
   startsAt: z.string(),
   endsAt: z.string(),
   status: consultationStatusSchema,
+  /** Chosen at booking, kept by reschedules. */
+  mode: consultationModeSchema,
+  /** In person: the clinic's address (HEALTHFLOW_CLINIC_ADDRESS; null when not configured). Video: null. */
+  location: z.string().nullable(),
   reason: z.string().nullable(),
   notes: z.string().nullable().optional(),
   cancelReason: z.string().nullable().optional(),
@@ -125,12 +164,16 @@ export const slotListSchema = z.object({ slots: z.array(slotSchema) });
 export const firstAvailableQuerySchema = z.object({
   specialty: z.string().trim().min(1).max(120),
   from: instantSchema.optional(),
+  /** Only slots offering this mode (in person or video). */
+  mode: consultationModeSchema.optional(),
 });
 export const firstAvailableSlotSchema = z.object({
   doctorId: z.string(),
   doctorName: z.string(),
   startsAt: z.string(),
   endsAt: z.string(),
+  /** The modes the slot offers (its weekly rule's). */
+  modes: z.array(consultationModeSchema),
 });
 export type FirstAvailableSlot = z.infer<typeof firstAvailableSlotSchema>;
 export const firstAvailableListSchema = z.object({ slots: z.array(firstAvailableSlotSchema) });
@@ -146,6 +189,8 @@ export const bookInputSchema = z.object({
   durationMinutes: durationSchema.optional(),
   reason: z.string().trim().max(1000).optional(),
   patientId: uuid.optional(),
+  /** `video` when absent; the slot's rule must offer it (422 `mode_not_offered`). */
+  mode: consultationModeSchema.optional(),
 });
 export type BookInput = z.infer<typeof bookInputSchema>;
 
@@ -192,3 +237,18 @@ export const bookingRulesSchema = z.object({
   minNoticeMinutes: z.number().int(),
 });
 export type BookingRules = z.infer<typeof bookingRulesSchema>;
+
+/** The patient's history for the doctor (`GET /api/patients/{id}/history`), newest first. */
+export const HISTORY_DEFAULT_LIMIT = 20;
+export const historyQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(HISTORY_DEFAULT_LIMIT),
+  cursor: z.string().max(200).optional(),
+});
+export type HistoryQuery = z.infer<typeof historyQuerySchema>;
+export const patientHistorySchema = z.object({
+  patient: z.object({ id: z.string(), name: z.string() }),
+  /** `notes` present (a string, or null when none were written) only where the caller may read them. */
+  consultations: z.array(consultationSchema),
+  nextCursor: z.string().nullable(),
+});
+export type PatientHistory = z.infer<typeof patientHistorySchema>;

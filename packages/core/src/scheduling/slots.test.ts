@@ -1,7 +1,15 @@
 import { Temporal } from "@js-temporal/polyfill";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { coversGrid, freeSlots, gridSlots, type Interval, type WeeklyRule } from "./slots.js";
+import {
+  commonModes,
+  coveredSlots,
+  coversGrid,
+  freeSlots,
+  gridSlots,
+  type Interval,
+  type WeeklyRule,
+} from "./slots.js";
 import { localToUtc, toLocal } from "./zoned-time.js";
 
 const utc = (iso: string) => Date.parse(iso);
@@ -318,7 +326,10 @@ describe("against an independent time-zone oracle (Temporal)", () => {
           }));
           const from = fromMs - (fromMs % 60_000);
           const to = from + days * 86_400_000;
-          expect(gridSlots({ zone, slotMinutes, rules, from, to })).toEqual(
+          // Times only: every slot of these rules offers both modes (the modes have their own tests).
+          const slots = gridSlots({ zone, slotMinutes, rules, from, to });
+          expect(slots.every((s) => s.modes.length === 2)).toBe(true);
+          expect(slots.map(({ start, end }) => ({ start, end }))).toEqual(
             oracleSlots(zone, slotMinutes, rules, from, to),
           );
         },
@@ -407,5 +418,38 @@ describe("slots property", () => {
       ),
       { numRuns: 300 },
     );
+  });
+});
+
+describe("modes (issue #13)", () => {
+  // Monday 2030-03-04 in UTC: 08-10 both modes (unsaid), 10-11 in person only.
+  const query = {
+    zone: "UTC",
+    slotMinutes: 30,
+    rules: [
+      { weekday: 1, startMinute: 8 * 60, endMinute: 10 * 60 },
+      { weekday: 1, startMinute: 10 * 60, endMinute: 11 * 60, modes: ["in_person" as const] },
+    ],
+  };
+  const at = (h: number, m = 0) => Date.UTC(2030, 2, 4, h, m);
+
+  it("a slot carries its rule's modes, both when the rule does not say", () => {
+    const slots = gridSlots({ ...query, from: at(0), to: at(23) });
+    expect(slots.map((s) => s.modes)).toEqual([
+      ...Array(4).fill(["video", "in_person"]),
+      ...Array(2).fill(["in_person"]),
+    ]);
+    expect(freeSlots({ ...query, from: at(0), to: at(23), blocked: [{ start: at(8), end: at(9) }] })[0]).toEqual({
+      start: at(9),
+      end: at(9, 30),
+      modes: ["video", "in_person"],
+    });
+  });
+
+  it("a booking across two rules is offered only what both offer", () => {
+    expect(commonModes(coveredSlots(query, at(9), 60)!)).toEqual(["video", "in_person"]);
+    expect(commonModes(coveredSlots(query, at(9, 30), 60)!)).toEqual(["in_person"]);
+    expect(commonModes(coveredSlots(query, at(10), 60)!)).toEqual(["in_person"]);
+    expect(coveredSlots(query, at(10, 30), 60)).toBeNull();
   });
 });

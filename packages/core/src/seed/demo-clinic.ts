@@ -16,10 +16,18 @@ export interface DemoOptions {
   minNoticeMinutes: number;
 }
 
+const BOTH: ("video" | "in_person")[] = ["video", "in_person"];
+/** Mornings at the clinic or by video, afternoons in person only, Saturdays by video only (issue #13). */
 const WEEKLY = {
-  mornings: [1, 2, 3, 4, 5].map((weekday) => ({ weekday, start: "08:00", end: "12:00" })),
-  afternoons: [1, 2, 3, 4, 5].map((weekday) => ({ weekday, start: "14:00", end: "18:00" })),
-  saturday: [{ weekday: 6, start: "09:00", end: "12:00" }],
+  mornings: [1, 2, 3, 4, 5].map((weekday) => ({ weekday, start: "08:00", end: "12:00", modes: BOTH })),
+  afternoons: [1, 2, 3, 4, 5].map((weekday) => ({
+    weekday,
+    start: "14:00",
+    end: "18:00",
+    modes: ["in_person" as const],
+  })),
+  afternoonsBoth: [1, 2, 3, 4, 5].map((weekday) => ({ weekday, start: "14:00", end: "18:00", modes: BOTH })),
+  saturday: [{ weekday: 6, start: "09:00", end: "12:00", modes: ["video" as const] }],
 };
 
 /**
@@ -49,7 +57,7 @@ export async function seedDemoClinic(db: Db, options: DemoOptions): Promise<Demo
   const system = { id: ana.id, role: "admin" as const };
   await putAvailability(db, ana.id, { rules: [...WEEKLY.mornings, ...WEEKLY.afternoons] }, system);
   await putAvailability(db, bruno.id, { rules: [...WEEKLY.mornings, ...WEEKLY.saturday] }, system);
-  await putAvailability(db, carla.id, { rules: WEEKLY.afternoons }, system);
+  await putAvailability(db, carla.id, { rules: WEEKLY.afternoonsBoth }, system);
 
   // Upcoming: the first free slots of the next days, spread over the patients.
   const clock = { now: options.now, minNoticeMinutes: options.minNoticeMinutes };
@@ -59,6 +67,9 @@ export async function seedDemoClinic(db: Db, options: DemoOptions): Promise<Demo
     const slots = await listSlots(db, doctor.id, options.now, new Date(options.now.getTime() + 7 * 86_400_000), clock);
     for (const slot of slots.filter((_, i) => i % 5 === 0).slice(0, 3)) {
       const patient = clinic.patients[n % clinic.patients.length]!;
+      // Every third one in person, where the slot offers it (the others by video where offered).
+      const mode =
+        slot.modes.includes("in_person") && (n % 3 === 1 || !slot.modes.includes("video")) ? "in_person" : "video";
       const booked = await book(
         db,
         {
@@ -66,6 +77,7 @@ export async function seedDemoClinic(db: Db, options: DemoOptions): Promise<Demo
           patientId: patient.id,
           startsAt: new Date(slot.startsAt),
           reason: demoReason(doctor.doctor?.specialty, n),
+          mode,
         },
         { id: doctor.id, role: "doctor" },
         clock,
@@ -92,6 +104,8 @@ export async function seedDemoClinic(db: Db, options: DemoOptions): Promise<Demo
           starts_at: start,
           ends_at: new Date(start.getTime() + 30 * 60_000),
           status: k === 2 && i === 1 ? "no_show" : "completed",
+          // 15:00 is an in-person afternoon for Dra. Ana; the others saw these patients by video.
+          mode: i === 0 ? "in_person" : "video",
           reason: demoReason(doctor.doctor?.specialty, i + k),
           notes: k === 2 && i === 1 ? null : "Exame físico sem alterações. Orientações dadas.",
           room_name: `hf${randomBytes(16).toString("hex")}`,

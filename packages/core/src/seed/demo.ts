@@ -11,6 +11,9 @@ import { generatePassword } from "../users/password.js";
 import { createUser } from "../users/user.js";
 import type { CreateUserInput, User } from "../users/user.schema.js";
 
+/** The demo clinic's address (HEALTHFLOW_CLINIC_ADDRESS when the demo runs without one): made up. */
+export const DEMO_CLINIC_ADDRESS = "Av. Paulista, 1000, conj. 101 – Bela Vista, São Paulo – SP, 01310-100";
+
 export interface DemoLogin {
   role: User["role"];
   name: string;

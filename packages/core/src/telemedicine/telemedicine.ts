@@ -11,7 +11,7 @@ import { recordAudit } from "../audit/audit.js";
 import type { Db } from "../db/database.js";
 import { isUniqueViolation } from "../db/pg-errors.js";
 import { Conflict, Forbidden, Gone, NotFound, TooEarly, Unauthenticated } from "../errors.js";
-import { roomWindow } from "../rooms/room.js";
+import { assertHasRoom, roomWindow } from "../rooms/room.js";
 import { verifyRoomToken } from "../rooms/room-token.js";
 import { type ConsultationRow, findConsultation } from "../scheduling/consultation.sql.js";
 import type { Actor } from "../users/user.js";
@@ -294,6 +294,8 @@ export async function checkIn(
 ): Promise<{ checkedInAt: string; role: "doctor" | "patient" }> {
   const { row, who } = await participantIn(db, consultationId, caller, now);
   if (who.role === "admin") throw new Forbidden("forbidden", "Only the consultation's patient or doctor checks in.");
+  // Check-in is to the consult room's waiting room: an in-person consultation has none.
+  assertHasRoom(row);
   if (CLOSED.has(row.status)) {
     throw new Gone("room_closed", `The consultation is ${row.status}; its room is closed.`, { status: row.status });
   }

@@ -163,6 +163,8 @@ function tamper(token: string): string {
 }
 
 const FAR = "2036-01-05T10:00:00Z";
+/** The patients booked once for the history rows, per world (issue #13). */
+const historyBookings = new WeakMap<World, Set<string>>();
 
 /** A patient account written directly (no password to hash: the matrix makes one per cell), disabled or not. */
 async function bareAccount(w: World, disabledAt: Date | null): Promise<string> {
@@ -425,6 +427,30 @@ const CASES: Record<string, RouteCase> = {
       method: "POST",
       path: `/api/consultations/${(await consultationFor(w, actor, v)).id}/room-link`,
     }),
+  },
+  // In person or video / the patient's history (issue #13): admins, and doctors who have seen the
+  // patient or are booked with them (world bookings pair patient A with doctor X, B with Y); any
+  // other doctor 404 (the patient's existence is not revealed); patients 403.
+  "GET /api/patients/:id/history": {
+    cells: {
+      anonymous: 401,
+      patientA: 403,
+      patientB: 403,
+      doctorX: { own: 200, other: 404 },
+      doctorY: { own: 200, other: 404 },
+      admin: 200,
+    },
+    build: async (w, actor, v) => {
+      // One booking of that patient (never cancelled by another cell) makes the relation for every cell.
+      const patient = patientFor(actor, v);
+      const booked = historyBookings.get(w) ?? new Set<string>();
+      historyBookings.set(w, booked);
+      if (!booked.has(patient)) {
+        await w.book(patient);
+        booked.add(patient);
+      }
+      return { method: "GET", path: `/api/patients/${w.people[patient].user.id}/history` };
+    },
   },
   "DELETE /api/consultations/:id/room-links": {
     // The doctor or an admin revoke; the patient sees their consultation but may not revoke.

@@ -118,6 +118,17 @@ export const ConsultationItem: Component<{
         <span class="muted">{t("consultation.reason")}: </span>
         {c().reason || t("consultation.noReason")}
       </p>
+      {/* In person or video (issue #13): an in-person one shows where, and has no room. */}
+      <p class="mode">
+        <span class="muted">{t("mode.label")}: </span>
+        {t(c().mode === "in_person" ? "mode.in_person" : "mode.video")}
+      </p>
+      <Show when={c().mode === "in_person"}>
+        <p class="address">
+          <span class="muted">{t("mode.address")}: </span>
+          {c().location ?? t("mode.addressUnknown")}
+        </p>
+      </Show>
       <Show when={c().status === "cancelled" && c().cancelReason}>
         <p class="muted">
           {t("consultation.cancelReason")}: {c().cancelReason}
@@ -210,7 +221,16 @@ export const ConsultationItem: Component<{
             {t("consultation.cancel")}
           </button>
         </Show>
-        <Show when={staff() && active() && upcoming()}>
+        <Show when={staff()}>
+          <A
+            class="button secondary"
+            href={`/patients/${c().patientId}/history?back=${encodeURIComponent(location.pathname + location.search)}`}
+            aria-label={t("history.openFor", { name: c().patient.name })}
+          >
+            {t("history.open")}
+          </A>
+        </Show>
+        <Show when={staff() && active() && upcoming() && c().mode !== "in_person"}>
           <button type="button" class="secondary" disabled={busy()} onClick={revokeLinks}>
             {t("consultation.revokeLinks")}
           </button>

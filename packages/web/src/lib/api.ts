@@ -14,6 +14,7 @@ import type {
   CalendarFeedCreated,
   CalendarFeedStatus,
   ConsentText,
+  ConsultationMode,
   ConsultationPatch,
   ConsultationQuery,
   CreateCalendarFeedInput,
@@ -25,6 +26,7 @@ import type {
   MessageDetail,
   MessageStatus,
   MessageSummary,
+  PatientHistory,
   PutAvailabilityInput,
   RegisterInput,
   Responses,
@@ -275,6 +277,15 @@ export const api = {
   /** One's own profile: name, phone (`null` removes it), language. */
   updateProfile: (input: UpdateMeRequest) =>
     request<{ user: User }>("PATCH", "/api/auth/me", { body: input }).then((r) => r.user),
+  // In person or video, and the patient's history (issue #13).
+  /** Free slots, each with the modes it offers; only those offering `mode` when given. */
+  slotsInMode: (doctorId: string, from: string, to: string, mode?: ConsultationMode) =>
+    request<Responses["slots"]>("GET", `/api/doctors/${enc(doctorId)}/slots`, { query: { from, to, mode } }).then(
+      (r) => r.slots,
+    ),
+  /** A patient's past consultations, newest first (doctors who saw them or are booked with them; admins). */
+  patientHistory: (patientId: string, cursor?: string) =>
+    request<PatientHistory>("GET", `/api/patients/${enc(patientId)}/history`, { query: { cursor, limit: "20" } }),
 };
 
 /** `GET /api/agenda/events`: the waiting room as server-sent events. */

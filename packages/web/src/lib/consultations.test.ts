@@ -3,6 +3,7 @@ import { ApiError } from "./api";
 import {
   mayCancel,
   nextFree,
+  roomLinkAvailable,
   roomOpenable,
   sortRules,
   splitConsultations,
@@ -22,6 +23,8 @@ const base: Consultation = {
   startsAt: "2026-12-01T12:00:00Z",
   endsAt: "2026-12-01T12:30:00Z",
   status: "scheduled",
+  mode: "video",
+  location: null,
   reason: null,
   createdAt: "2026-11-01T00:00:00Z",
   updatedAt: "2026-11-01T00:00:00Z",
@@ -34,6 +37,12 @@ describe("roomOpenable", () => {
     expect(roomOpenable(base, at("2026-12-01T11:45:00Z"))).toBe(true);
     expect(roomOpenable(base, at("2026-12-01T13:00:00Z"))).toBe(true);
     expect(roomOpenable(base, at("2026-12-01T13:00:01Z"))).toBe(false);
+  });
+  it("never for an in-person consultation, which has no room (issue #13)", () => {
+    const inPerson = { ...base, mode: "in_person" as const, location: "Rua A, 1" };
+    expect(roomOpenable(inPerson, at("2026-12-01T12:10:00Z"))).toBe(false);
+    expect(roomLinkAvailable(inPerson, at("2026-12-01T10:00:00Z"))).toBe(false);
+    expect(roomLinkAvailable(base, at("2026-12-01T10:00:00Z"))).toBe(true);
   });
   it("never for a cancelled, completed or no-show consultation", () => {
     for (const status of ["cancelled", "completed", "no_show"] as const) {
@@ -65,7 +74,11 @@ describe("splitConsultations", () => {
 
 describe("nextFree", () => {
   it("offers the next free slots after the taken one, in order", () => {
-    const s = (h: number) => ({ startsAt: `2026-12-01T${String(h).padStart(2, "0")}:00:00Z`, endsAt: "" });
+    const s = (h: number) => ({
+      startsAt: `2026-12-01T${String(h).padStart(2, "0")}:00:00Z`,
+      endsAt: "",
+      modes: ["video" as const],
+    });
     expect(nextFree([s(15), s(9), s(10), s(12), s(11)], s(10).startsAt).map((x) => x.startsAt)).toEqual([
       s(11).startsAt,
       s(12).startsAt,

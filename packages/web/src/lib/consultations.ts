@@ -23,12 +23,14 @@ export function staffTransitions(c: Pick<Consultation, "status" | "startsAt">, n
 
 /** Whether a room link can still be had (until 30 minutes after the end of an active consultation). */
 export function roomLinkAvailable(c: Consultation, now: number = Date.now()): boolean {
+  if (c.mode === "in_person") return false; // no room (issue #13)
   if (c.status !== "scheduled" && c.status !== "in_progress") return false;
   return now < Date.parse(c.endsAt) + 30 * 60_000;
 }
 
 /** The room can be opened from 15 minutes before the start until 30 minutes after the end. */
 export function roomOpenable(c: Consultation, now: number = Date.now()): boolean {
+  if (c.mode === "in_person") return false; // no room (issue #13)
   if (c.status !== "scheduled" && c.status !== "in_progress") return false;
   return now >= Date.parse(c.startsAt) - 15 * 60_000 && now <= Date.parse(c.endsAt) + 30 * 60_000;
 }

@@ -100,3 +100,7 @@ export interface ConsentRequired {
   consultationId: string;
   doctor: { name: string; crm: string | null; crmState: string | null; licenseNumber: string | null };
 }
+
+// In person or video, and the patient's history (issue #13).
+export type { ConsultationMode } from "@healthflow/core/schemas";
+export type PatientHistory = z.infer<typeof import("@healthflow/core/schemas").patientHistorySchema>;

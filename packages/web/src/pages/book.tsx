@@ -8,12 +8,13 @@ import { useNavigate, useSearchParams } from "@solidjs/router";
 import { type Component, createEffect, createResource, createSignal, For, Show } from "solid-js";
 import { DoctorPicker } from "../components/book/doctor-picker";
 import { FirstAvailable } from "../components/book/first-available";
+import { effectiveMode, ModeChoice } from "../components/book/mode-choice";
 import { PatientCombobox } from "../components/book/patient-combobox";
 import { SlotPicker } from "../components/book/slot-picker";
 import { ErrorAlert, Notice, PageTitle } from "../components/ui";
 import { ApiError, api } from "../lib/api";
 import { nextFree } from "../lib/consultations";
-import type { Slot } from "../lib/contract";
+import type { ConsultationMode, Slot } from "../lib/contract";
 import { locale, t } from "../lib/i18n";
 import { safeNext, setFlash, user } from "../lib/session";
 import { addDays, formatDateTime, formatDayLong, formatTime, startOfDay, viewerZone, zoneLabel } from "../lib/time";
@@ -58,12 +59,19 @@ const Book: Component = () => {
   const [error, setError] = createSignal<unknown>();
   const [alternatives, setAlternatives] = createSignal<Slot[]>([]);
   const [busy, setBusy] = createSignal(false);
+  // In person or video (issue #13): chosen per slot; a reschedule keeps the consultation's own.
+  const [mode, setMode] = createSignal<ConsultationMode>("video");
+  const keptMode = () => (rescheduleId() ? original()?.mode : undefined);
+  const bookMode = () => effectiveMode(mode(), slot()?.modes ?? []);
 
   const doctor = () => (doctors() ?? []).find((d) => d.id === doctorId());
 
   const [slots, { refetch: refetchSlots }] = createResource(
-    () => (doctorId() ? { id: doctorId(), from: windowStart() } : undefined),
-    ({ id, from }) => api.slots(id, from.toISOString(), addDays(from, WINDOW_DAYS).toISOString()),
+    () =>
+      doctorId() && (!rescheduleId() || keptMode())
+        ? { id: doctorId(), from: windowStart(), mode: keptMode() }
+        : undefined,
+    ({ id, from, mode }) => api.slotsInMode(id, from.toISOString(), addDays(from, WINDOW_DAYS).toISOString(), mode),
   );
 
   // The agenda grid's slot, once the doctor's slots are here (still free, or the page says so).
@@ -103,6 +111,7 @@ const Book: Component = () => {
           startsAt: chosen.startsAt,
           reason: reason().trim() || undefined,
           patientId: isStaff() ? patientId() || undefined : undefined,
+          mode: bookMode(),
         });
         setFlash(t("book.booked", { when: formatDateTime(chosen.startsAt, locale(), zone) }));
       }
@@ -160,7 +169,7 @@ const Book: Component = () => {
               zone={zone}
               onPick={(s) => {
                 pickDoctor(s.doctorId);
-                setSlot({ startsAt: s.startsAt, endsAt: s.endsAt });
+                setSlot({ startsAt: s.startsAt, endsAt: s.endsAt, modes: s.modes });
                 setError(undefined);
                 // The confirmation comes next: take the keyboard there.
                 queueMicrotask(() => document.getElementById("confirm-heading")?.focus());
@@ -226,6 +235,18 @@ const Book: Component = () => {
                   when: `${formatDayLong(s().startsAt, locale(), zone)}, ${formatTime(s().startsAt, locale(), zone)}`,
                 })}
               </p>
+              <Show
+                when={!rescheduleId()}
+                fallback={
+                  <p class="muted">
+                    {t("mode.rescheduleKeeps", {
+                      mode: t(keptMode() === "in_person" ? "mode.in_person" : "mode.video").toLowerCase(),
+                    })}
+                  </p>
+                }
+              >
+                <ModeChoice offered={s().modes} value={bookMode()} onChange={setMode} />
+              </Show>
               <Show when={!rescheduleId()}>
                 <label for="book-reason">{t("book.reason")}</label>
                 <textarea

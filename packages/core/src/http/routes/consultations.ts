@@ -1,7 +1,10 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
 import * as Consultation from "../../scheduling/consultation.js";
+import { locate } from "../../scheduling/consultation-location.js";
 import {
   bookInputSchema,
+  type Consultation as ConsultationWire,
   cancelInputSchema,
   consultationEnvelopeSchema,
   consultationPageSchema,
@@ -10,10 +13,13 @@ import {
 } from "../../scheduling/scheduling.schema.js";
 import { requireUser } from "../auth.js";
 import { clockOf } from "../clock.js";
+import type { AppEnv } from "../context.js";
 import { assertMayBook, notifyContextOf } from "../notify-context.js";
 import { errorResponses, jsonBody, jsonResponse, newRouter, security } from "../router.js";
 
 const idParams = z.object({ id: z.string().uuid() });
+/** An in-person consultation shows the clinic's address (HEALTHFLOW_CLINIC_ADDRESS). */
+const located = (c: Context<AppEnv>, x: ConsultationWire) => locate(x, c.get("deps").config.clinicAddress);
 const one = consultationEnvelopeSchema;
 
 const bookRoute = createRoute({
@@ -24,6 +30,8 @@ const bookRoute = createRoute({
   summary: "Book a consultation (patients for themselves; doctors and admins give patientId)",
   description:
     "409 `slot_taken` (with `nextSlots`); 422 `outside_availability`, `time_off`, `too_soon`; 400 `invalid_duration`. " +
+    "`mode`: `video` (default) or `in_person`; a slot whose weekly rule does not offer it is 422 `mode_not_offered` " +
+    "(`details: {mode, offered}`). " +
     "Fair booking, for patients only: one slot of the doctor's length (400 `invalid_duration`), at most " +
     "HEALTHFLOW_BOOKING_HORIZON_DAYS ahead (422 `too_far_ahead`, `details.horizonDays`), at most " +
     "HEALTHFLOW_MAX_ACTIVE_BOOKINGS upcoming consultations they booked themselves and 2 with one doctor " +
@@ -66,7 +74,8 @@ const patchRoute = createRoute({
   summary: "Reschedule, change status, or write notes",
   description:
     "A patient moving a consultation is held to the fair-booking horizon and length (422 `too_far_ahead`, " +
-    "400 `invalid_duration`); a patient cannot cancel after the start (409 `too_late`).",
+    "400 `invalid_duration`); a patient cannot cancel after the start (409 `too_late`). A reschedule keeps " +
+    "the mode: the new time's hours must offer it (422 `mode_not_offered`).",
   security,
   request: { params: idParams, body: jsonBody(patchConsultationSchema) },
   responses: { 200: jsonResponse(one, "Updated"), ...errorResponses(400, 401, 403, 404, 409, 422) },
@@ -98,15 +107,17 @@ export const consultationRoutes = newRouter()
       clockOf(c),
       notifyContextOf(c),
     );
-    return c.json({ consultation }, 201);
+    return c.json({ consultation: located(c, consultation) }, 201);
   })
   .openapi(listRoute, async (c) => {
     const actor = await requireUser(c);
-    return c.json(await Consultation.list(c.get("deps").db, c.req.valid("query"), actor), 200);
+    const page = await Consultation.list(c.get("deps").db, c.req.valid("query"), actor);
+    return c.json({ ...page, consultations: page.consultations.map((x) => located(c, x)) }, 200);
   })
   .openapi(getRoute, async (c) => {
     const actor = await requireUser(c);
-    return c.json({ consultation: await Consultation.get(c.get("deps").db, c.req.valid("param").id, actor) }, 200);
+    const consultation = await Consultation.get(c.get("deps").db, c.req.valid("param").id, actor);
+    return c.json({ consultation: located(c, consultation) }, 200);
   })
   .openapi(patchRoute, async (c) => {
     const actor = await requireUser(c);
@@ -114,7 +125,7 @@ export const consultationRoutes = newRouter()
     const id = c.req.valid("param").id;
     const clock = clockOf(c);
     const consultation = await Consultation.change(db, id, c.req.valid("json"), actor, clock, notifyContextOf(c));
-    return c.json({ consultation }, 200);
+    return c.json({ consultation: located(c, consultation) }, 200);
   })
   .openapi(cancelRoute, async (c) => {
     const actor = await requireUser(c);
@@ -127,5 +138,5 @@ export const consultationRoutes = newRouter()
       clockOf(c),
       notifyContextOf(c),
     );
-    return c.json({ consultation }, 200);
+    return c.json({ consultation: located(c, consultation) }, 200);
   });

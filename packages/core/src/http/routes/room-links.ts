@@ -17,7 +17,8 @@ const linkRoute = createRoute({
     "or patient (doctor by default), so staff can share the patient's link. Issued any time from booking; " +
     "it opens the room from 15 minutes before the start until 30 minutes after the end of the consultation " +
     "as it is when the link is used (a link follows reschedules); `expiresAt` is that end as of now. " +
-    "The URL names HEALTHFLOW_PUBLIC_URL (503 `public_url_not_configured` when unset and the Host is not loopback).",
+    "The URL names HEALTHFLOW_PUBLIC_URL (503 `public_url_not_configured` when unset and the Host is not loopback). " +
+    "An in-person consultation has no room: 409 `no_room`.",
   security,
   request: {
     params: z.object({ id: z.string().uuid() }),
@@ -28,7 +29,7 @@ const linkRoute = createRoute({
   },
   responses: {
     200: jsonResponse(roomLinkSchema, "The room link"),
-    ...errorResponses(400, 401, 403, 404, 410, 503),
+    ...errorResponses(400, 401, 403, 404, 409, 410, 503),
   },
 });
 
@@ -40,12 +41,12 @@ const revokeRoute = createRoute({
   summary: "Revoke every room link of a consultation",
   description:
     "The consultation's doctor or an admin (its patient: 403). Every link issued so far then answers " +
-    "410 `link_revoked`; links issued afterwards work.",
+    "410 `link_revoked`; links issued afterwards work. An in-person consultation has no room: 409 `no_room`.",
   security,
   request: { params: z.object({ id: z.string().uuid() }) },
   responses: {
     204: { description: "Revoked" },
-    ...errorResponses(400, 401, 403, 404),
+    ...errorResponses(400, 401, 403, 404, 409),
   },
 });
 

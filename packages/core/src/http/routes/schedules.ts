@@ -12,8 +12,8 @@ import {
   bookingRulesSchema,
   instantSchema,
   putAvailabilitySchema,
-  rangeQuerySchema,
   slotListSchema,
+  slotRangeQuerySchema,
   timeOffEnvelopeSchema,
   timeOffInputSchema,
   timeOffListSchema,
@@ -41,6 +41,9 @@ const putAvail = createRoute({
   operationId: "putAvailability",
   tags: ["scheduling"],
   summary: "Replace a doctor's weekly availability (that doctor or an admin)",
+  description:
+    "Each rule may say which `modes` its slots offer (`video`, `in_person`; both when absent). Bookings in a " +
+    "mode a slot's rule does not offer are 422 `mode_not_offered`; consultations already booked stay.",
   security,
   request: { params: doctorParams, body: jsonBody(putAvailabilitySchema) },
   responses: { 200: jsonResponse(availabilitySchema, "Availability"), ...errorResponses(400, 401, 403, 404) },
@@ -96,8 +99,11 @@ const slots = createRoute({
   operationId: "listSlots",
   tags: ["scheduling"],
   summary: "Free slots in [from, to), at most 62 days, UTC",
+  description:
+    "Each slot says which modes (`video`, `in_person`) the weekly rule covering it offers; `mode` keeps only " +
+    "the slots offering that mode.",
   security,
-  request: { params: doctorParams, query: rangeQuerySchema },
+  request: { params: doctorParams, query: slotRangeQuerySchema },
   responses: {
     200: jsonResponse(slotListSchema, "Free slots"),
     ...errorResponses(400, 401, 404),
@@ -152,6 +158,7 @@ export const scheduleRoutes = newRouter()
   })
   .openapi(slots, async (c) => {
     await requireUser(c);
-    const { from, to } = c.req.valid("query");
-    return c.json({ slots: await listSlots(c.get("deps").db, c.req.valid("param").id, from, to, clockOf(c)) }, 200);
+    const { from, to, mode } = c.req.valid("query");
+    const slots = await listSlots(c.get("deps").db, c.req.valid("param").id, from, to, clockOf(c), mode);
+    return c.json({ slots }, 200);
   });

@@ -100,7 +100,8 @@ const checkInRoute = createRoute({
   description:
     "By the consultation's patient (session or `roomToken`) or its doctor, from the room's opening (15 minutes " +
     "before the start) until it closes: 425 `check_in_not_open` before, with `details.opensAt`; 403 " +
-    "`consent_required` for a patient without consent in force; 410 once closed. The first check-in counts.",
+    "`consent_required` for a patient without consent in force; 410 once closed. The first check-in counts. " +
+    "An in-person consultation has no room to wait for: 409 `no_room`.",
   security: [...security, {}], // a session, or the room link in the body
   request: {
     params: idParams,
@@ -108,7 +109,7 @@ const checkInRoute = createRoute({
   },
   responses: {
     200: jsonResponse(z.object({ checkedInAt: z.string(), role: z.enum(["doctor", "patient"]) }), "Checked in"),
-    ...errorResponses(400, 401, 403, 404, 410, 425),
+    ...errorResponses(400, 401, 403, 404, 409, 410, 425),
   },
 });
 

@@ -6,7 +6,7 @@
 import { type Component, createEffect, createSignal, For, Index, on, Show } from "solid-js";
 import { ApiError, api } from "../../lib/api";
 import { sortRules, weekdayNames } from "../../lib/consultations";
-import type { Availability, AvailabilityRule } from "../../lib/contract";
+import type { Availability, AvailabilityRule, ConsultationMode } from "../../lib/contract";
 import { locale, t } from "../../lib/i18n";
 import { isTimeZone } from "../../lib/zones";
 import { ErrorAlert, Notice } from "../ui";
@@ -20,6 +20,13 @@ export function invalidRows(rules: AvailabilityRule[]): Set<number> {
   });
   return bad;
 }
+
+/** In person or video (issue #13): rows offering no mode (a rule offers one or both). */
+export function rowsWithoutModes(rules: AvailabilityRule[]): Set<number> {
+  return new Set(rules.flatMap((r, i) => (r.modes && r.modes.length === 0 ? [i] : [])));
+}
+const BOTH_MODES: ConsultationMode[] = ["video", "in_person"];
+const modesOf = (r: AvailabilityRule): ConsultationMode[] => r.modes ?? BOTH_MODES;
 
 /** Rows a 400 answer points at (`details[].path` = ["rules", n, ...]). */
 function rowsFromServer(err: unknown): Set<number> {
@@ -37,6 +44,7 @@ export const WeeklyHoursForm: Component<{ doctorId: string; availability: Availa
   const [slotMinutes, setSlotMinutes] = createSignal(30);
   const [saveError, setSaveError] = createSignal<unknown>();
   const [marked, setMarked] = createSignal<Set<number>>(new Set());
+  const [noModes, setNoModes] = createSignal<Set<number>>(new Set());
   const [zoneInvalid, setZoneInvalid] = createSignal(false);
   const [saved, setSaved] = createSignal(false);
   const [busy, setBusy] = createSignal(false);
@@ -61,8 +69,9 @@ export const WeeklyHoursForm: Component<{ doctorId: string; availability: Availa
     setSaveError(undefined);
     const bad = invalidRows(rules());
     setMarked(bad);
+    setNoModes(rowsWithoutModes(rules()));
     setZoneInvalid(!isTimeZone(timezone()));
-    if (bad.size > 0 || zoneInvalid()) return;
+    if (bad.size > 0 || noModes().size > 0 || zoneInvalid()) return;
     setBusy(true);
     try {
       const a = await api.putAvailability(props.doctorId, {
@@ -112,6 +121,7 @@ export const WeeklyHoursForm: Component<{ doctorId: string; availability: Availa
               <th scope="col">{t("availability.weekday")}</th>
               <th scope="col">{t("availability.start")}</th>
               <th scope="col">{t("availability.end")}</th>
+              <th scope="col">{t("availability.modes")}</th>
               <th scope="col">
                 <span class="visually-hidden">{t("common.actions")}</span>
               </th>
@@ -160,12 +170,43 @@ export const WeeklyHoursForm: Component<{ doctorId: string; availability: Availa
                       </p>
                     </Show>
                   </td>
+                  <td class="modes-cell">
+                    <fieldset
+                      class="rule-modes"
+                      aria-describedby={noModes().has(i) ? `rule-${i}-modes-error` : undefined}
+                    >
+                      <legend class="visually-hidden">{t("availability.modesOf", { rule: describe(rule()) })}</legend>
+                      <For each={BOTH_MODES}>
+                        {(m) => (
+                          <label class="inline checkbox">
+                            <input
+                              type="checkbox"
+                              checked={modesOf(rule()).includes(m)}
+                              aria-invalid={noModes().has(i) ? "true" : undefined}
+                              onChange={(e) => {
+                                const on = e.currentTarget.checked;
+                                const next = BOTH_MODES.filter((x) => (x === m ? on : modesOf(rule()).includes(x)));
+                                update(i, { modes: next });
+                              }}
+                            />
+                            {t(m === "video" ? "availability.modeVideo" : "availability.modeInPerson")}
+                          </label>
+                        )}
+                      </For>
+                    </fieldset>
+                    <Show when={noModes().has(i)}>
+                      <p id={`rule-${i}-modes-error`} class="field-error">
+                        {t("availability.modesNone")}
+                      </p>
+                    </Show>
+                  </td>
                   <td>
                     <button
                       type="button"
                       class="secondary"
                       onClick={() => {
                         setMarked(new Set<number>());
+                        setNoModes(new Set<number>());
                         setRules(rules().filter((_, j) => j !== i));
                       }}
                     >
@@ -177,6 +218,17 @@ export const WeeklyHoursForm: Component<{ doctorId: string; availability: Availa
             </Index>
           </tbody>
         </table>
+      </Show>
+      <Show when={noModes().size > 0 && !saveError()}>
+        <p class="alert alert-error" role="alert">
+          {[...noModes()]
+            .flatMap((i) =>
+              rules()[i]
+                ? [`${t("availability.modesOf", { rule: describe(rules()[i]!) })}: ${t("availability.modesNone")}`]
+                : [],
+            )
+            .join(" ")}
+        </p>
       </Show>
       <Show when={marked().size > 0 && !saveError()}>
         <p class="alert alert-error" role="alert">
@@ -193,7 +245,7 @@ export const WeeklyHoursForm: Component<{ doctorId: string; availability: Availa
         <button
           type="button"
           class="secondary"
-          onClick={() => setRules([...rules(), { weekday: 1, start: "09:00", end: "17:00" }])}
+          onClick={() => setRules([...rules(), { weekday: 1, start: "09:00", end: "17:00", modes: BOTH_MODES }])}
         >
           {t("availability.add")}
         </button>
