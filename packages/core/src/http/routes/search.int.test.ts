@@ -46,7 +46,10 @@ async function book(doctor: TestPerson, patient: TestPerson, startsAt: string) {
   return res.body.consultation as { id: string };
 }
 
-async function weekOf(doctor: TestPerson, rules: Array<{ weekday: number; start: string; end: string }>) {
+async function weekOf(
+  doctor: TestPerson,
+  rules: Array<{ weekday: number; start: string; end: string; modes?: ("video" | "in_person")[] }>,
+) {
   const res = await clinic.call("PUT", `/api/doctors/${doctor.user.id}/availability`, { as: admin, body: { rules } });
   expect(res.status).toBe(200);
 }
@@ -331,6 +334,39 @@ describe("GET /api/doctors?q=&specialty=", () => {
 });
 
 describe("GET /api/slots/first-available", () => {
+  it("says which modes each slot offers, and ?mode= skips slots that do not offer it", async () => {
+    const t = tag();
+    const specialty = `Pediatria ${t}`;
+    const both = await clinic.person("doctor", { name: `Ambos ${t}`, doctor: { specialty } });
+    // Mornings in person only, afternoons by video only.
+    await weekOf(both, [
+      { weekday: 1, start: "10:00", end: "11:00", modes: ["in_person"] },
+      { weekday: 1, start: "14:00", end: "15:00", modes: ["video"] },
+    ]);
+    const url = (mode?: string) =>
+      `/api/slots/first-available?specialty=${encodeURIComponent(specialty)}${mode ? `&mode=${mode}` : ""}`;
+    const any = await clinic.call("GET", url(), { as: admin });
+    expect(any.body.slots).toEqual([
+      expect.objectContaining({ startsAt: "2030-03-04T13:00:00.000Z", modes: ["in_person"] }),
+    ]);
+    const video = await clinic.call("GET", url("video"), { as: admin });
+    expect(video.body.slots).toEqual([
+      expect.objectContaining({ startsAt: "2030-03-04T17:00:00.000Z", modes: ["video"] }),
+    ]);
+    // The slot offered for video books as video.
+    const patient = await clinic.call("POST", "/api/consultations", {
+      as: admin,
+      body: {
+        doctorId: both.user.id,
+        patientId: (await clinic.person("patient")).user.id,
+        startsAt: video.body.slots[0].startsAt,
+        mode: "video",
+      },
+    });
+    expect(patient.status).toBe(201);
+    expect((await clinic.call("GET", url("teleporte"), { as: admin })).status).toBe(400);
+  });
+
   it("gives each doctor's first free slot, earliest first, past bookings, time off and notice", async () => {
     const t = tag();
     const specialty = `Neurologia ${t}`;
@@ -361,24 +397,28 @@ describe("GET /api/slots/first-available", () => {
           doctorName: early.user.name,
           startsAt: "2030-03-04T13:00:00.000Z",
           endsAt: "2030-03-04T13:30:00.000Z",
+          modes: ["video", "in_person"],
         },
         {
           doctorId: busy.user.id,
           doctorName: busy.user.name,
           startsAt: "2030-03-04T13:30:00.000Z",
           endsAt: "2030-03-04T14:00:00.000Z",
+          modes: ["video", "in_person"],
         },
         {
           doctorId: away.user.id,
           doctorName: away.user.name,
           startsAt: "2030-03-06T13:00:00.000Z",
           endsAt: "2030-03-06T13:30:00.000Z",
+          modes: ["video", "in_person"],
         },
         {
           doctorId: later.user.id,
           doctorName: later.user.name,
           startsAt: "2030-03-07T18:00:00.000Z",
           endsAt: "2030-03-07T18:30:00.000Z",
+          modes: ["video", "in_person"],
         },
       ],
     });
@@ -446,6 +486,7 @@ describe("GET /api/slots/first-available", () => {
         doctorName: lone.user.name,
         startsAt: "2030-04-22T11:00:00.000Z", // the Monday after the time off (the 20th is a Saturday)
         endsAt: "2030-04-22T11:30:00.000Z",
+        modes: ["video", "in_person"],
       },
     ]);
     const none = await clinic.call("GET", "/api/slots/first-available?specialty=Ninguem%20aqui", { as: admin });
