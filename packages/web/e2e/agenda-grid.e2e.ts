@@ -179,7 +179,9 @@ describe.skipIf(skip)("the agenda grid", () => {
     await page.waitForURL("**/book?**");
     await page.getByRole("heading", { name: pt["book.confirmTitle"] }).waitFor();
     expect(await page.locator(".slot-picker button.slot[aria-pressed=true]").textContent()).toBe("09:00");
-    await page.getByLabel(pt["book.patient"], { exact: true }).selectOption(patient.id);
+    // The patient is found by typing (search, issue #13).
+    await page.getByRole("combobox", { name: pt["search.patientLabel"] }).pressSequentially(patient.name);
+    await page.getByRole("option", { name: new RegExp(patient.email) }).click();
     const reason = `Pela grade ${uniq()}`;
     await page.getByLabel(pt["book.reason"]).fill(reason);
     await page.getByRole("button", { name: pt["book.confirm"] }).click();
@@ -214,10 +216,9 @@ describe.skipIf(skip)("the agenda grid", () => {
       .click();
     await page.waitForURL("**/book?**");
     await page.getByRole("heading", { name: pt["book.confirmTitle"] }).waitFor();
-    // The patients this doctor has seen or is booked with.
-    const picker = page.getByLabel(pt["book.patient"], { exact: true });
-    await picker.locator(`option[value="${patient.id}"]`).waitFor({ state: "attached" });
-    await picker.selectOption(patient.id);
+    // Found by typing, among the patients this doctor has seen or is booked with.
+    await page.getByRole("combobox", { name: pt["search.patientLabel"] }).pressSequentially(patient.name);
+    await page.getByRole("option", { name: new RegExp(patient.email) }).click();
     expect(await unlabelledControls(page)).toEqual([]);
     await page.getByRole("button", { name: pt["book.confirm"] }).click();
     await page.waitForURL((u) => u.pathname === "/agenda");
