@@ -6,7 +6,7 @@
  */
 import { expect } from "vitest";
 import { reportFigures } from "./reliability-support.js";
-import { ACTORS, type ActorKey, leaksIn, type World } from "./reliability-world.js";
+import { ACTORS, type ActorKey, type BookedConsultation, leaksIn, type World } from "./reliability-world.js";
 
 export type MatrixVariant = "own" | "other";
 /** One status for the actor, or one for their own resource and one for another's. */
@@ -25,6 +25,34 @@ export interface MatrixRow {
   /** Runs after the request (routes that end the caller's other sessions give the world new ones). */
   after?(w: World, actor: ActorKey): Promise<void>;
 }
+/** The same status for every caller, anonymous included. */
+export const everyone = (status: number): Record<ActorKey, MatrixCell> =>
+  Object.fromEntries(ACTORS.map((a) => [a, status])) as Record<ActorKey, MatrixCell>;
+/** The same status for every signed-in caller, 401 anonymously. */
+export const signedIn = (status: number): Record<ActorKey, MatrixCell> => ({ ...everyone(status), anonymous: 401 });
+/** The caller's own consultation (or record) answers `ok`; another's is 404 (existence is not revealed). */
+export const ownOnly = (ok: number): Record<ActorKey, MatrixCell> => ({
+  anonymous: 401,
+  patientA: { own: ok, other: 404 },
+  patientB: { own: ok, other: 404 },
+  doctorX: { own: ok, other: 404 },
+  doctorY: { own: ok, other: 404 },
+  admin: ok,
+});
+
+/** The patient whose consultation counts as the caller's own (or another's) for this variant. */
+export function patientFor(actor: ActorKey, variant: MatrixVariant): "patientA" | "patientB" {
+  const mine = actor === "patientB" || actor === "doctorY" ? "patientB" : "patientA";
+  return variant === "own" ? mine : mine === "patientA" ? "patientB" : "patientA";
+}
+/** Doctor X sees patient A, doctor Y patient B. */
+export function doctorFor(actor: ActorKey, variant: MatrixVariant): "doctorX" | "doctorY" {
+  return patientFor(actor, variant) === "patientA" ? "doctorX" : "doctorY";
+}
+/** A fresh consultation that is the caller's own (or another's). */
+export const consultationFor = (w: World, actor: ActorKey, variant: MatrixVariant): Promise<BookedConsultation> =>
+  w.book(patientFor(actor, variant));
+
 export interface MatrixResponse {
   route: string;
   actor: ActorKey;

@@ -7,15 +7,18 @@
  * Runs on PostgreSQL (TEST_DATABASE_URL), in a throw-away database.
  */
 
-import { runAuthorizationMatrix } from "@healthflow/test-kit/authorization-matrix";
 import {
-  ACTORS,
-  type ActorKey,
-  type BookedConsultation,
-  createWorld,
-  forbiddenFor,
-  type World,
-} from "@healthflow/test-kit/reliability-world";
+  consultationFor,
+  doctorFor,
+  everyone,
+  type MatrixRow,
+  type MatrixVariant,
+  ownOnly as own,
+  patientFor,
+  runAuthorizationMatrix,
+  signedIn,
+} from "@healthflow/test-kit/authorization-matrix";
+import { type ActorKey, createWorld, forbiddenFor, type World } from "@healthflow/test-kit/reliability-world";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { slotId } from "./mapping.js";
 import { assertValidR4 } from "./test/r4-validator.js";
@@ -23,46 +26,10 @@ import { assertValidR4 } from "./test/r4-validator.js";
 const url = process.env.TEST_DATABASE_URL;
 const B = "/fhir/R4";
 
-type Variant = "own" | "other";
-type Cell = number | { own: number; other: number };
-interface Built {
-  method: string;
-  path: string;
-  body?: unknown;
-  contentType?: string;
-}
-interface RouteCase {
-  cells: Record<ActorKey, Cell>;
-  build(w: World, actor: ActorKey, variant: Variant): Promise<Built> | Built;
-}
-
-const everyone = (status: number): Record<ActorKey, Cell> =>
-  Object.fromEntries(ACTORS.map((a) => [a, status])) as Record<ActorKey, Cell>;
-/** Same status for every signed-in caller, 401 anonymously. */
-const signedIn = (status: number): Record<ActorKey, Cell> => ({ ...everyone(status), anonymous: 401 });
-/** The caller's own appointment (or patient) answers `ok`; another's is 404. */
-const own = (ok: number): Record<ActorKey, Cell> => ({
-  anonymous: 401,
-  patientA: { own: ok, other: 404 },
-  patientB: { own: ok, other: 404 },
-  doctorX: { own: ok, other: 404 },
-  doctorY: { own: ok, other: 404 },
-  admin: ok,
-});
-
-function patientFor(actor: ActorKey, variant: Variant): "patientA" | "patientB" {
-  const mine = actor === "patientB" || actor === "doctorY" ? "patientB" : "patientA";
-  return variant === "own" ? mine : mine === "patientA" ? "patientB" : "patientA";
-}
-function doctorFor(actor: ActorKey, variant: Variant): "doctorX" | "doctorY" {
-  return patientFor(actor, variant) === "patientA" ? "doctorX" : "doctorY";
-}
-const consultationFor = (w: World, actor: ActorKey, variant: Variant): Promise<BookedConsultation> =>
-  w.book(patientFor(actor, variant));
-const doctorId = (w: World, actor: ActorKey, v: Variant) => w.people[doctorFor(actor, v)].user.id;
+const doctorId = (w: World, actor: ActorKey, v: MatrixVariant) => w.people[doctorFor(actor, v)].user.id;
 
 /** The same doctor-level resource for everyone signed in (doctors are public to the clinic). */
-const doctorRoutes = (type: string, search: (id: string) => string): Record<string, RouteCase> => ({
+const doctorRoutes = (type: string, search: (id: string) => string): Record<string, MatrixRow> => ({
   [`GET ${B}/${type}`]: {
     cells: signedIn(200),
     build: (w, a, v) => ({ method: "GET", path: `${B}/${type}?${search(doctorId(w, a, v))}` }),
@@ -79,7 +46,7 @@ async function currentAppointment(w: World, id: string): Promise<Record<string, 
   return res.body;
 }
 
-const CASES: Record<string, RouteCase> = {
+const CASES: Record<string, MatrixRow> = {
   [`GET ${B}/metadata`]: { cells: everyone(200), build: () => ({ method: "GET", path: `${B}/metadata` }) },
   ...doctorRoutes("Practitioner", (id) => `_id=${id}`),
   ...doctorRoutes("PractitionerRole", (id) => `practitioner=Practitioner/${id}`),

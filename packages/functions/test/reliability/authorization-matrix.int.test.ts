@@ -8,53 +8,25 @@
  * room routes are in the matrix too. Runs on PostgreSQL (TEST_DATABASE_URL), in a throw-away database.
  */
 
-import { runAuthorizationMatrix } from "@healthflow/test-kit/authorization-matrix";
 import {
-  type ActorKey,
-  type BookedConsultation,
-  createWorld,
-  forbiddenFor,
-  type World,
-} from "@healthflow/test-kit/reliability-world";
+  consultationFor,
+  doctorFor,
+  everyone,
+  type MatrixCell,
+  type MatrixRow,
+  ownOnly as ownConsultation,
+  patientFor,
+  runAuthorizationMatrix,
+  signedIn,
+} from "@healthflow/test-kit/authorization-matrix";
+import { type ActorKey, createWorld, forbiddenFor, type World } from "@healthflow/test-kit/reliability-world";
 import { TEST_PASSWORD, uniqueEmail } from "@healthflow/test-kit/test-clinic";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { servedModules } from "../../src/served-modules.js";
 
 const url = process.env.TEST_DATABASE_URL;
 
-type Variant = "own" | "other";
-type Cell = number | { own: number; other: number };
-interface Built {
-  method: string;
-  path: string;
-  body?: unknown;
-  headers?: Record<string, string>;
-}
-interface RouteCase {
-  cells: Record<ActorKey, Cell>;
-  build(w: World, actor: ActorKey, variant: Variant): Promise<Built> | Built;
-  /** Runs after the request (routes that end the caller's other sessions give the world new ones). */
-  after?(w: World, actor: ActorKey): Promise<void>;
-}
-
-/** Same status for every signed-in caller, 401 anonymously. */
-const signedIn = (status: number): Record<ActorKey, Cell> => ({
-  anonymous: 401,
-  patientA: status,
-  patientB: status,
-  doctorX: status,
-  doctorY: status,
-  admin: status,
-});
-const everyone = (status: number): Record<ActorKey, Cell> => ({
-  anonymous: status,
-  patientA: status,
-  patientB: status,
-  doctorX: status,
-  doctorY: status,
-  admin: status,
-});
-const adminOnly = (status: number): Record<ActorKey, Cell> => ({
+const adminOnly = (status: number): Record<ActorKey, MatrixCell> => ({
   anonymous: 401,
   patientA: 403,
   patientB: 403,
@@ -62,17 +34,8 @@ const adminOnly = (status: number): Record<ActorKey, Cell> => ({
   doctorY: 403,
   admin: status,
 });
-/** The caller's own consultation answers `ok`; another's is 404 (existence is not revealed). */
-const ownConsultation = (ok: number): Record<ActorKey, Cell> => ({
-  anonymous: 401,
-  patientA: { own: ok, other: 404 },
-  patientB: { own: ok, other: 404 },
-  doctorX: { own: ok, other: 404 },
-  doctorY: { own: ok, other: 404 },
-  admin: ok,
-});
 /** Schedule changes: the doctor themself or an admin; patients are refused whatever the doctor. */
-const manageSchedule = (ok: number): Record<ActorKey, Cell> => ({
+const manageSchedule = (ok: number): Record<ActorKey, MatrixCell> => ({
   anonymous: 401,
   patientA: 403,
   patientB: 403,
@@ -82,7 +45,7 @@ const manageSchedule = (ok: number): Record<ActorKey, Cell> => ({
 });
 
 /** The consultation's patient only: its doctor and admins are refused (403), strangers get 404. */
-const patientOnly = (ok: number): Record<ActorKey, Cell> => ({
+const patientOnly = (ok: number): Record<ActorKey, MatrixCell> => ({
   anonymous: 401,
   patientA: { own: ok, other: 404 },
   patientB: { own: ok, other: 404 },
@@ -90,7 +53,7 @@ const patientOnly = (ok: number): Record<ActorKey, Cell> => ({
   doctorY: { own: 403, other: 404 },
   admin: 403,
 });
-const doctorsAndAdmins = (status: number): Record<ActorKey, Cell> => ({
+const doctorsAndAdmins = (status: number): Record<ActorKey, MatrixCell> => ({
   anonymous: 401,
   patientA: 403,
   patientB: 403,
@@ -99,7 +62,7 @@ const doctorsAndAdmins = (status: number): Record<ActorKey, Cell> => ({
   admin: status,
 });
 /** Calendar feeds (issue 14): doctors and patients have one; an admin has no agenda of their own. */
-const feedOwners = (status: number): Record<ActorKey, Cell> => ({
+const feedOwners = (status: number): Record<ActorKey, MatrixCell> => ({
   anonymous: 401,
   patientA: status,
   patientB: status,
@@ -116,17 +79,6 @@ async function renewSessions(w: World, actor: ActorKey): Promise<void> {
 }
 /** A token of the right shape that no account ever had. */
 const BOGUS_TOKEN = "Zm9yZ2VkLXRva2VuLXRoYXQtZG9lcy1ub3QtZXhpc3Q";
-
-/** The patient whose consultation counts as the caller's own (or another's) for this variant. */
-function patientFor(actor: ActorKey, variant: Variant): "patientA" | "patientB" {
-  const mine = actor === "patientB" || actor === "doctorY" ? "patientB" : "patientA";
-  return variant === "own" ? mine : mine === "patientA" ? "patientB" : "patientA";
-}
-function doctorFor(actor: ActorKey, variant: Variant): "doctorX" | "doctorY" {
-  return patientFor(actor, variant) === "patientA" ? "doctorX" : "doctorY";
-}
-const consultationFor = (w: World, actor: ActorKey, variant: Variant): Promise<BookedConsultation> =>
-  w.book(patientFor(actor, variant));
 
 /** A room token issued to the patient of a fresh consultation (admins issue for either side). */
 async function roomToken(w: World, patient: "patientA" | "patientB"): Promise<string> {
@@ -182,7 +134,7 @@ async function bareAccount(w: World, disabledAt: Date | null): Promise<string> {
   return row.id;
 }
 
-const CASES: Record<string, RouteCase> = {
+const CASES: Record<string, MatrixRow> = {
   "GET /healthz": { cells: everyone(200), build: () => ({ method: "GET", path: "/healthz" }) },
   "GET /readyz": { cells: everyone(200), build: () => ({ method: "GET", path: "/readyz" }) },
   "GET /api/openapi.json": { cells: everyone(200), build: () => ({ method: "GET", path: "/api/openapi.json" }) },
