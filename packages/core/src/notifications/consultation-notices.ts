@@ -160,6 +160,35 @@ function facts(p: Parties, lang: Language, start: Date, end: Date, ctx: NotifyCo
   };
 }
 
+/** The patient's confirmation: the room link (or the clinic's address) and the calendar invite. */
+function confirmation(p: Parties, roomUrl: string | undefined, ctx: NotifyContext): NewMessage {
+  const lang = p.patient_language;
+  return {
+    kind: "booking_confirmation",
+    to: p.patient_email,
+    recipientId: p.patient_id,
+    consultationId: p.id,
+    language: lang,
+    rendered: renderConsultationMessage("booking_confirmation", lang, {
+      ...facts(p, lang, toDate(p.starts_at), toDate(p.ends_at), ctx),
+      roomUrl,
+    }),
+    calendar: invite(p, "REQUEST", roomUrl, ctx),
+  };
+}
+
+/**
+ * The patient's confirmation again, with a fresh room link and the same invite (same UID and
+ * SEQUENCE, so a calendar keeps one event): "send the link again" (issue #13). False when the
+ * patient's account is disabled, so nothing was sent.
+ */
+export async function resendConfirmation(db: Db, consultationId: string, ctx: NotifyContext): Promise<boolean> {
+  const p = await loadParties(db, consultationId);
+  if (!p?.patient_active) return false;
+  await enqueue(db, ctx, [confirmation(p, await patientRoomUrl(p, ctx), ctx)]);
+  return true;
+}
+
 /** A new booking (call inside the booking's transaction, after the insert). */
 export async function notifyBooked(db: Db, consultationId: string, actor: Actor, ctx: NotifyContext): Promise<void> {
   const p = await loadParties(db, consultationId);
@@ -169,19 +198,7 @@ export async function notifyBooked(db: Db, consultationId: string, actor: Actor,
   const messages: NewMessage[] = [];
   if (p.patient_active) {
     const roomUrl = await patientRoomUrl(p, ctx);
-    const lang = p.patient_language;
-    messages.push({
-      kind: "booking_confirmation",
-      to: p.patient_email,
-      recipientId: p.patient_id,
-      consultationId: p.id,
-      language: lang,
-      rendered: renderConsultationMessage("booking_confirmation", lang, {
-        ...facts(p, lang, start, end, ctx),
-        roomUrl,
-      }),
-      calendar: invite(p, "REQUEST", roomUrl, ctx),
-    });
+    messages.push(confirmation(p, roomUrl, ctx));
     messages.push(...reminders(p, roomUrl, ctx));
   }
   if (p.doctor_active && actor.id !== p.doctor_id) {

@@ -110,15 +110,18 @@ export async function mayMessage(
   kinds: MessageKind[],
   now: Date,
   limits: { minIntervalMs: number; perDay: number } = { minIntervalMs: 60_000, perDay: 5 },
+  /** Counts only the messages about this consultation (a room link mailed again). */
+  consultationId?: string,
 ): Promise<boolean> {
   const since = new Date(now.getTime() - 86_400_000);
-  const row = await db
+  let q = db
     .selectFrom("outbox")
     .select((eb) => [eb.fn.countAll<string | number>().as("n"), eb.fn.max("created_at").as("last")])
     .where("recipient_id", "=", recipientId)
     .where("kind", "in", kinds)
-    .where("created_at", ">", since)
-    .executeTakeFirstOrThrow();
+    .where("created_at", ">", since);
+  if (consultationId) q = q.where("consultation_id", "=", consultationId);
+  const row = await q.executeTakeFirstOrThrow();
   if (Number(row.n) >= limits.perDay) return false;
   return !row.last || now.getTime() - toDate(row.last as Date | string).getTime() >= limits.minIntervalMs;
 }

@@ -380,6 +380,19 @@ const CASES: Record<string, MatrixRow> = {
       path: `/api/consultations/${(await consultationFor(w, actor, v)).id}/room-link`,
     }),
   },
+  "POST /api/consultations/:id/room-link/email": {
+    cells: ownConsultation(202),
+    build: async (w, actor, v) => {
+      const c = await consultationFor(w, actor, v);
+      // Its confirmation went out two minutes ago: past the one-a-minute cap on mailing it again.
+      await w.clinic.db
+        .updateTable("outbox")
+        .set({ created_at: new Date(w.clinic.clock.now().getTime() - 120_000) })
+        .where("consultation_id", "=", c.id)
+        .execute();
+      return { method: "POST", path: `/api/consultations/${c.id}/room-link/email` };
+    },
+  },
   // In person or video / the patient's history (issue #13): admins, and doctors who have seen the
   // patient or are booked with them (world bookings pair patient A with doctor X, B with Y); any
   // other doctor 404 (the patient's existence is not revealed); patients 403.

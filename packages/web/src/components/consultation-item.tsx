@@ -90,6 +90,18 @@ export const ConsultationItem: Component<{
       setError(err);
     }
   };
+  // Mailed to the patient (their confirmation again, with the invite): staff send it, patients resend it to themselves.
+  const [emailed, setEmailed] = createSignal(false);
+  const emailLink = async () => {
+    setError(undefined);
+    setEmailed(false);
+    try {
+      await api.emailRoomLink(c().id);
+      setEmailed(true);
+    } catch (err) {
+      setError(err);
+    }
+  };
   const copyLink = async () => {
     try {
       await navigator.clipboard.writeText(link()!);
@@ -161,12 +173,18 @@ export const ConsultationItem: Component<{
               <button type="button" class="secondary" onClick={copyLink}>
                 {t("consultation.copyLink")}
               </button>
+              <button type="button" class="secondary" onClick={emailLink}>
+                {staff() ? t("consultation.emailLinkPatient", { name: linkFor() }) : t("consultation.emailLinkSelf")}
+              </button>
             </div>
             <p id={`link-${c().id}-hint`} class="muted">
               {t("consultation.roomLinkHint")}
             </p>
             <Show when={copied()}>
               <p role="status">{copied() === "ok" ? t("consultation.copied") : t("consultation.copyFailed")}</p>
+            </Show>
+            <Show when={emailed()}>
+              <p role="status">{t("consultation.emailed", { name: linkFor() })}</p>
             </Show>
           </div>
         )}

@@ -233,6 +233,9 @@ export const api = {
     request<RoomLink>("POST", `/api/consultations/${enc(consultationId)}/room-link`, {
       body: forRole ? { for: forRole } : {},
     }),
+  /** The patient gets their room link again by mail (429 `rate_limited` more than once a minute). */
+  emailRoomLink: (consultationId: string) =>
+    request<{ status: "queued" }>("POST", `/api/consultations/${enc(consultationId)}/room-link/email`),
   /** Every link issued so far stops working (410 link_revoked); the doctor or an admin. */
   revokeRoomLinks: (consultationId: string) =>
     request<void>("DELETE", `/api/consultations/${enc(consultationId)}/room-links`),

@@ -1,8 +1,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { Unavailable } from "../../errors.js";
-import { issueLink, revokeLinks } from "../../rooms/room.js";
+import { emailLink, issueLink, revokeLinks } from "../../rooms/room.js";
 import { roomLinkRequestSchema, roomLinkSchema } from "../../rooms/room.schema.js";
 import { requireUser } from "../auth.js";
+import { notifyContextOf } from "../notify-context.js";
 import { publicOrigin } from "../public-origin.js";
 import { errorResponses, jsonResponse, newRouter, security } from "../router.js";
 
@@ -50,6 +51,26 @@ const revokeRoute = createRoute({
   },
 });
 
+const emailRoute = createRoute({
+  method: "post",
+  path: "/api/consultations/{id}/room-link/email",
+  operationId: "emailRoomLink",
+  tags: ["rooms"],
+  summary: "Mail the patient their room link again",
+  description:
+    "Its patient, its doctor, or an admin. The patient receives the booking confirmation again, with a fresh " +
+    "room link and the same calendar invite (same UID and SEQUENCE: one event in their calendar). At most one " +
+    "a minute and five a day per consultation, its first confirmation included: 429 `rate_limited`. In person: " +
+    "409 `no_room`; the consultation over: 410 `room_closed` or `room_expired`; the patient's account disabled: " +
+    "409 `recipient_disabled`.",
+  security,
+  request: { params: z.object({ id: z.string().uuid() }) },
+  responses: {
+    202: jsonResponse(z.object({ status: z.literal("queued") }), "The mail is queued"),
+    ...errorResponses(400, 401, 404, 409, 410, 429, 503),
+  },
+});
+
 export const roomLinkRoutes = newRouter()
   .openapi(linkRoute, async (c) => {
     const actor = await requireUser(c);
@@ -65,6 +86,14 @@ export const roomLinkRoutes = newRouter()
       now(),
     );
     return c.json(link, 200);
+  })
+  .openapi(emailRoute, async (c) => {
+    const actor = await requireUser(c);
+    if (!c.get("deps").config.secret) {
+      throw new Unavailable("rooms_not_configured", "Room links need HEALTHFLOW_SECRET to be set.");
+    }
+    await emailLink(c.get("deps").db, c.req.valid("param").id, actor, notifyContextOf(c));
+    return c.json({ status: "queued" as const }, 202);
   })
   .openapi(revokeRoute, async (c) => {
     const actor = await requireUser(c);
