@@ -138,6 +138,8 @@ describe.skipIf(skip)("the agenda grid", () => {
     const grid = page.getByRole("region", { name: /^Grade da agenda/ });
     await grid.waitFor();
     expect(await grid.getByRole("group").count()).toBe(7);
+    // The hours come with the doctor's rules, after the grid itself: wait for them, then count.
+    await grid.getByText("Atende 08:00–12:00").first().waitFor();
     expect(await grid.getByText("Atende 08:00–12:00").count()).toBe(7);
     const consultation = grid.getByRole("button", {
       name: new RegExp(`^Consulta com ${patient.name}, .* 10:00–10:30, agendada$`),
@@ -155,8 +157,9 @@ describe.skipIf(skip)("the agenda grid", () => {
       () => [...document.querySelectorAll(".tgrid-col")][2]!.getAttribute("aria-label") ?? "",
     );
     const col2 = grid.getByRole("group", { name: day2 });
-    expect(await col2.getByRole("button", { name: / 09:30–10:00, / }).count()).toBe(0);
+    // Free slots loaded first (the one after the time off), so the absence below is not just "not yet".
     await col2.getByRole("button", { name: / 11:00–11:30, / }).waitFor();
+    expect(await col2.getByRole("button", { name: / 09:30–10:00, / }).count()).toBe(0);
     // The consultation is in the grid's one Tab stop and opens its details.
     await consultation.click();
     const details = page.getByRole("region", { name: pt["agendaGrid.selected"] });
