@@ -41,12 +41,15 @@ describe("workflows", () => {
     expect(job.if).toBe("needs.gate.outputs.go == 'true'");
     expect(job.permissions["id-token"]).toBe("write");
     expect(wf.permissions["id-token"]).toBeUndefined();
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub Actions expression, as the workflow spells it
     expect(job.env.STAGE).toBe("${{ needs.gate.outputs.stage }}");
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub Actions expression, as the workflow spells it
     expect(job.env.IMAGE_TAG).toBe("${{ needs.gate.outputs.sha }}");
     // No long-lived credentials in any form.
     expect(text).not.toMatch(/AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY|aws-access-key-id|secrets\.AWS/);
     const steps: any[] = job.steps;
     // It builds and deploys the commit CI tested, not whatever main points at now.
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub Actions expression, as the workflow spells it
     expect(steps[0].with.ref).toBe("${{ needs.gate.outputs.sha }}");
     const index = (pred: (s: any) => boolean) => steps.findIndex(pred);
     const assume = index((s) => String(s.uses).startsWith("aws-actions/configure-aws-credentials"));
@@ -55,6 +58,7 @@ describe("workflows", () => {
       .map((s, i) => [s, i] as const)
       .filter(([s]) => String(s.uses).startsWith("docker/build-push-action"));
     const video = index((s) => /npm run video:deploy -- --stage "\$STAGE"/.test(s.run ?? ""));
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub Actions expression, as the workflow spells it
     expect(steps[assume].with["role-to-assume"]).toBe("${{ vars.AWS_DEPLOY_ROLE_ARN }}");
     expect(assume).toBeGreaterThanOrEqual(0);
     expect(deploy).toBeGreaterThan(assume);
@@ -104,6 +108,7 @@ describe("deploy.yml's gate, run with bash and git", () => {
     // A stand-in for the GitHub CLI: the number of successful ci runs on main for the commit.
     const bin = join(dir, "bin");
     execFileSync("mkdir", [bin]);
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell default in a script's text
     writeFileSync(join(bin, "gh"), '#!/bin/sh\necho "${FAKE_CI_SUCCESSES:-0}"\n');
     chmodSync(join(bin, "gh"), 0o755);
     return { work, bin, b, c };
