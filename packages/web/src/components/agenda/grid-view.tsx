@@ -233,11 +233,10 @@ export const GridView: Component<{
           </button>
         </div>
       </Show>
-      <Show when={data.state === "pending"}>
-        <p class="muted" role="status">
-          {t("common.loading")}
-        </p>
-      </Show>
+      {/* Always there, empty once loaded: the grid below must not move when the data arrives. */}
+      <p class="muted grid-status" role="status">
+        {data.state === "pending" ? t("common.loading") : ""}
+      </p>
       <TimeGrid
         columns={columns()}
         zone={props.zone}
