@@ -53,6 +53,26 @@ export function doctorFor(actor: ActorKey, variant: MatrixVariant): "doctorX" | 
 export const consultationFor = (w: World, actor: ActorKey, variant: MatrixVariant): Promise<BookedConsultation> =>
   w.book(patientFor(actor, variant));
 
+/**
+ * The matrix covers the app's route table exactly: every route has a row, and every row a route
+ * (`anticipated` rows may wait for their route).
+ */
+export function expectRowForEveryRoute(
+  routes: string[],
+  rows: Record<string, MatrixRow>,
+  options: { atLeast: number; anticipated?: ReadonlySet<string> },
+): void {
+  expect(routes.length).toBeGreaterThan(options.atLeast);
+  expect(
+    routes.filter((k) => !(k in rows)),
+    "routes without a row in the matrix",
+  ).toEqual([]);
+  expect(
+    Object.keys(rows).filter((k) => !routes.includes(k) && !options.anticipated?.has(k)),
+    "matrix rows whose route is gone",
+  ).toEqual([]);
+}
+
 export interface MatrixResponse {
   route: string;
   actor: ActorKey;
