@@ -7,9 +7,8 @@ import type { Kysely } from "kysely";
 import type { AppConfig } from "../config/config.js";
 import type { DB } from "../db/database.js";
 import type { Logger } from "../log/logger.js";
-import type { SignInLimiters } from "../security/rate-limiter.js";
+import type { RequestBudget, SignInLimiters } from "../security/rate-limiter.js";
 import type { User } from "../users/user.schema.js";
-import type { RequestBudget } from "./request-budget.js";
 
 export interface Readiness {
   /** True once start-up finished (database reachable, migrations applied). */

@@ -15,15 +15,10 @@ import type { DB } from "../db/database.js";
 import { RateLimited } from "../errors.js";
 import { DbRateLimiter } from "../security/db-rate-limiter.js";
 import { LeasedRateLimiter } from "../security/leased-rate-limiter.js";
-import type { RateLimiter } from "../security/rate-limiter.js";
+import type { RequestBudget } from "../security/rate-limiter.js";
 import { currentSession } from "./auth.js";
 import { clientIp } from "./client-ip.js";
 import type { AppEnv } from "./context.js";
-
-export interface RequestBudget {
-  session: RateLimiter;
-  anonymous: RateLimiter;
-}
 
 export function dbRequestBudget(db: Kysely<DB>, config: AppConfig, now: () => Date): RequestBudget {
   const perMinute = config.requestBudgetPerMinute;

@@ -15,9 +15,13 @@
  * lead time has gone is skipped rather than sent late.
  */
 import { sql } from "kysely";
+import { recordAudit } from "../audit/audit.js";
 import type { Db, Language } from "../db/database.js";
-import { roomWindow } from "../rooms/room.js";
+import { Conflict, NotFound, RateLimited } from "../errors.js";
+import { assertHasRoom, assertLinkable, roomWindow } from "../rooms/room.js";
 import { signRoomToken } from "../rooms/room-token.js";
+import { findConsultation } from "../scheduling/consultation.sql.js";
+import { canSee } from "../scheduling/consultation-access.js";
 import type { Actor } from "../users/user.js";
 import { buildInvite } from "./ical.js";
 import {
@@ -28,7 +32,14 @@ import {
   renderConsultationMessage,
   renderReminder,
 } from "./messages.js";
-import { cancelPendingReminders, enqueue, type NewMessage, type NotifyContext, parseMailbox } from "./outbox.js";
+import {
+  cancelPendingReminders,
+  enqueue,
+  mayMessage,
+  type NewMessage,
+  type NotifyContext,
+  parseMailbox,
+} from "./outbox.js";
 
 /** Timestamps as read back (Date from pg and the Data API dialect; a string from raw JSON). */
 const toDate = (v: Date | string): Date => (v instanceof Date ? v : new Date(v));
@@ -299,4 +310,30 @@ export async function notifyChanged(
     });
   }
   await enqueue(db, ctx, messages);
+}
+
+/**
+ * Mails the patient their room link again (issue #13), with the booking confirmation and its
+ * calendar invite: asked by the patient, the consultation's doctor or an admin. At most one a
+ * minute and five a day per consultation (its first confirmation included), counted in the outbox
+ * so the cap holds across processes: 429 `rate_limited` beyond.
+ */
+export async function emailLink(db: Db, consultationId: string, actor: Actor, ctx: NotifyContext): Promise<void> {
+  const row = await findConsultation(db, consultationId);
+  if (!row || !canSee(actor, row)) throw new NotFound("consultation_not_found", "No such consultation.");
+  assertHasRoom(row);
+  assertLinkable(row, ctx.now);
+  const limits = { minIntervalMs: 60_000, perDay: 5 };
+  if (!(await mayMessage(db, row.patient_id, ["booking_confirmation"], ctx.now, limits, consultationId))) {
+    throw new RateLimited("rate_limited", "The patient was just sent this link. Wait a minute and try again.", 60);
+  }
+  if (!(await resendConfirmation(db, consultationId, ctx))) {
+    throw new Conflict("recipient_disabled", "The patient's account is disabled: no mail is sent to it.");
+  }
+  await recordAudit(db, {
+    actorId: actor.id,
+    action: "room.link_emailed",
+    entity: "consultation",
+    entityId: consultationId,
+  });
 }

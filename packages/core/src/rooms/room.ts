@@ -10,9 +10,7 @@
 import type { z } from "zod";
 import { recordAudit } from "../audit/audit.js";
 import type { Db } from "../db/database.js";
-import { Conflict, Forbidden, Gone, NotFound, RateLimited, TooEarly, Unauthenticated } from "../errors.js";
-import { resendConfirmation } from "../notifications/consultation-notices.js";
-import { mayMessage, type NotifyContext } from "../notifications/outbox.js";
+import { Conflict, Forbidden, Gone, NotFound, TooEarly, Unauthenticated } from "../errors.js";
 import type { ConsultationRow } from "../scheduling/consultation.sql.js";
 import { findConsultation } from "../scheduling/consultation.sql.js";
 import { canSee } from "../scheduling/consultation-access.js";
@@ -39,7 +37,7 @@ export function assertHasRoom(row: Pick<ConsultationRow, "mode">): void {
 }
 
 /** A link may be issued (or mailed) until the room closes: 410 once the consultation is over. */
-function assertLinkable(row: ConsultationRow, now: Date): { closesAt: Date } {
+export function assertLinkable(row: ConsultationRow, now: Date): { closesAt: Date } {
   if (CLOSED_STATUSES.has(row.status)) {
     throw new Gone("room_closed", `The consultation is ${row.status}; its room is closed.`, { status: row.status });
   }
@@ -97,32 +95,6 @@ export async function issueLink(
     details: { role, tokenId, expiresAt: closesAt.toISOString() },
   });
   return { url: `${settings.publicOrigin}/room/${token}`, expiresAt: closesAt.toISOString(), role };
-}
-
-/**
- * Mails the patient their room link again (issue #13), with the booking confirmation and its
- * calendar invite: asked by the patient, the consultation's doctor or an admin. At most one a
- * minute and five a day per consultation (its first confirmation included), counted in the outbox
- * so the cap holds across processes: 429 `rate_limited` beyond.
- */
-export async function emailLink(db: Db, consultationId: string, actor: Actor, ctx: NotifyContext): Promise<void> {
-  const row = await findConsultation(db, consultationId);
-  if (!row || !canSee(actor, row)) throw new NotFound("consultation_not_found", "No such consultation.");
-  assertHasRoom(row);
-  assertLinkable(row, ctx.now);
-  const limits = { minIntervalMs: 60_000, perDay: 5 };
-  if (!(await mayMessage(db, row.patient_id, ["booking_confirmation"], ctx.now, limits, consultationId))) {
-    throw new RateLimited("rate_limited", "The patient was just sent this link. Wait a minute and try again.", 60);
-  }
-  if (!(await resendConfirmation(db, consultationId, ctx))) {
-    throw new Conflict("recipient_disabled", "The patient's account is disabled: no mail is sent to it.");
-  }
-  await recordAudit(db, {
-    actorId: actor.id,
-    action: "room.link_emailed",
-    entity: "consultation",
-    entityId: consultationId,
-  });
 }
 
 export interface OpenRoom {

@@ -13,6 +13,12 @@ export interface RateLimiter {
   reset(key: string): Promise<void>;
 }
 
+/** The general request budget's two families of buckets (http/request-budget.ts). */
+export interface RequestBudget {
+  session: RateLimiter;
+  anonymous: RateLimiter;
+}
+
 export interface MemoryRateLimiterOptions {
   /** Attempts allowed in a burst, and per window on average. */
   max: number;

@@ -1,6 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { Unavailable } from "../../errors.js";
-import { emailLink, issueLink, revokeLinks } from "../../rooms/room.js";
+import { emailLink } from "../../notifications/consultation-notices.js";
+import { issueLink, revokeLinks } from "../../rooms/room.js";
 import { roomLinkRequestSchema, roomLinkSchema } from "../../rooms/room.schema.js";
 import { requireUser } from "../auth.js";
 import { notifyContextOf } from "../notify-context.js";
